@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every system package Earshot needs to build, run and test on Debian 12 / Ubuntu.
+# The one place the apt package list lives; `make run` and `make test` call it.
+# Skips apt entirely when everything is already present, so warm runs cost nothing.
+set -euo pipefail
+
+packages=(
+  # Build Tauri on Linux.
+  build-essential pkg-config libssl-dev libdbus-1-dev
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  # Headless desktop for the tests: X server, session bus, notification daemon, keyring.
+  xvfb xauth dbus dbus-x11 dunst gnome-keyring libsecret-tools
+  # The tray watcher and D-Bus probes in tests/desktop use the system Python.
+  python3-dbus python3-gi
+  # WebKitWebDriver, driven by tauri-driver in the end-to-end tests.
+  webkit2gtk-driver
+  # Screenshots of the real window (import) and the .deb check.
+  imagemagick file
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "Installing system packages: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,21 @@
+/// Every command the UI may call. Listing them makes tauri-build generate an `allow-…`
+/// permission per command, and `src-tauri/capabilities/` grants exactly these.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_drafts",
+    "create_draft",
+    "update_draft",
+    "delete_draft",
+    "restore_draft",
+    "send_test_notification",
+    "check_keyring",
+];
+
+fn main() {
+    // tauri-build emits no rerun hint for a custom capabilities pattern.
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

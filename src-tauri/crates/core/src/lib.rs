@@ -1,0 +1,12 @@
+//! Earshot's domain: the types every other crate speaks in and the rules that need no I/O.
+//!
+//! Nothing here touches the disk, the network or the wall clock directly; time comes in
+//! through [`Clock`] so that tests can pin it.
+
+pub mod clock;
+pub mod draft;
+pub mod sensitive;
+
+pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
+pub use draft::{Draft, DraftBody, DraftError, DraftId};
+pub use sensitive::Sensitive;

@@ -1,0 +1,186 @@
+//! The app context: one value the shell manages, owning the store and the desktop services.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use earshot_core::{Clock, Draft, DraftBody, DraftError, DraftId, Sensitive};
+use earshot_store::{Store, StoreError};
+use serde::Serialize;
+use specta::Type;
+
+use crate::{Notice, Notifier, NotifyError, SecretError, SecretStore};
+
+/// Deleted drafts stay restorable this long; older ones are purged when Earshot starts.
+const KEEP_DELETED_DRAFTS: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// The name of the throwaway entry [`Earshot::check_keyring`] writes and removes.
+const KEYRING_PROBE_KEY: &str = "earshot:keyring-check";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    InvalidDraft(#[from] DraftError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    Notify(#[from] NotifyError),
+    #[error("An internal task stopped unexpectedly: {0}")]
+    TaskFailed(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The parts of the outside world the engine talks to; tests pass fakes.
+#[derive(Debug)]
+pub struct Services {
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub notifier: Arc<dyn Notifier>,
+}
+
+/// What the keyring check found, for the Settings screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyringStatus {
+    pub available: bool,
+    pub message: String,
+}
+
+/// What the UI shows about the running Earshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    /// The folder holding Earshot's database, so the person knows what to back up.
+    pub data_dir: String,
+    pub notifications_paused: bool,
+}
+
+/// Where Earshot keeps its data: `EARSHOT_DATA_DIR` when set (tests always set it), else the
+/// platform's app-data folder the shell passes in.
+pub fn data_dir(platform_default: PathBuf) -> PathBuf {
+    std::env::var_os("EARSHOT_DATA_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or(platform_default)
+}
+
+#[derive(Debug)]
+pub struct Earshot {
+    data_dir: PathBuf,
+    store: Arc<Store>,
+    services: Services,
+    notifications_paused: AtomicBool,
+}
+
+impl Earshot {
+    /// Opens the store in `data_dir` and tidies it: drafts deleted long ago are forgotten.
+    pub fn open(data_dir: &Path, services: Services) -> Result<Self> {
+        let store = Store::open(data_dir)?;
+        let cutoff = services.clock.now() - KEEP_DELETED_DRAFTS;
+        let purged = store.purge_drafts_deleted_before(cutoff)?;
+        if purged > 0 {
+            tracing::info!(purged, "forgot drafts deleted more than a day ago");
+        }
+        Ok(Self {
+            data_dir: data_dir.to_owned(),
+            store: Arc::new(store),
+            services,
+            notifications_paused: AtomicBool::new(false),
+        })
+    }
+
+    /// Runs a store call on the blocking pool: SQLite must not stall an async worker.
+    async fn with_store<T, F>(&self, call: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.store);
+        blocking(move || call(&store).map_err(Error::from)).await
+    }
+
+    pub async fn list_drafts(&self) -> Result<Vec<Draft>> {
+        self.with_store(|store| store.list_drafts()).await
+    }
+
+    pub async fn create_draft(&self, body: String) -> Result<Draft> {
+        let body = DraftBody::parse(body)?;
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.create_draft(&body, now)).await
+    }
+
+    pub async fn update_draft(&self, id: DraftId, body: String) -> Result<Draft> {
+        let body = DraftBody::parse(body)?;
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.update_draft(&id, &body, now)).await
+    }
+
+    pub async fn delete_draft(&self, id: DraftId) -> Result<()> {
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.delete_draft(&id, now)).await
+    }
+
+    pub async fn restore_draft(&self, id: DraftId) -> Result<Draft> {
+        self.with_store(move |store| store.restore_draft(&id)).await
+    }
+
+    /// Shows a notification so the person can see that their desktop lets Earshot through.
+    /// Sent even while notifications are paused: the person asked for it.
+    pub async fn send_test_notification(&self) -> Result<()> {
+        let notifier = Arc::clone(&self.services.notifier);
+        let notice = Notice {
+            summary: "Earshot can reach you".into(),
+            body: "This is how Earshot will tell you that someone asked you a question.".into(),
+        };
+        blocking(move || notifier.show(&notice).map_err(Error::from)).await.inspect_err(|e| {
+            tracing::warn!(error = %e, "test notification failed");
+        })
+    }
+
+    /// Writes, reads back and deletes a throwaway secret, so that the person learns now, not
+    /// at their first sign-in, whether account tokens can be kept safely.
+    pub async fn check_keyring(&self) -> KeyringStatus {
+        let secrets = Arc::clone(&self.services.secrets);
+        let probe = Sensitive::new(format!("probe-{}", self.services.clock.now()));
+        let outcome = blocking(move || {
+            secrets.save(KEYRING_PROBE_KEY, &probe)?;
+            let read_back = secrets.read(KEYRING_PROBE_KEY)?;
+            secrets.delete(KEYRING_PROBE_KEY)?;
+            Ok(read_back.as_ref() == Some(&probe))
+        })
+        .await;
+        match outcome {
+            Ok(true) => KeyringStatus {
+                available: true,
+                message: "The system keyring works: account tokens will be kept there.".into(),
+            },
+            Ok(false) => KeyringStatus {
+                available: false,
+                message: "The system keyring accepted a secret but returned something else."
+                    .into(),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "keyring check failed");
+                KeyringStatus { available: false, message: e.to_string() }
+            }
+        }
+    }
+
+    pub fn status(&self) -> AppStatus {
+        AppStatus {
+            data_dir: self.data_dir.display().to_string(),
+            notifications_paused: self.notifications_paused.load(Ordering::Relaxed),
+        }
+    }
+
+    pub fn set_notifications_paused(&self, paused: bool) {
+        self.notifications_paused.store(paused, Ordering::Relaxed);
+    }
+}
+
+async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(call).await.map_err(|e| Error::TaskFailed(e.to_string()))?
+}

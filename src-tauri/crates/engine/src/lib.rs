@@ -1,0 +1,12 @@
+//! Earshot's running parts, without Tauri: the app context the shell manages, the OS keyring
+//! behind [`SecretStore`], and OS notifications behind [`Notifier`].
+//!
+//! The shell builds one [`Earshot`] at start-up and delegates every IPC command to it.
+
+mod earshot;
+pub mod notifications;
+pub mod secrets;
+
+pub use earshot::{AppStatus, Earshot, Error, KeyringStatus, Services, data_dir};
+pub use notifications::{DesktopNotifier, Notice, Notifier, NotifyError};
+pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};

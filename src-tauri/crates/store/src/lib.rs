@@ -1,0 +1,96 @@
+//! Earshot's local store: one SQLite file in the app-data folder.
+//!
+//! The store owns the schema (embedded, append-only migrations in `migrations/`) and every
+//! query. Callers get domain types from `earshot-core`, never rows.
+
+mod drafts;
+mod migrations;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+pub use migrations::SCHEMA_VERSION;
+
+/// The database file's name inside the data folder.
+pub const DATABASE_FILE: &str = "earshot.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "Your Earshot data in {path} was written by a newer version of Earshot (data version \
+         {found}; this version understands up to {supported}). Update Earshot to open it. \
+         Nothing was changed."
+    )]
+    WrittenByNewerVersion { path: PathBuf, found: u32, supported: u32 },
+    #[error("Earshot cannot use its data folder {path}: {source}")]
+    DataFolder { path: PathBuf, source: std::io::Error },
+    #[error("There is no such {0} any more.")]
+    NotFound(&'static str),
+    #[error("The local database failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The open database. One connection behind a mutex: every statement Earshot runs is small,
+/// and SQLite serialises writers anyway.
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
+    /// A database from a newer Earshot is refused before anything is written to it.
+    pub fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|source| StoreError::DataFolder { path: data_dir.to_owned(), source })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // Version check first: switching to WAL would already write to a file we must not touch.
+        migrations::refuse_newer(&conn, &path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // In WAL mode NORMAL loses nothing when the app crashes, only on power loss.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::prepare(conn, &path)
+    }
+
+    /// A private database that lives as long as the value; for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        Self::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
+    }
+
+    fn prepare(mut conn: Connection, path: &Path) -> Result<Self> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrations::migrate(&mut conn, path)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (statements are
+        // atomic), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connection_enforces_foreign_keys() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for store in [Store::open(dir.path()), Store::open_in_memory()] {
+            let store = store.expect("open");
+            let on: i64 = store
+                .conn()
+                .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+                .expect("read pragma");
+            assert_eq!(on, 1, "SQLite leaves foreign keys off unless each connection asks");
+        }
+    }
+}

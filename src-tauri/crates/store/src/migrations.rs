@@ -1,0 +1,49 @@
+//! Embedded, append-only schema migrations.
+//!
+//! Never edit a migration that has shipped: add a new file and append it to [`MIGRATIONS`].
+//! SQLite's `user_version` records how many have been applied.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_drafts.sql")];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+fn user_version(conn: &Connection) -> Result<u32> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
+}
+
+/// Fails, without writing anything, when the database was written by a newer Earshot.
+pub(crate) fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
+    let found = user_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::WrittenByNewerVersion {
+            path: path.to_owned(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Applies every pending migration in one transaction: either all of them land or none.
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    refuse_newer(conn, path)?;
+    let applied = user_version(conn)? as usize;
+    if applied == MIGRATIONS.len() {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
+        tracing::info!(version = index + 1, "applying database migration");
+        tx.execute_batch(sql)?;
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}

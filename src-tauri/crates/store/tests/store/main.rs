@@ -1,0 +1,11 @@
+//! The store against real SQLite files in temporary folders.
+
+mod drafts;
+mod schema;
+
+use earshot_core::Timestamp;
+
+/// A fixed, readable instant plus `seconds`.
+fn at(seconds: i64) -> Timestamp {
+    Timestamp::from_second(1_790_000_000 + seconds).expect("a valid test instant")
+}

@@ -1,0 +1,60 @@
+//! IPC commands: each one delegates to the engine and nothing more.
+//! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
+
+use earshot_core::{Draft, DraftId};
+use earshot_engine::{AppStatus, KeyringStatus};
+use tauri::State;
+
+use crate::backend::Backend;
+use crate::error::IpcError;
+
+type Reply<T> = Result<T, IpcError>;
+
+/// Whether Earshot opened its data, and where it lives. The UI asks first.
+#[tauri::command]
+#[specta::specta]
+pub fn app_status(backend: State<'_, Backend>) -> Reply<AppStatus> {
+    Ok(backend.get()?.status())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_drafts(backend: State<'_, Backend>) -> Reply<Vec<Draft>> {
+    Ok(backend.get()?.list_drafts().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_draft(backend: State<'_, Backend>, body: String) -> Reply<Draft> {
+    Ok(backend.get()?.create_draft(body).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_draft(backend: State<'_, Backend>, id: DraftId, body: String) -> Reply<Draft> {
+    Ok(backend.get()?.update_draft(id, body).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_draft(backend: State<'_, Backend>, id: DraftId) -> Reply<()> {
+    Ok(backend.get()?.delete_draft(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_draft(backend: State<'_, Backend>, id: DraftId) -> Reply<Draft> {
+    Ok(backend.get()?.restore_draft(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn send_test_notification(backend: State<'_, Backend>) -> Reply<()> {
+    Ok(backend.get()?.send_test_notification().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn check_keyring(backend: State<'_, Backend>) -> Reply<KeyringStatus> {
+    Ok(backend.get()?.check_keyring().await)
+}

@@ -1,0 +1,55 @@
+//! Typed IPC: the command list and the TypeScript bindings generated from it.
+//!
+//! `ui/src/lib/bindings.ts` is generated from this list and committed. A test fails when it
+//! is stale; `make bindings` rewrites it.
+
+use tauri_specta::collect_commands;
+
+use crate::commands;
+
+pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new().commands(collect_commands![
+        commands::app_status,
+        commands::list_drafts,
+        commands::create_draft,
+        commands::update_draft,
+        commands::delete_draft,
+        commands::restore_draft,
+        commands::send_test_notification,
+        commands::check_keyring,
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ui/src/lib/bindings.ts");
+
+    fn generate(path: &Path) {
+        super::bindings()
+            .export(
+                specta_typescript::Typescript::default()
+                    .header("// Regenerate with `make bindings`; a test fails when this file is stale."),
+                path,
+            )
+            .expect("bindings export");
+    }
+
+    #[test]
+    fn typescript_bindings_are_fresh() {
+        if std::env::var_os("EARSHOT_WRITE_BINDINGS").is_some() {
+            generate(Path::new(BINDINGS));
+            return;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fresh = dir.path().join("bindings.ts");
+        generate(&fresh);
+        let fresh = std::fs::read_to_string(fresh).expect("read generated");
+        let committed = std::fs::read_to_string(BINDINGS).unwrap_or_default();
+        assert!(
+            fresh == committed,
+            "ui/src/lib/bindings.ts is stale: run `make bindings` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,57 @@
+//! The Tauri shell: builds the app, wires plugins, the tray and the window, and hands every
+//! IPC command to the Tauri-free [`earshot_engine::Earshot`]. No domain logic lives here.
+
+mod backend;
+mod commands;
+mod error;
+mod ipc;
+mod tray;
+mod window;
+
+use tauri::Manager;
+use tauri_plugin_window_state::StateFlags;
+
+/// Starts Earshot. `--hidden` starts in the tray without showing the window (for start at
+/// login).
+pub fn run() {
+    init_logging();
+    let start_hidden = std::env::args().any(|arg| arg == "--hidden");
+    let bindings = ipc::bindings();
+
+    tauri::Builder::default()
+        // Must be the first plugin: a second launch hands over to the running Earshot and exits
+        // before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show_main(app)))
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                // Visibility is ours to decide (--hidden, close-to-tray), not the last session's.
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        )
+        .invoke_handler(bindings.invoke_handler())
+        .setup(move |app| {
+            bindings.mount_events(app);
+            app.manage(backend::Backend::start(app.handle()));
+            tray::create(app.handle())?;
+            if !start_hidden {
+                window::show_main(app.handle());
+            }
+            Ok(())
+        })
+        .on_window_event(window::hide_instead_of_closing)
+        .run(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "Earshot could not start");
+            std::process::exit(1);
+        });
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EARSHOT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+}

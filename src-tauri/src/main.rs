@@ -1,0 +1,1 @@
+fn main() { earshot_app::run() }

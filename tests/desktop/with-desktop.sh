@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Runs a command inside a private, headless desktop session and tears it down afterwards,
+# also when the command fails:
+#   - an Xvfb display,
+#   - a D-Bus session bus of its own (never the person's),
+#   - dunst, a real freedesktop notification daemon,
+#   - gnome-keyring's Secret Service, unlocked with a throwaway password,
+#   - a StatusNotifierWatcher, so the tray icon registers as it would under a panel.
+# XDG folders point into a temporary directory: nothing here touches the real user's data.
+#
+#   tests/desktop/with-desktop.sh COMMAND [ARGS...]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+session=$(mktemp -d -t earshot-desktop.XXXXXX)
+pids=()
+
+cleanup() {
+  local status=$?
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+  done
+  wait 2>/dev/null || true
+  rm -rf "$session"
+  exit "$status"
+}
+trap cleanup EXIT INT TERM
+
+wait_for() { # wait_for SECONDS DESCRIPTION TEST-COMMAND...
+  local seconds=$1 what=$2
+  shift 2
+  for ((i = 0; i < seconds * 10; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "with-desktop: $what did not come up in ${seconds}s" >&2
+  return 1
+}
+
+export XDG_RUNTIME_DIR="$session/run" XDG_CONFIG_HOME="$session/config"
+export XDG_DATA_HOME="$session/data" XDG_CACHE_HOME="$session/cache"
+mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"
+chmod 700 "$XDG_RUNTIME_DIR"
+
+# A display number nobody uses.
+display=99
+while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do
+  display=$((display + 1))
+done
+Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$session/xvfb.log" 2>&1 &
+pids+=($!)
+export DISPLAY=":$display"
+wait_for 10 "Xvfb" test -e "/tmp/.X11-unix/X$display"
+
+bus_info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 \
+  --address="unix:path=$XDG_RUNTIME_DIR/bus")
+export DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus_info")
+pids+=("$(sed -n 2p <<<"$bus_info")")
+
+dunst >"$session/dunst.log" 2>&1 &
+pids+=($!)
+wait_for 10 "the notification daemon" \
+  dbus-send --session --dest=org.freedesktop.Notifications --print-reply \
+  /org/freedesktop/Notifications org.freedesktop.Notifications.GetServerInformation
+
+# --unlock reads the login keyring's password on stdin and creates the keyring if missing.
+printf 'earshot-test-session' |
+  gnome-keyring-daemon --foreground --unlock --components=secrets >"$session/keyring.log" 2>&1 &
+pids+=($!)
+wait_for 10 "the keyring" \
+  dbus-send --session --dest=org.freedesktop.secrets --print-reply \
+  /org/freedesktop/secrets org.freedesktop.DBus.Peer.Ping
+
+/usr/bin/python3 "$here/sni_watcher.py" >"$session/sni.log" 2>&1 &
+pids+=($!)
+wait_for 10 "the tray watcher" \
+  dbus-send --session --dest=org.kde.StatusNotifierWatcher --print-reply \
+  /StatusNotifierWatcher org.freedesktop.DBus.Peer.Ping
+
+export EARSHOT_DESKTOP_SESSION="$session"
+"$@"

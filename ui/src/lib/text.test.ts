@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+
+import { countCharacters, firstLine, relativeTime } from "./text";
+
+describe("countCharacters", () => {
+  it("counts what a person sees, not UTF-16 units", () => {
+    expect(countCharacters("")).toBe(0);
+    expect(countCharacters("hello")).toBe(5);
+    expect(countCharacters("e\u0301")).toBe(1);
+    expect(countCharacters("👍🏽")).toBe(1);
+    expect(countCharacters("👩‍👩‍👧")).toBe(1);
+    expect(countCharacters("שלום")).toBe(4);
+    expect(countCharacters("x".repeat(10_000))).toBe(10_000);
+  });
+});
+
+describe("relativeTime", () => {
+  const now = new Date("2026-11-28T12:00:00Z");
+  it("speaks plainly", () => {
+    expect(relativeTime("2026-11-28T11:59:50Z", now)).toBe("just now");
+    expect(relativeTime("2026-11-28T11:57:00Z", now)).toBe("3 min ago");
+    expect(relativeTime("2026-11-28T09:00:00Z", now)).toBe("3 h ago");
+    expect(relativeTime("2026-11-27T11:00:00Z", now)).toBe("yesterday");
+    expect(relativeTime("2026-11-24T12:00:00Z", now)).toBe("4 days ago");
+  });
+});
+
+describe("firstLine", () => {
+  it("skips blank lines and trims", () => {
+    expect(firstLine("\n\n  Keynote recap  \nmore")).toBe("Keynote recap");
+    expect(firstLine("   ")).toBe("");
+  });
+});

@@ -1,0 +1,30 @@
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+
+/** Characters as a person counts them: an emoji with a skin tone or "é" as e + accent is one. */
+export function countCharacters(text: string): number {
+  const segments = graphemes.segment(text)[Symbol.iterator]();
+  let count = 0;
+  while (!segments.next().done) count++;
+  return count;
+}
+
+/** "3 min ago", "yesterday", or a date, for list rows. */
+export function relativeTime(iso: string, now: Date = new Date()): string {
+  const then = new Date(iso);
+  const seconds = Math.round((now.getTime() - then.getTime()) / 1000);
+  if (seconds < 45) return "just now";
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 24) return `${hours} h ago`;
+  const days = Math.round(hours / 24);
+  if (days === 1) return "yesterday";
+  if (days < 7) return `${days} days ago`;
+  return then.toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** The first line of a draft, for its row in the list. */
+export function firstLine(body: string): string {
+  const line = body.split("\n").find((l) => l.trim() !== "");
+  return line?.trim() ?? "";
+}
