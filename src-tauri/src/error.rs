@@ -35,7 +35,10 @@ pub struct IpcError {
 
 impl IpcError {
     fn new(code: ErrorCode, message: impl ToString) -> Self {
-        Self { code, message: message.to_string() }
+        Self {
+            code,
+            message: message.to_string(),
+        }
     }
 }
 
@@ -60,7 +63,10 @@ impl From<EngineError> for IpcError {
 
 impl From<tauri::Error> for IpcError {
     fn from(error: tauri::Error) -> Self {
-        Self::new(ErrorCode::Storage, format!("Earshot cannot find its data folder: {error}"))
+        Self::new(
+            ErrorCode::Storage,
+            format!("Earshot cannot find its data folder: {error}"),
+        )
     }
 }
 

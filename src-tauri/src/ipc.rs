@@ -29,8 +29,9 @@ mod tests {
     fn generate(path: &Path) {
         super::bindings()
             .export(
-                specta_typescript::Typescript::default()
-                    .header("// Regenerate with `make bindings`; a test fails when this file is stale."),
+                specta_typescript::Typescript::default().header(
+                    "// Regenerate with `make bindings`; a test fails when this file is stale.",
+                ),
                 path,
             )
             .expect("bindings export");

@@ -21,7 +21,9 @@ pub fn run() {
     tauri::Builder::default()
         // Must be the first plugin: a second launch hands over to the running Earshot and exits
         // before anything else starts.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| window::show_main(app)))
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            window::show_main(app)
+        }))
         .plugin(
             tauri_plugin_window_state::Builder::new()
                 // Visibility is ours to decide (--hidden, close-to-tray), not the last session's.

@@ -1,1 +1,3 @@
-fn main() { earshot_app::run() }
+fn main() {
+    earshot_app::run()
+}

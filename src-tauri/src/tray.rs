@@ -69,10 +69,14 @@ fn on_menu(app: &AppHandle, event: &MenuEvent, pause: &CheckMenuItem<tauri::Wry>
 }
 
 fn show_paused(tray: &TrayIcon, paused: bool) {
-    let tooltip = if paused { "Earshot — notifications paused" } else { "Earshot" };
-    let updated = icon(paused).and_then(|image| tray.set_icon(Some(image))).and_then(|()| {
-        tray.set_tooltip(Some(tooltip))
-    });
+    let tooltip = if paused {
+        "Earshot — notifications paused"
+    } else {
+        "Earshot"
+    };
+    let updated = icon(paused)
+        .and_then(|image| tray.set_icon(Some(image)))
+        .and_then(|()| tray.set_tooltip(Some(tooltip)));
     if let Err(e) = updated {
         tracing::warn!(error = %e, "could not update the tray icon");
     }

@@ -10,7 +10,10 @@ pub fn show_main(app: &AppHandle) {
         tracing::error!("the main window is missing");
         return;
     };
-    let shown = window.unminimize().and_then(|()| window.show()).and_then(|()| window.set_focus());
+    let shown = window
+        .unminimize()
+        .and_then(|()| window.show())
+        .and_then(|()| window.set_focus());
     if let Err(e) = shown {
         tracing::warn!(error = %e, "could not bring the window forward");
     }

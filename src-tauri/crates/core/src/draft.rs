@@ -47,7 +47,10 @@ pub enum DraftError {
 impl DraftBody {
     pub fn parse(text: String) -> Result<Self, DraftError> {
         if text.len() > MAX_DRAFT_BYTES {
-            return Err(DraftError::TooLong { bytes: text.len(), limit: MAX_DRAFT_BYTES });
+            return Err(DraftError::TooLong {
+                bytes: text.len(),
+                limit: MAX_DRAFT_BYTES,
+            });
         }
         Ok(Self(text))
     }
@@ -63,9 +66,14 @@ mod tests {
 
     #[test]
     fn keeps_any_text_exactly() {
-        for text in ["", "   ", "émoji 👩‍💻", "مرحبا بالعالم", "a\u{0301}\u{0302}"] {
+        for text in ["", "   ", "émoji 👩‍💻", "مرحبا بالعالم", "a\u{0301}\u{0302}"]
+        {
             let body = DraftBody::parse(text.to_string()).expect("ordinary text is accepted");
-            assert_eq!(body.as_str(), text, "a draft body must not be normalised or trimmed");
+            assert_eq!(
+                body.as_str(),
+                text,
+                "a draft body must not be normalised or trimmed"
+            );
         }
     }
 
@@ -74,8 +82,14 @@ mod tests {
         let huge = "x".repeat(MAX_DRAFT_BYTES + 1);
         assert_eq!(
             DraftBody::parse(huge),
-            Err(DraftError::TooLong { bytes: MAX_DRAFT_BYTES + 1, limit: MAX_DRAFT_BYTES })
+            Err(DraftError::TooLong {
+                bytes: MAX_DRAFT_BYTES + 1,
+                limit: MAX_DRAFT_BYTES
+            })
         );
-        assert!(DraftBody::parse("x".repeat(MAX_DRAFT_BYTES)).is_ok(), "the limit itself is fine");
+        assert!(
+            DraftBody::parse("x".repeat(MAX_DRAFT_BYTES)).is_ok(),
+            "the limit itself is fine"
+        );
     }
 }

@@ -109,18 +109,21 @@ impl Earshot {
     pub async fn create_draft(&self, body: String) -> Result<Draft> {
         let body = DraftBody::parse(body)?;
         let now = self.services.clock.now();
-        self.with_store(move |store| store.create_draft(&body, now)).await
+        self.with_store(move |store| store.create_draft(&body, now))
+            .await
     }
 
     pub async fn update_draft(&self, id: DraftId, body: String) -> Result<Draft> {
         let body = DraftBody::parse(body)?;
         let now = self.services.clock.now();
-        self.with_store(move |store| store.update_draft(&id, &body, now)).await
+        self.with_store(move |store| store.update_draft(&id, &body, now))
+            .await
     }
 
     pub async fn delete_draft(&self, id: DraftId) -> Result<()> {
         let now = self.services.clock.now();
-        self.with_store(move |store| store.delete_draft(&id, now)).await
+        self.with_store(move |store| store.delete_draft(&id, now))
+            .await
     }
 
     pub async fn restore_draft(&self, id: DraftId) -> Result<Draft> {
@@ -135,9 +138,11 @@ impl Earshot {
             summary: "Earshot can reach you".into(),
             body: "This is how Earshot will tell you that someone asked you a question.".into(),
         };
-        blocking(move || notifier.show(&notice).map_err(Error::from)).await.inspect_err(|e| {
-            tracing::warn!(error = %e, "test notification failed");
-        })
+        blocking(move || notifier.show(&notice).map_err(Error::from))
+            .await
+            .inspect_err(|e| {
+                tracing::warn!(error = %e, "test notification failed");
+            })
     }
 
     /// Writes, reads back and deletes a throwaway secret, so that the person learns now, not
@@ -159,12 +164,14 @@ impl Earshot {
             },
             Ok(false) => KeyringStatus {
                 available: false,
-                message: "The system keyring accepted a secret but returned something else."
-                    .into(),
+                message: "The system keyring accepted a secret but returned something else.".into(),
             },
             Err(e) => {
                 tracing::warn!(error = %e, "keyring check failed");
-                KeyringStatus { available: false, message: e.to_string() }
+                KeyringStatus {
+                    available: false,
+                    message: e.to_string(),
+                }
             }
         }
     }
@@ -181,6 +188,10 @@ impl Earshot {
     }
 }
 
-async fn blocking<T: Send + 'static>(call: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(call).await.map_err(|e| Error::TaskFailed(e.to_string()))?
+async fn blocking<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(call)
+        .await
+        .map_err(|e| Error::TaskFailed(e.to_string()))?
 }

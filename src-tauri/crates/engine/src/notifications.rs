@@ -31,7 +31,9 @@ pub struct DesktopNotifier {
 
 impl DesktopNotifier {
     pub fn new(app_name: impl Into<String>) -> Self {
-        Self { app_name: app_name.into() }
+        Self {
+            app_name: app_name.into(),
+        }
     }
 }
 

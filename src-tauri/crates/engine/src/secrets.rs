@@ -39,7 +39,9 @@ impl KeyringSecretStore {
     /// `service` names Earshot in the keyring (its bundle identifier), so entries from tests
     /// or other installs can be told apart.
     pub fn new(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, key: &str) -> Result<keyring::Entry, SecretError> {
@@ -58,7 +60,9 @@ fn classify(error: keyring::Error) -> SecretError {
 
 impl SecretStore for KeyringSecretStore {
     fn save(&self, key: &str, secret: &Sensitive<String>) -> Result<(), SecretError> {
-        self.entry(key)?.set_password(secret.expose()).map_err(classify)
+        self.entry(key)?
+            .set_password(secret.expose())
+            .map_err(classify)
     }
 
     fn read(&self, key: &str) -> Result<Option<Sensitive<String>>, SecretError> {
@@ -85,7 +89,9 @@ pub struct MemorySecretStore {
 
 impl MemorySecretStore {
     fn secrets(&self) -> std::sync::MutexGuard<'_, HashMap<String, Sensitive<String>>> {
-        self.secrets.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.secrets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -113,8 +119,13 @@ mod tests {
     fn memory_store_saves_reads_and_deletes() {
         let store = MemorySecretStore::default();
         assert!(store.read("k").expect("read").is_none());
-        store.save("k", &Sensitive::new("s3cret".into())).expect("save");
-        assert_eq!(store.read("k").expect("read").expect("present").expose(), "s3cret");
+        store
+            .save("k", &Sensitive::new("s3cret".into()))
+            .expect("save");
+        assert_eq!(
+            store.read("k").expect("read").expect("present").expose(),
+            "s3cret"
+        );
         store.delete("k").expect("delete");
         store.delete("k").expect("deleting twice is fine");
         assert!(store.read("k").expect("read").is_none());

@@ -11,8 +11,9 @@ fn to_micros(at: Timestamp) -> i64 {
 }
 
 fn from_micros(micros: i64) -> rusqlite::Result<Timestamp> {
-    Timestamp::from_microsecond(micros)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into()))
+    Timestamp::from_microsecond(micros).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())
+    })
 }
 
 fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<Draft> {
@@ -34,7 +35,9 @@ impl Store {
             "SELECT {DRAFT_COLUMNS} FROM drafts WHERE deleted_at IS NULL
              ORDER BY created_at DESC, id DESC"
         ))?;
-        let drafts = stmt.query_map([], draft_from_row)?.collect::<rusqlite::Result<_>>()?;
+        let drafts = stmt
+            .query_map([], draft_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(drafts)
     }
 

@@ -24,9 +24,16 @@ pub enum StoreError {
          {found}; this version understands up to {supported}). Update Earshot to open it. \
          Nothing was changed."
     )]
-    WrittenByNewerVersion { path: PathBuf, found: u32, supported: u32 },
+    WrittenByNewerVersion {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
     #[error("Earshot cannot use its data folder {path}: {source}")]
-    DataFolder { path: PathBuf, source: std::io::Error },
+    DataFolder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("There is no such {0} any more.")]
     NotFound(&'static str),
     #[error("The local database failed: {0}")]
@@ -46,8 +53,10 @@ impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
     /// A database from a newer Earshot is refused before anything is written to it.
     pub fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| StoreError::DataFolder { path: data_dir.to_owned(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataFolder {
+            path: data_dir.to_owned(),
+            source,
+        })?;
         let path = data_dir.join(DATABASE_FILE);
         let conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
@@ -67,13 +76,17 @@ impl Store {
     fn prepare(mut conn: Connection, path: &Path) -> Result<Self> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn, path)?;
-        Ok(Self { conn: Mutex::new(conn) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (statements are
         // atomic), so a poisoned lock is safe to keep using.
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -90,7 +103,10 @@ mod tests {
                 .conn()
                 .pragma_query_value(None, "foreign_keys", |row| row.get(0))
                 .expect("read pragma");
-            assert_eq!(on, 1, "SQLite leaves foreign keys off unless each connection asks");
+            assert_eq!(
+                on, 1,
+                "SQLite leaves foreign keys off unless each connection asks"
+            );
         }
     }
 }

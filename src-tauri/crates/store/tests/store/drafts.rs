@@ -23,14 +23,22 @@ fn awkward_text_round_trips_exactly_through_the_file() {
         samples
             .iter()
             .enumerate()
-            .map(|(i, text)| store.create_draft(&body(text), at(i as i64)).expect("create").id)
+            .map(|(i, text)| {
+                store
+                    .create_draft(&body(text), at(i as i64))
+                    .expect("create")
+                    .id
+            })
             .collect()
     };
 
     let store = Store::open(dir.path()).expect("reopen");
     let listed = store.list_drafts().expect("list");
     for (id, text) in ids.iter().zip(&samples) {
-        let found = listed.iter().find(|d| &d.id == id).expect("every draft survives reopening");
+        let found = listed
+            .iter()
+            .find(|d| &d.id == id)
+            .expect("every draft survives reopening");
         assert_eq!(&found.body, text, "text must come back byte for byte");
     }
 }
@@ -40,11 +48,17 @@ fn lists_newest_first_and_edits_keep_the_order() {
     let store = Store::open_in_memory().expect("open");
     let first = store.create_draft(&body("first"), at(0)).expect("create");
     let second = store.create_draft(&body("second"), at(10)).expect("create");
-    store.update_draft(&first.id, &body("first, edited"), at(20)).expect("edit");
+    store
+        .update_draft(&first.id, &body("first, edited"), at(20))
+        .expect("edit");
 
     let listed = store.list_drafts().expect("list");
     let ids: Vec<_> = listed.iter().map(|d| d.id.clone()).collect();
-    assert_eq!(ids, vec![second.id, first.id.clone()], "ordered by creation, newest first");
+    assert_eq!(
+        ids,
+        vec![second.id, first.id.clone()],
+        "ordered by creation, newest first"
+    );
     assert_eq!(listed[1].body, "first, edited");
     assert_eq!(listed[1].updated_at, at(20), "an edit moves updated_at");
     assert_eq!(listed[1].created_at, at(0), "but never created_at");
@@ -56,7 +70,10 @@ fn delete_hides_and_restore_brings_back_the_same_draft() {
     let draft = store.create_draft(&body("keep me"), at(0)).expect("create");
 
     store.delete_draft(&draft.id, at(5)).expect("delete");
-    assert!(store.list_drafts().expect("list").is_empty(), "a deleted draft leaves the list");
+    assert!(
+        store.list_drafts().expect("list").is_empty(),
+        "a deleted draft leaves the list"
+    );
 
     let restored = store.restore_draft(&draft.id).expect("undo");
     assert_eq!(restored, draft, "undo brings back exactly what was deleted");
@@ -69,18 +86,33 @@ fn a_deleted_draft_cannot_be_edited_by_a_late_autosave() {
     let draft = store.create_draft(&body("v1"), at(0)).expect("create");
     store.delete_draft(&draft.id, at(1)).expect("delete");
 
-    let err = store.update_draft(&draft.id, &body("v2"), at(2)).expect_err("refused");
+    let err = store
+        .update_draft(&draft.id, &body("v2"), at(2))
+        .expect_err("refused");
     assert!(matches!(err, StoreError::NotFound("draft")), "got {err:?}");
-    assert_eq!(store.restore_draft(&draft.id).expect("undo").body, "v1", "the late save lost");
+    assert_eq!(
+        store.restore_draft(&draft.id).expect("undo").body,
+        "v1",
+        "the late save lost"
+    );
 }
 
 #[test]
 fn unknown_ids_are_not_found_rather_than_silently_ignored() {
     let store = Store::open_in_memory().expect("open");
     let ghost = DraftId("no-such-draft".into());
-    assert!(matches!(store.update_draft(&ghost, &body("x"), at(0)), Err(StoreError::NotFound(_))));
-    assert!(matches!(store.delete_draft(&ghost, at(0)), Err(StoreError::NotFound(_))));
-    assert!(matches!(store.restore_draft(&ghost), Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.update_draft(&ghost, &body("x"), at(0)),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_draft(&ghost, at(0)),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.restore_draft(&ghost),
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 #[test]
@@ -93,7 +125,17 @@ fn purge_forgets_only_drafts_deleted_before_the_cutoff() {
     store.delete_draft(&recent.id, at(100)).expect("delete");
 
     assert_eq!(store.purge_drafts_deleted_before(at(50)).expect("purge"), 1);
-    assert!(store.restore_draft(&old.id).is_err(), "purged drafts are gone for good");
-    assert!(store.restore_draft(&recent.id).is_ok(), "recently deleted drafts can still be undone");
-    assert_eq!(store.list_drafts().expect("list").len(), 2, "live drafts are never purged: {live:?}");
+    assert!(
+        store.restore_draft(&old.id).is_err(),
+        "purged drafts are gone for good"
+    );
+    assert!(
+        store.restore_draft(&recent.id).is_ok(),
+        "recently deleted drafts can still be undone"
+    );
+    assert_eq!(
+        store.list_drafts().expect("list").len(),
+        2,
+        "live drafts are never purged: {live:?}"
+    );
 }

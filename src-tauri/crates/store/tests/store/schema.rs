@@ -7,10 +7,20 @@ fn a_new_store_is_fully_migrated_with_wal_and_foreign_keys() {
     drop(Store::open(dir.path()).expect("a fresh folder opens"));
 
     let conn = Connection::open(dir.path().join(DATABASE_FILE)).expect("file exists");
-    let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).expect("read");
-    assert_eq!(version, SCHEMA_VERSION, "every migration is recorded as applied");
-    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).expect("read");
-    assert_eq!(mode, "wal", "WAL survives in the file so readers never block the writer");
+    let version: u32 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("read");
+    assert_eq!(
+        version, SCHEMA_VERSION,
+        "every migration is recorded as applied"
+    );
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("read");
+    assert_eq!(
+        mode, "wal",
+        "WAL survives in the file so readers never block the writer"
+    );
 }
 
 #[test]
@@ -41,15 +51,30 @@ fn a_database_from_a_newer_earshot_is_refused_and_left_untouched() {
 
     let err = Store::open(dir.path()).expect_err("a newer schema must be refused");
     match &err {
-        StoreError::WrittenByNewerVersion { found, supported, .. } => {
+        StoreError::WrittenByNewerVersion {
+            found, supported, ..
+        } => {
             assert_eq!((*found, *supported), (999, SCHEMA_VERSION));
         }
         other => panic!("expected WrittenByNewerVersion, got {other:?}"),
     }
     let message = err.to_string();
-    assert!(message.contains("newer version of Earshot"), "the message says why: {message}");
-    assert!(message.contains("Nothing was changed"), "and reassures: {message}");
+    assert!(
+        message.contains("newer version of Earshot"),
+        "the message says why: {message}"
+    );
+    assert!(
+        message.contains("Nothing was changed"),
+        "and reassures: {message}"
+    );
 
-    assert_eq!(std::fs::read(&path).expect("read"), before, "the file must not change at all");
-    assert!(!dir.path().join(format!("{DATABASE_FILE}-wal")).exists(), "no WAL was started");
+    assert_eq!(
+        std::fs::read(&path).expect("read"),
+        before,
+        "the file must not change at all"
+    );
+    assert!(
+        !dir.path().join(format!("{DATABASE_FILE}-wal")).exists(),
+        "no WAL was started"
+    );
 }

@@ -1,0 +1,176 @@
+//! Real desktop services. These need the private session bus, notification daemon and
+//! keyring that tests/desktop/with-desktop.sh starts; `make test` runs them there with
+//! `--include-ignored`. Outside that session they would talk to the person's own desktop.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use earshot_core::{Sensitive, SystemClock};
+use earshot_engine::{DesktopNotifier, Earshot, KeyringSecretStore, SecretStore, Services};
+
+/// `dbus-monitor` on the session bus, killed on drop.
+struct BusMonitor {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl BusMonitor {
+    fn watch(rule: &str) -> Self {
+        let mut child = Command::new("dbus-monitor")
+            .args(["--session", rule])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("dbus-monitor runs (Debian package dbus)");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let monitor = Self { child, lines };
+        // The monitor prints its own NameAcquired signal once it is listening.
+        monitor.wait_for(
+            |line| line.contains("NameAcquired"),
+            "dbus-monitor to start",
+        );
+        monitor
+    }
+
+    /// Lines until `done` matches, or a panic after 10 s.
+    fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) -> Vec<String> {
+        let mut seen = Vec::new();
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(10)) {
+                Ok(line) => {
+                    let finished = done(&line);
+                    seen.push(line);
+                    if finished {
+                        return seen;
+                    }
+                }
+                Err(_) => panic!("timed out waiting for {what}; saw:\n{}", seen.join("\n")),
+            }
+        }
+    }
+}
+
+impl Drop for BusMonitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The string arguments of a method call as dbus-monitor prints them.
+fn string_args(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|line| {
+            line.trim()
+                .strip_prefix("string \"")?
+                .strip_suffix('"')
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[tokio::test]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn the_test_notification_reaches_the_notification_daemon() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let earshot = Earshot::open(
+        dir.path(),
+        Services {
+            clock: Arc::new(SystemClock),
+            secrets: Arc::new(earshot_engine::MemorySecretStore::default()),
+            notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        },
+    )
+    .expect("open");
+
+    let monitor = BusMonitor::watch("interface='org.freedesktop.Notifications',member='Notify'");
+    earshot
+        .send_test_notification()
+        .await
+        .expect("the daemon accepts the notification");
+
+    let seen = monitor.wait_for(
+        |line| line.trim_start().starts_with("array ["),
+        "the Notify call",
+    );
+    let call_starts = seen.iter().position(|line| line.contains("member=Notify"));
+    let strings = string_args(&seen[call_starts.expect("a Notify method call")..]);
+    assert_eq!(
+        strings,
+        vec![
+            "Earshot".to_string(),
+            "earshot".to_string(),
+            "Earshot can reach you".to_string(),
+            "This is how Earshot will tell you that someone asked you a question.".to_string(),
+        ],
+        "Notify(app_name, icon, summary, body) as sent over D-Bus"
+    );
+}
+
+#[test]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+fn secrets_round_trip_through_the_real_keyring_daemon() {
+    let service = "app.earshot.tests";
+    let key = format!("bluesky:did:plc:test-{}", std::process::id());
+    let store = KeyringSecretStore::new(service);
+    let secret = Sensitive::new("access-token-🔑".to_string());
+
+    store
+        .save(&key, &secret)
+        .expect("the keyring stores the secret");
+    assert_eq!(store.read(&key).expect("read"), Some(secret.clone()));
+
+    // Ask the daemon directly, so an in-memory fallback inside the keyring crate cannot pass.
+    let lookup = Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", &key])
+        .output()
+        .expect("secret-tool runs (Debian package libsecret-tools)");
+    assert_eq!(
+        String::from_utf8_lossy(&lookup.stdout),
+        secret.expose().as_str(),
+        "the secret is really in gnome-keyring, not in process memory"
+    );
+
+    store.delete(&key).expect("delete");
+    assert_eq!(
+        store.read(&key).expect("read"),
+        None,
+        "deleted secrets are gone"
+    );
+    let lookup = Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", &key])
+        .output()
+        .expect("secret-tool runs");
+    assert!(lookup.stdout.is_empty(), "and gone from the daemon too");
+    store
+        .delete(&key)
+        .expect("deleting a missing secret is not an error");
+}
+
+#[tokio::test]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn the_keyring_check_reports_a_working_keyring() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let earshot = Earshot::open(
+        dir.path(),
+        Services {
+            clock: Arc::new(SystemClock),
+            secrets: Arc::new(KeyringSecretStore::new("app.earshot.tests")),
+            notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        },
+    )
+    .expect("open");
+    let status = earshot.check_keyring().await;
+    assert!(status.available, "keyring check failed: {}", status.message);
+}
