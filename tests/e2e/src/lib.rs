@@ -1,1 +1,319 @@
-//! e2e
+//! Drives the real, built Earshot app through `tauri-driver` + WebKitWebDriver.
+//!
+//! Run inside tests/desktop/with-desktop.sh (a display, a session bus, a notification daemon,
+//! a keyring and a tray watcher); `make test` does. Each [`Driver`] owns one tauri-driver on
+//! free ports and one data folder, so tests never share state or touch the real folder.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use tokio::process::{Child, Command};
+
+pub type Result<T, E = Box<dyn std::error::Error + Send + Sync>> = std::result::Result<T, E>;
+
+/// How long any one thing in the UI may take to appear before a test fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The app under test: `EARSHOT_APP_BINARY`, else the workspace's debug build (which
+/// `make test` builds with the UI embedded).
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("EARSHOT_APP_BINARY")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/earshot"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// One tauri-driver and the data folder every app it launches uses.
+#[derive(Debug)]
+pub struct Driver {
+    driver: Child,
+    port: u16,
+    data_dir: tempfile::TempDir,
+}
+
+impl Driver {
+    pub async fn start() -> Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // The app inherits this through WebKitWebDriver.
+            .env("EARSHOT_DATA_DIR", data_dir.path())
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("tauri-driver did not start ({e}); `make test` installs it"))?;
+        let this = Self {
+            driver,
+            port,
+            data_dir,
+        };
+        let deadline = Instant::now() + PATIENCE;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            if Instant::now() > deadline {
+                return Err("tauri-driver never listened".into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(this)
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Starts Earshot and waits until its first screen has rendered.
+    pub async fn launch(&self) -> Result<App> {
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("browserName".into(), "wry".into());
+        capabilities.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app_binary() }),
+        );
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await?;
+        let app = App {
+            client,
+            driver_pid: self.driver.id().ok_or("tauri-driver exited")?,
+        };
+        app.wait_for(Locator::Css(
+            "nav[aria-label=Screens], [data-testid=startup-error]",
+        ))
+        .await?;
+        Ok(app)
+    }
+}
+
+/// One running Earshot, driven through WebDriver.
+#[derive(Debug)]
+pub struct App {
+    pub client: Client,
+    driver_pid: u32,
+}
+
+impl App {
+    /// Waits for an element to be present.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> Result<Element> {
+        Ok(self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(locator)
+            .await?)
+    }
+
+    pub async fn css(&self, selector: &str) -> Result<Element> {
+        self.wait_for(Locator::Css(selector)).await
+    }
+
+    /// Polls `check` until it returns true.
+    pub async fn until<F, Fut>(&self, what: &str, mut check: F) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<bool>>,
+    {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if check().await? {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("timed out waiting until {what}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The text content of all elements matching `selector`, in document order, trimmed.
+    /// (WebKitWebDriver's "visible text" drops text in ellipsised, overflow-hidden spans.)
+    pub async fn texts(&self, selector: &str) -> Result<Vec<String>> {
+        let mut texts = Vec::new();
+        for element in self.client.find_all(Locator::Css(selector)).await? {
+            texts.push(
+                element
+                    .prop("textContent")
+                    .await?
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            );
+        }
+        Ok(texts)
+    }
+
+    /// Inserts text at the caret as an input method or emoji picker does. WebKitWebDriver's
+    /// key typing drops characters outside the Basic Multilingual Plane (emoji), so tests
+    /// type what they can and insert the rest this way; the page sees a real input event.
+    pub async fn insert_text(&self, text: &str) -> Result<()> {
+        let inserted = self
+            .client
+            .execute(
+                "return document.execCommand('insertText', false, arguments[0]);",
+                vec![text.into()],
+            )
+            .await?;
+        if inserted != serde_json::Value::Bool(true) {
+            return Err(format!("the page refused to insert {text:?}").into());
+        }
+        Ok(())
+    }
+
+    /// Waits until the elements matching `selector` show exactly `want`; on time-out the
+    /// error names what was there instead.
+    pub async fn expect_texts(&self, selector: &str, want: &[&str]) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let got = self.texts(selector).await?;
+            if got == want {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{selector}: expected {want:?}, found {got:?}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The textarea's value, exactly (WebDriver's element text would normalise whitespace).
+    pub async fn editor_value(&self) -> Result<String> {
+        let editor = self.css("[data-testid=draft-editor]").await?;
+        Ok(editor.prop("value").await?.unwrap_or_default())
+    }
+
+    /// Waits until the editor says everything typed is stored.
+    pub async fn wait_until_saved(&self) -> Result<()> {
+        self.until("the draft is saved", || async {
+            let status = self.css("[data-testid=save-status]").await?;
+            Ok(status.attr("data-state").await?.as_deref() == Some("saved"))
+        })
+        .await
+    }
+
+    /// The Earshot process started for this session: the app binary among tauri-driver's
+    /// descendants.
+    pub fn pid(&self) -> Result<u32> {
+        let binary = std::fs::canonicalize(app_binary())?;
+        descendants(self.driver_pid)
+            .into_iter()
+            .find(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_ref() == Some(&binary)
+            })
+            .ok_or_else(|| "the Earshot process is not running".into())
+    }
+
+    /// Quits the way a person does: "Quit Earshot" in the tray menu. Waits for the exit.
+    pub async fn quit_from_tray(self) -> Result<()> {
+        let pid = self.pid()?;
+        tray(&["click", "Quit Earshot"]).await?;
+        wait_for_exit(pid).await?;
+        // The session's browser is gone; ending it only tidies tauri-driver's side.
+        let _ = self.client.close().await;
+        Ok(())
+    }
+
+    /// `kill -9`: no chance to flush anything.
+    pub async fn kill_hard(self) -> Result<()> {
+        let pid = self.pid()?;
+        let status = Command::new("kill")
+            .args(["-9", &pid.to_string()])
+            .status()
+            .await?;
+        if !status.success() {
+            return Err(format!("kill -9 {pid} failed").into());
+        }
+        wait_for_exit(pid).await?;
+        let _ = self.client.close().await;
+        Ok(())
+    }
+}
+
+/// Runs tests/desktop/tray.py, which talks to the tray menu over D-Bus like a panel does.
+pub async fn tray(args: &[&str]) -> Result<String> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/tray.py");
+    let output = Command::new("/usr/bin/python3")
+        .arg(script)
+        .args(args)
+        .output()
+        .await?;
+    if !output.status.success() {
+        return Err(format!(
+            "tray.py {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+async fn wait_for_exit(pid: u32) -> Result<()> {
+    let deadline = Instant::now() + PATIENCE;
+    while Path::new(&format!("/proc/{pid}")).exists() && !is_zombie(pid) {
+        if Instant::now() > deadline {
+            return Err(format!("Earshot (pid {pid}) did not exit").into());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(true)
+}
+
+/// All processes below `root`, from /proc.
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parents: Vec<(u32, u32)> = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised command name: state, ppid, …
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse().ok());
+        if let Some(ppid) = ppid {
+            parents.push((pid, ppid));
+        }
+    }
+    let mut found = vec![root];
+    let mut index = 0;
+    while index < found.len() {
+        let parent = found[index];
+        found.extend(
+            parents
+                .iter()
+                .filter(|(_, ppid)| *ppid == parent)
+                .map(|(pid, _)| *pid),
+        );
+        index += 1;
+    }
+    found.remove(0);
+    found
+}

@@ -1,0 +1,110 @@
+use std::time::Duration;
+
+use earshot_e2e::{Driver, Result, app_binary, tray};
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn the_tray_menu_offers_open_pause_and_quit() -> Result<()> {
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    let items: Vec<String> = tray(&["items"]).await?.lines().map(str::to_owned).collect();
+    assert_eq!(
+        items,
+        ["Open Earshot", "Pause notifications", "Quit Earshot"]
+    );
+    app.quit_from_tray().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn a_second_launch_hands_over_to_the_running_earshot() -> Result<()> {
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    let first = app.pid()?;
+
+    let second = tokio::process::Command::new(app_binary())
+        .env("EARSHOT_DATA_DIR", driver.data_dir())
+        .kill_on_drop(true)
+        .status();
+    let status = tokio::time::timeout(Duration::from_secs(20), second)
+        .await
+        .map_err(|_| "the second Earshot kept running instead of handing over")??;
+    assert!(
+        status.success(),
+        "the second launch exits cleanly: {status}"
+    );
+    assert_eq!(
+        app.pid()?,
+        first,
+        "the first Earshot is still the one running"
+    );
+    assert!(
+        app.css("nav[aria-label=Screens]")
+            .await?
+            .is_displayed()
+            .await?
+    );
+    app.quit_from_tray().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn the_window_comes_back_where_it_was() -> Result<()> {
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    app.client.set_window_rect(140, 90, 960, 640).await?;
+    let placed = app.client.get_window_rect().await?;
+    app.quit_from_tray().await?;
+
+    let app = driver.launch().await?;
+    let restored = app.client.get_window_rect().await?;
+    assert_eq!(
+        restored, placed,
+        "position and size are restored on the next start"
+    );
+    app.quit_from_tray().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    app.css("[data-testid=nav-settings]").await?.click().await?;
+
+    app.css("[data-testid=test-notification]")
+        .await?
+        .click()
+        .await?;
+    let result = app
+        .css("[data-testid=test-notification-result]")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        result.starts_with("Sent."),
+        "the notification daemon accepted it: {result}"
+    );
+
+    app.css("[data-testid=check-keyring]")
+        .await?
+        .click()
+        .await?;
+    let result = app
+        .css("[data-testid=keyring-result]")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        result.contains("keyring works"),
+        "the session keyring is usable: {result}"
+    );
+
+    let shown = app.css("[data-testid=data-dir]").await?.text().await?;
+    assert_eq!(
+        shown,
+        driver.data_dir().display().to_string(),
+        "EARSHOT_DATA_DIR is honoured"
+    );
+    app.quit_from_tray().await
+}
