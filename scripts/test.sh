@@ -44,6 +44,6 @@ tests/desktop/with-desktop.sh \
 step "End-to-end tests of the built app (private session)"
 # One app at a time: Earshot is single-instance per session, as it is for a person.
 tests/desktop/with-desktop.sh \
-  cargo test -p earshot-e2e --locked -- --include-ignored --test-threads=1
+  cargo test -p earshot-e2e --test app --locked -- --include-ignored --test-threads=1
 
 step "All checks passed"

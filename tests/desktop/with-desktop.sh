@@ -67,15 +67,28 @@ wait_for 10 "the notification daemon" \
 printf 'earshot-test-session' |
   gnome-keyring-daemon --foreground --unlock --components=secrets >"$session/keyring.log" 2>&1 &
 pids+=($!)
-wait_for 10 "the keyring" \
-  dbus-send --session --dest=org.freedesktop.secrets --print-reply \
-  /org/freedesktop/secrets org.freedesktop.DBus.Peer.Ping
+# Ready means a secret can be stored and removed, not merely that the daemon answers: the
+# login collection is created and unlocked a moment after the service appears.
+keyring_ready() {
+  printf probe | secret-tool store --label="Earshot session probe" earshot-session probe &&
+    secret-tool clear earshot-session probe
+}
+wait_for 15 "the keyring" keyring_ready
 
-/usr/bin/python3 "$here/sni_watcher.py" >"$session/sni.log" 2>&1 &
-pids+=($!)
-wait_for 10 "the tray watcher" \
-  dbus-send --session --dest=org.kde.StatusNotifierWatcher --print-reply \
-  /StatusNotifierWatcher org.freedesktop.DBus.Peer.Ping
+# EARSHOT_XEMBED_TRAY=1 starts a visible XEmbed tray (trayer) instead of the watcher: the
+# tray icon then falls back to XEmbed and its menu can be opened with the mouse, for
+# screenshots. Tests use the watcher, which lets them reach the menu over D-Bus.
+if [ "${EARSHOT_XEMBED_TRAY:-}" = 1 ]; then
+  trayer --edge bottom --align right --widthtype request --height 32 --tint 0xdddddd \
+    --transparent true --alpha 0 >"$session/trayer.log" 2>&1 &
+  pids+=($!)
+else
+  /usr/bin/python3 "$here/sni_watcher.py" >"$session/sni.log" 2>&1 &
+  pids+=($!)
+  wait_for 10 "the tray watcher" \
+    dbus-send --session --dest=org.kde.StatusNotifierWatcher --print-reply \
+    /StatusNotifierWatcher org.freedesktop.DBus.Peer.Ping
+fi
 
 export EARSHOT_DESKTOP_SESSION="$session"
 "$@"

@@ -108,3 +108,22 @@ async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
     );
     app.quit_from_tray().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn closing_the_window_keeps_earshot_in_the_tray() -> Result<()> {
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    let pid = app.pid()?;
+    // WebDriver's "close window" asks the window to close, as its close button does.
+    let _ = app.client.close_window().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(app.pid()?, pid, "Earshot is still running after its window was closed");
+
+    tray(&["click", "Open Earshot"]).await?;
+    app.until("the window is back", || async {
+        Ok(app.css("nav[aria-label=Screens]").await?.is_displayed().await?)
+    })
+    .await?;
+    app.quit_from_tray().await
+}

@@ -1,0 +1,81 @@
+//! Not a check: `make screenshots` runs this to refresh docs/screenshots/ from the real app,
+//! with a visible XEmbed tray (EARSHOT_XEMBED_TRAY=1) so the tray menu can be opened.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use earshot_e2e::{Driver, Result};
+use tokio::process::Command;
+
+async fn run(program: &str, args: &[&str]) -> Result<String> {
+    let output = Command::new(program).args(args).output().await?;
+    if !output.status.success() {
+        return Err(format!("{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    Ok(String::from_utf8(output.stdout)?)
+}
+
+/// Captures `width`x`height` at (`x`, `y`) of the screen into `dir/name`.
+async fn capture(dir: &std::path::Path, name: &str, geometry: &str) -> Result<()> {
+    let path = dir.join(name);
+    let path = path.to_str().ok_or("non-UTF-8 path")?;
+    run("import", &["-window", "root", "-crop", geometry, "+repage", path]).await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "refreshes docs/screenshots; run by `make screenshots`, not a test"]
+async fn docs_screenshots() -> Result<()> {
+    let dir = PathBuf::from(
+        std::env::var_os("EARSHOT_SCREENSHOT_DIR").ok_or("set EARSHOT_SCREENSHOT_DIR")?,
+    );
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    app.client.set_window_rect(0, 0, 1100, 700).await?;
+
+    let drafts = [
+        "Thread idea: what we learned running the community call for a year 🧵",
+        "Reminder to answer @mara about the keynote slides before Friday",
+        "Is anyone else going to RustConf? Would love to meet up and talk about Tauri.",
+    ];
+    for text in drafts {
+        app.css("[data-testid=new-draft]").await?.click().await?;
+        app.css("[data-testid=draft-editor]").await?.send_keys(text).await?;
+        app.wait_until_saved().await?;
+    }
+    capture(&dir, "drafts.png", "1100x700+0+0").await?;
+
+    app.css("[data-testid=nav-settings]").await?.click().await?;
+    app.css("[data-testid=test-notification]").await?.click().await?;
+    app.css("[data-testid=check-keyring]").await?.click().await?;
+    app.css("[data-testid=keyring-result]").await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    capture(&dir, "settings.png", "1100x700+0+0").await?;
+
+    // The tray icon is the small "earshot" window trayer embedded at the bottom right.
+    let icon = run("xdotool", &["search", "--name", "^earshot$"]).await?;
+    let mut opened = false;
+    for window in icon.lines() {
+        let geometry = run("xdotool", &["getwindowgeometry", "--shell", window]).await?;
+        let value = |key: &str| -> i32 {
+            geometry
+                .lines()
+                .find_map(|l| l.strip_prefix(key)?.parse().ok())
+                .unwrap_or_default()
+        };
+        let (x, y, w, h) = (value("X="), value("Y="), value("WIDTH="), value("HEIGHT="));
+        if w > 16 && w < 64 && y > 400 {
+            let (cx, cy) = ((x + w / 2).to_string(), (y + h / 2).to_string());
+            run("xdotool", &["mousemove", &cx, &cy, "click", "1"]).await?;
+            opened = true;
+            break;
+        }
+    }
+    if !opened {
+        return Err("no tray icon in the XEmbed tray".into());
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    capture(&dir, "tray-menu.png", "320x150+960+650").await?;
+    run("xdotool", &["key", "Escape"]).await?;
+    app.kill_hard().await
+}
