@@ -10,8 +10,8 @@ packages=(
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   # Headless desktop for the tests: X server, session bus, notification daemon, keyring.
   xvfb xauth dbus dbus-x11 dunst gnome-keyring libsecret-tools
-  # The tray watcher and D-Bus probes in tests/desktop use the system Python.
-  python3-dbus python3-gi
+  # The tray watcher, D-Bus and X11 probes in tests/desktop use the system Python.
+  python3-dbus python3-gi python3-xlib
   # WebKitWebDriver, driven by tauri-driver in the end-to-end tests.
   webkit2gtk-driver
   # Screenshots of the real window (import) and the .deb check.

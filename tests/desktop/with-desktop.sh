@@ -17,6 +17,7 @@ pids=()
 
 cleanup() {
   local status=$?
+  [ -n "${command_group:-}" ] && kill -KILL -- "-$command_group" 2>/dev/null
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null || true
   done
@@ -91,4 +92,10 @@ else
 fi
 
 export EARSHOT_DESKTOP_SESSION="$session"
-"$@"
+# The command runs in a process group of its own, so that everything it starts (tauri-driver,
+# WebKitWebDriver, app instances) is stopped with it, even what its own clean-up missed.
+set -m
+"$@" &
+command_group=$!
+set +m
+wait "$command_group"

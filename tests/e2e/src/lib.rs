@@ -87,10 +87,12 @@ impl Driver {
             "tauri:options".into(),
             serde_json::json!({ "application": app_binary() }),
         );
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await?;
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities);
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let client = tokio::time::timeout(PATIENCE, builder.connect(&url))
+            .await
+            .map_err(|_| "WebKitWebDriver did not start Earshot in time")??;
         let app = App {
             client,
             driver_pid: self.driver.id().ok_or("tauri-driver exited")?,
@@ -100,6 +102,21 @@ impl Driver {
         ))
         .await?;
         Ok(app)
+    }
+}
+
+impl Drop for Driver {
+    /// Stops WebKitWebDriver and any app still running under it, not just tauri-driver:
+    /// killing tauri-driver alone would leave them running.
+    fn drop(&mut self) {
+        if let Some(pid) = self.driver.id() {
+            for child in descendants(pid).into_iter().rev() {
+                let _ = std::process::Command::new("kill")
+                    .args(["-9", &child.to_string()])
+                    .status();
+            }
+        }
+        let _ = self.driver.start_kill();
     }
 }
 
@@ -144,20 +161,33 @@ impl App {
     }
 
     /// The text content of all elements matching `selector`, in document order, trimmed.
-    /// (WebKitWebDriver's "visible text" drops text in ellipsised, overflow-hidden spans.)
+    /// Read in one script, so a re-render between finding and reading cannot go stale.
+    /// (WebKitWebDriver's "visible text" also drops text in ellipsised spans.)
     pub async fn texts(&self, selector: &str) -> Result<Vec<String>> {
-        let mut texts = Vec::new();
-        for element in self.client.find_all(Locator::Css(selector)).await? {
-            texts.push(
-                element
-                    .prop("textContent")
-                    .await?
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
-            );
+        let texts = self
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(arguments[0]), \
+                 (e) => e.textContent.trim());",
+                vec![selector.into()],
+            )
+            .await?;
+        Ok(serde_json::from_value(texts)?)
+    }
+
+    /// Clicks the first element matching `selector`, finding it again if a re-render
+    /// replaced it between finding and clicking.
+    pub async fn click(&self, selector: &str) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.css(selector).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
+                        && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
         }
-        Ok(texts)
     }
 
     /// Inserts text at the caret as an input method or emoji picker does. WebKitWebDriver's
@@ -225,9 +255,14 @@ impl App {
         let pid = self.pid()?;
         tray(&["click", "Quit Earshot"]).await?;
         wait_for_exit(pid).await?;
-        // The session's browser is gone; ending it only tidies tauri-driver's side.
-        let _ = self.client.close().await;
+        self.end_session().await;
         Ok(())
+    }
+
+    /// Ends the WebDriver session once the app is gone. Only tidies the driver's side, so a
+    /// driver that no longer answers is not waited for.
+    async fn end_session(self) {
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.client.close()).await;
     }
 
     /// `kill -9`: no chance to flush anything.
@@ -241,25 +276,53 @@ impl App {
             return Err(format!("kill -9 {pid} failed").into());
         }
         wait_for_exit(pid).await?;
-        let _ = self.client.close().await;
+        self.end_session().await;
         Ok(())
     }
 }
 
 /// Runs tests/desktop/tray.py, which talks to the tray menu over D-Bus like a panel does.
 pub async fn tray(args: &[&str]) -> Result<String> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/tray.py");
+    desktop_probe("tray.py", args).await
+}
+
+/// Clicks the window's close button, in effect: tests/desktop/window.py sends it
+/// WM_DELETE_WINDOW as a window manager would.
+pub async fn close_window(title: &str) -> Result<()> {
+    desktop_probe("window.py", &["close", title])
+        .await
+        .map(drop)
+}
+
+/// Whether a window with this title is on screen (mapped). WebDriver cannot tell: it calls
+/// elements of a hidden window "displayed".
+pub async fn window_shown(title: &str) -> Result<bool> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/window.py");
+    let status = Command::new("/usr/bin/python3")
+        .arg(path)
+        .args(["shown", title])
+        .stderr(Stdio::null())
+        .status()
+        .await?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        _ => Err(format!("window.py shown {title:?}: {status}").into()),
+    }
+}
+
+async fn desktop_probe(script: &str, args: &[&str]) -> Result<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../desktop")
+        .join(script);
     let output = Command::new("/usr/bin/python3")
-        .arg(script)
+        .arg(path)
         .args(args)
         .output()
         .await?;
     if !output.status.success() {
-        return Err(format!(
-            "tray.py {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(format!("{script} {args:?}: {stderr}").into());
     }
     Ok(String::from_utf8(output.stdout)?)
 }

@@ -10,7 +10,11 @@ use tokio::process::Command;
 async fn run(program: &str, args: &[&str]) -> Result<String> {
     let output = Command::new(program).args(args).output().await?;
     if !output.status.success() {
-        return Err(format!("{program} {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
+        return Err(format!(
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
     }
     Ok(String::from_utf8(output.stdout)?)
 }
@@ -19,7 +23,11 @@ async fn run(program: &str, args: &[&str]) -> Result<String> {
 async fn capture(dir: &std::path::Path, name: &str, geometry: &str) -> Result<()> {
     let path = dir.join(name);
     let path = path.to_str().ok_or("non-UTF-8 path")?;
-    run("import", &["-window", "root", "-crop", geometry, "+repage", path]).await?;
+    run(
+        "import",
+        &["-window", "root", "-crop", geometry, "+repage", path],
+    )
+    .await?;
     Ok(())
 }
 
@@ -39,15 +47,18 @@ async fn docs_screenshots() -> Result<()> {
         "Is anyone else going to RustConf? Would love to meet up and talk about Tauri.",
     ];
     for text in drafts {
-        app.css("[data-testid=new-draft]").await?.click().await?;
-        app.css("[data-testid=draft-editor]").await?.send_keys(text).await?;
+        app.click("[data-testid=new-draft]").await?;
+        app.css("[data-testid=draft-editor]")
+            .await?
+            .send_keys(text)
+            .await?;
         app.wait_until_saved().await?;
     }
     capture(&dir, "drafts.png", "1100x700+0+0").await?;
 
-    app.css("[data-testid=nav-settings]").await?.click().await?;
-    app.css("[data-testid=test-notification]").await?.click().await?;
-    app.css("[data-testid=check-keyring]").await?.click().await?;
+    app.click("[data-testid=nav-settings]").await?;
+    app.click("[data-testid=test-notification]").await?;
+    app.click("[data-testid=check-keyring]").await?;
     app.css("[data-testid=keyring-result]").await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     capture(&dir, "settings.png", "1100x700+0+0").await?;

@@ -9,7 +9,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
     let driver = Driver::start().await?;
 
     let app = driver.launch().await?;
-    app.css("[data-testid=new-draft]").await?.click().await?;
+    app.click("[data-testid=new-draft]").await?;
     let editor = app.css("[data-testid=draft-editor]").await?;
     editor.send_keys("Is the game on tonight? ").await?;
     app.insert_text("👍🏽").await?;
@@ -35,24 +35,21 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
     // The draft is listed after a relaunch…
     app.expect_texts("[data-testid=draft-row] .title", &[AWKWARD])
         .await?;
-    app.css("[data-testid=draft-row] button")
-        .await?
-        .click()
-        .await?;
+    app.click("[data-testid=draft-row] button").await?;
     assert_eq!(
         app.editor_value().await?,
         AWKWARD,
         "and its text is exactly what was typed"
     );
 
-    app.css("[data-testid=delete-draft]").await?.click().await?;
+    app.click("[data-testid=delete-draft]").await?;
     app.expect_texts("[data-testid=draft-row]", &[]).await?;
     let toast = app.css("[data-testid=toast]").await?.text().await?;
     assert!(
         toast.starts_with("Draft deleted."),
         "the person is told, and offered undo: {toast}"
     );
-    app.css("[data-testid=toast-action]").await?.click().await?;
+    app.click("[data-testid=toast-action]").await?;
     app.expect_texts("[data-testid=draft-row] .title", &[AWKWARD])
         .await?;
     app.quit_from_tray().await?;
@@ -69,7 +66,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
 async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
-    app.css("[data-testid=new-draft]").await?.click().await?;
+    app.click("[data-testid=new-draft]").await?;
     let editor = app.css("[data-testid=draft-editor]").await?;
     editor.send_keys("Saved before the crash.").await?;
     app.wait_until_saved().await?;
@@ -79,10 +76,7 @@ async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Resul
     app.kill_hard().await?;
 
     let app = driver.launch().await?;
-    app.css("[data-testid=draft-row] button")
-        .await?
-        .click()
-        .await?;
+    app.click("[data-testid=draft-row] button").await?;
     app.css("[data-testid=draft-editor]").await?;
     let body = app.editor_value().await?;
     let full = "Saved before the crash. Typed in the last instant";

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, app_binary, tray};
+use earshot_e2e::{Driver, Result, app_binary, close_window, tray, window_shown};
 
 #[tokio::test]
 #[ignore = "needs the built app and the headless desktop session (make test runs it)"]
@@ -70,12 +70,9 @@ async fn the_window_comes_back_where_it_was() -> Result<()> {
 async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
-    app.css("[data-testid=nav-settings]").await?.click().await?;
+    app.click("[data-testid=nav-settings]").await?;
 
-    app.css("[data-testid=test-notification]")
-        .await?
-        .click()
-        .await?;
+    app.click("[data-testid=test-notification]").await?;
     let result = app
         .css("[data-testid=test-notification-result]")
         .await?
@@ -86,10 +83,7 @@ async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
         "the notification daemon accepted it: {result}"
     );
 
-    app.css("[data-testid=check-keyring]")
-        .await?
-        .click()
-        .await?;
+    app.click("[data-testid=check-keyring]").await?;
     let result = app
         .css("[data-testid=keyring-result]")
         .await?
@@ -115,14 +109,24 @@ async fn closing_the_window_keeps_earshot_in_the_tray() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
     let pid = app.pid()?;
-    // WebDriver's "close window" asks the window to close, as its close button does.
-    let _ = app.client.close_window().await;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(app.pid()?, pid, "Earshot is still running after its window was closed");
+    assert!(
+        window_shown("Earshot").await?,
+        "the window starts on screen"
+    );
+    close_window("Earshot").await?;
+    app.until("the window is hidden", || async {
+        Ok(!window_shown("Earshot").await?)
+    })
+    .await?;
+    assert_eq!(
+        app.pid()?,
+        pid,
+        "Earshot is still running after its window was closed"
+    );
 
     tray(&["click", "Open Earshot"]).await?;
     app.until("the window is back", || async {
-        Ok(app.css("nav[aria-label=Screens]").await?.is_displayed().await?)
+        window_shown("Earshot").await
     })
     .await?;
     app.quit_from_tray().await
