@@ -14,8 +14,9 @@ packages=(
   python3-dbus python3-gi python3-xlib
   # WebKitWebDriver, driven by tauri-driver in the end-to-end tests.
   webkit2gtk-driver
-  # Screenshots of the real window (import) and the .deb check.
-  imagemagick file
+  # make measure samples the screen through GDK; make screenshots captures the window
+  # (ImageMagick's import) and opens the tray menu in a visible XEmbed tray.
+  gir1.2-gtk-3.0 imagemagick trayer xdotool
 )
 
 missing=()

@@ -80,19 +80,21 @@ fn string_args(lines: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The engine wired to this session's real keyring and notification daemon.
+fn earshot_on_this_desktop(dir: &tempfile::TempDir) -> Earshot {
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::new(KeyringSecretStore::new("app.earshot.tests")),
+        notifier: Arc::new(DesktopNotifier::new("Earshot")),
+    };
+    Earshot::open(dir.path(), services).expect("open")
+}
+
 #[tokio::test]
 #[ignore = "needs the headless desktop session (make test runs it)"]
 async fn the_test_notification_reaches_the_notification_daemon() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let earshot = Earshot::open(
-        dir.path(),
-        Services {
-            clock: Arc::new(SystemClock),
-            secrets: Arc::new(earshot_engine::MemorySecretStore::default()),
-            notifier: Arc::new(DesktopNotifier::new("Earshot")),
-        },
-    )
-    .expect("open");
+    let earshot = earshot_on_this_desktop(&dir);
 
     let monitor = BusMonitor::watch("interface='org.freedesktop.Notifications',member='Notify'");
     earshot
@@ -162,15 +164,7 @@ fn secrets_round_trip_through_the_real_keyring_daemon() {
 #[ignore = "needs the headless desktop session (make test runs it)"]
 async fn the_keyring_check_reports_a_working_keyring() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let earshot = Earshot::open(
-        dir.path(),
-        Services {
-            clock: Arc::new(SystemClock),
-            secrets: Arc::new(KeyringSecretStore::new("app.earshot.tests")),
-            notifier: Arc::new(DesktopNotifier::new("Earshot")),
-        },
-    )
-    .expect("open");
+    let earshot = earshot_on_this_desktop(&dir);
     let status = earshot.check_keyring().await;
     assert!(status.available, "keyring check failed: {}", status.message);
 }
