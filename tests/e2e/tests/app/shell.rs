@@ -21,6 +21,12 @@ async fn a_second_launch_hands_over_to_the_running_earshot() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
     let first = app.pid()?;
+    // Tucked away in the tray, as it usually is when someone launches it again.
+    close_window("Earshot").await?;
+    app.until("the window is hidden", || async {
+        Ok(!window_shown("Earshot").await?)
+    })
+    .await?;
 
     let second = tokio::process::Command::new(app_binary())
         .env("EARSHOT_DATA_DIR", driver.data_dir())
@@ -38,12 +44,10 @@ async fn a_second_launch_hands_over_to_the_running_earshot() -> Result<()> {
         first,
         "the first Earshot is still the one running"
     );
-    assert!(
-        app.css("nav[aria-label=Screens]")
-            .await?
-            .is_displayed()
-            .await?
-    );
+    app.until("the running Earshot shows its window", || async {
+        window_shown("Earshot").await
+    })
+    .await?;
     app.quit_from_tray().await
 }
 
