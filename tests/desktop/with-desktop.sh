@@ -17,7 +17,7 @@ pids=()
 
 cleanup() {
   local status=$?
-  [ -n "${command_group:-}" ] && kill -KILL -- "-$command_group" 2>/dev/null
+  if [ -n "${command_group:-}" ]; then kill -KILL -- "-$command_group" 2>/dev/null || true; fi
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     kill "${pids[i]}" 2>/dev/null || true
   done
