@@ -32,7 +32,6 @@ pub fn run() {
         )
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
-            bindings.mount_events(app);
             app.manage(backend::Backend::start(app.handle()));
             tray::create(app.handle())?;
             if !start_hidden {
