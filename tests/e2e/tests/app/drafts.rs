@@ -86,3 +86,34 @@ async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Resul
     );
     app.quit_from_tray().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn data_from_a_newer_earshot_is_explained_and_left_alone() -> Result<()> {
+    let driver = Driver::start().await?;
+    let database = driver.data_dir().join("earshot.sqlite3");
+    let created = tokio::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA user_version = 999')"])
+        .arg(&database)
+        .status()
+        .await?;
+    assert!(
+        created.success(),
+        "python3 wrote a database from the future"
+    );
+    let before = std::fs::read(&database)?;
+
+    let app = driver.launch().await?;
+    let message = app.css("[data-testid=startup-error]").await?.text().await?;
+    assert!(
+        message.contains("written by a newer version of Earshot")
+            && message.contains("Update Earshot"),
+        "the person is told what happened and what to do: {message}"
+    );
+    assert_eq!(
+        std::fs::read(&database)?,
+        before,
+        "the newer data is not touched"
+    );
+    app.quit_from_tray().await
+}
