@@ -29,13 +29,6 @@ impl FixedClock {
         Self(Mutex::new(at))
     }
 
-    pub fn set(&self, at: Timestamp) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = at;
-    }
-
     pub fn advance(&self, by: jiff::SignedDuration) {
         let mut now = self
             .0
