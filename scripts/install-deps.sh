@@ -12,6 +12,8 @@ packages=(
   xvfb xauth dbus dbus-x11 dunst gnome-keyring libsecret-tools
   # The tray watcher, D-Bus and X11 probes in tests/desktop use the system Python.
   python3-dbus python3-gi python3-xlib
+  # The Bluesky reference servers' databases (tests/atproto/with-atproto.sh).
+  postgresql redis-server
   # WebKitWebDriver, driven by tauri-driver in the end-to-end tests.
   webkit2gtk-driver
   # make measure samples the screen through GDK; make screenshots captures the window

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every check Earshot has, from a fresh machine: `make test` runs this, and so does CI.
-# Installs what is missing (system packages, UI packages, tauri-driver), then runs
-# formatting, lints, the Rust tests (the desktop ones inside a private headless session),
-# the UI checks and tests, and the end-to-end tests of the real built app.
+# Installs what is missing (system packages, UI packages, the Bluesky reference servers,
+# tauri-driver), then runs formatting, lints, the Rust tests (the desktop ones inside a private
+# headless session, the network ones against the Bluesky reference servers), the UI checks and
+# tests, and the end-to-end tests of the real built app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,9 @@ scripts/install-deps.sh
 step "Test tools"
 scripts/install-tauri-driver.sh
 
-step "UI packages"
+step "UI packages and the Bluesky reference servers (@atproto/dev-env)"
 npm ci --prefix ui --no-audit --no-fund
+npm ci --prefix tests/atproto --no-audit --no-fund
 
 step "Formatting"
 cargo fmt --all --check
@@ -37,8 +39,8 @@ cargo clippy --workspace --all-targets --locked "${features[@]}" -- -D warnings
 step "Build the app"
 cargo build --locked "${features[@]}"
 
-step "Rust tests, desktop services included (private session)"
-tests/desktop/with-desktop.sh \
+step "Rust tests: desktop services (private session) and the Bluesky reference servers"
+tests/atproto/with-atproto.sh tests/desktop/with-desktop.sh \
   cargo test --workspace --exclude earshot-e2e --locked "${features[@]}" -- --include-ignored
 
 step "End-to-end tests of the built app (private session)"

@@ -1,0 +1,282 @@
+//! The AT Protocol over XRPC, as Bluesky's servers speak it: sessions and identity so far.
+//!
+//! Sign-in goes to the account's PDS with `com.atproto.server.createSession`, which is
+//! rate-limited (30 per 5 minutes, 300 per day): callers keep the session and refresh it
+//! rather than signing in again.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use earshot_core::Sensitive;
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+/// What the person signed in with, read from the access token's scope. Earshot asks for an
+/// app password; a main password works but deserves a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    AppPassword,
+    /// An app password that may also read direct messages.
+    PrivilegedAppPassword,
+    MainPassword,
+    /// A scope this version does not know; treated like an app password.
+    Other,
+}
+
+/// A signed-in session. The tokens never leave Rust: `Sensitive` keeps them out of logs and
+/// serialisation; the engine stores them in the keyring.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub did: String,
+    pub handle: String,
+    pub access_jwt: Sensitive<String>,
+    pub refresh_jwt: Sensitive<String>,
+    pub credential: Credential,
+    /// When the access token expires (Unix seconds), if the token says.
+    pub access_expires_at: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum XrpcError {
+    #[error("The server did not accept these details: {message}")]
+    InvalidCredentials { message: String },
+    #[error("The session has expired and must be refreshed.")]
+    ExpiredToken,
+    #[error("The server asks Earshot to slow down for a while.")]
+    RateLimited {
+        /// When the server says the limit resets (Unix seconds).
+        reset_at: Option<i64>,
+    },
+    #[error("Earshot could not reach {service}: {reason}")]
+    Unreachable { service: String, reason: String },
+    #[error("{service} sent a reply Earshot cannot read: {reason}")]
+    Malformed { service: String, reason: String },
+    #[error("{service} answered {status}: {message}")]
+    Server {
+        service: String,
+        status: u16,
+        error: String,
+        message: String,
+    },
+}
+
+pub type Result<T, E = XrpcError> = std::result::Result<T, E>;
+
+/// A client for one PDS (or any XRPC service).
+#[derive(Debug, Clone)]
+pub struct XrpcClient {
+    http: reqwest::Client,
+    service: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionReply {
+    did: String,
+    handle: String,
+    access_jwt: String,
+    refresh_jwt: String,
+}
+
+#[derive(Deserialize)]
+struct ErrorReply {
+    #[serde(default)]
+    error: String,
+    #[serde(default)]
+    message: String,
+}
+
+#[derive(Deserialize)]
+struct ResolveHandleReply {
+    did: String,
+}
+
+impl XrpcClient {
+    /// `service` is the server's origin, e.g. `https://bsky.social`.
+    pub fn new(service: impl Into<String>) -> Result<Self> {
+        let service = service.into().trim_end_matches('/').to_owned();
+        let http = reqwest::Client::builder()
+            .user_agent(crate::USER_AGENT)
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| XrpcError::Unreachable {
+                service: service.clone(),
+                reason: e.to_string(),
+            })?;
+        Ok(Self { http, service })
+    }
+
+    /// Signs in with a handle, DID or email and a password (an app password, ideally).
+    pub async fn create_session(
+        &self,
+        identifier: &str,
+        password: &Sensitive<String>,
+    ) -> Result<Session> {
+        let body = serde_json::json!({ "identifier": identifier, "password": password.expose() });
+        let reply: SessionReply = self
+            .call(
+                Method::POST,
+                "com.atproto.server.createSession",
+                None,
+                Some(body),
+            )
+            .await?;
+        self.session(reply)
+    }
+
+    /// Trades the refresh token for a new session (both tokens are replaced).
+    pub async fn refresh_session(&self, refresh_jwt: &Sensitive<String>) -> Result<Session> {
+        let reply: SessionReply = self
+            .call(
+                Method::POST,
+                "com.atproto.server.refreshSession",
+                Some(refresh_jwt),
+                None,
+            )
+            .await?;
+        self.session(reply)
+    }
+
+    /// The DID a handle points to.
+    pub async fn resolve_handle(&self, handle: &str) -> Result<String> {
+        let nsid = format!("com.atproto.identity.resolveHandle?handle={handle}");
+        let reply: ResolveHandleReply = self.call(Method::GET, &nsid, None, None).await?;
+        Ok(reply.did)
+    }
+
+    fn session(&self, reply: SessionReply) -> Result<Session> {
+        let claims = jwt_claims(&reply.access_jwt).map_err(|reason| XrpcError::Malformed {
+            service: self.service.clone(),
+            reason: format!("unreadable access token ({reason})"),
+        })?;
+        let credential = match claims.scope.as_deref() {
+            Some("com.atproto.access") => Credential::MainPassword,
+            Some("com.atproto.appPass") => Credential::AppPassword,
+            Some("com.atproto.appPassPrivileged") => Credential::PrivilegedAppPassword,
+            _ => Credential::Other,
+        };
+        Ok(Session {
+            did: reply.did,
+            handle: reply.handle,
+            access_jwt: Sensitive::new(reply.access_jwt),
+            refresh_jwt: Sensitive::new(reply.refresh_jwt),
+            credential,
+            access_expires_at: claims.exp,
+        })
+    }
+
+    /// One XRPC call: `nsid` may carry a query string for GET.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        nsid: &str,
+        bearer: Option<&Sensitive<String>>,
+        body: Option<serde_json::Value>,
+    ) -> Result<T> {
+        let mut request = self
+            .http
+            .request(method, format!("{}/xrpc/{nsid}", self.service));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| XrpcError::Unreachable {
+            service: self.service.clone(),
+            reason: e.without_url().to_string(),
+        })?;
+        let status = response.status();
+        let reset_at = header_number(&response, "ratelimit-reset");
+        let bytes = response.bytes().await.map_err(|e| XrpcError::Unreachable {
+            service: self.service.clone(),
+            reason: e.without_url().to_string(),
+        })?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| XrpcError::Malformed {
+                service: self.service.clone(),
+                reason: e.to_string(),
+            });
+        }
+        Err(self.error(status, reset_at, &bytes))
+    }
+
+    fn error(&self, status: StatusCode, reset_at: Option<i64>, body: &[u8]) -> XrpcError {
+        let reply = serde_json::from_slice::<ErrorReply>(body).unwrap_or(ErrorReply {
+            error: String::new(),
+            message: String::from_utf8_lossy(body).chars().take(200).collect(),
+        });
+        match (status, reply.error.as_str()) {
+            (StatusCode::TOO_MANY_REQUESTS, _) | (_, "RateLimitExceeded") => {
+                XrpcError::RateLimited { reset_at }
+            }
+            (_, "ExpiredToken") => XrpcError::ExpiredToken,
+            (StatusCode::UNAUTHORIZED, _)
+            | (_, "AuthenticationRequired" | "AuthFactorTokenRequired") => {
+                XrpcError::InvalidCredentials {
+                    message: reply.message,
+                }
+            }
+            _ => XrpcError::Server {
+                service: self.service.clone(),
+                status: status.as_u16(),
+                error: reply.error,
+                message: reply.message,
+            },
+        }
+    }
+}
+
+fn header_number(response: &reqwest::Response, name: &str) -> Option<i64> {
+    response
+        .headers()
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    scope: Option<String>,
+    exp: Option<i64>,
+}
+
+/// The claims of a JWT, unverified: only for reading what kind of session the server gave.
+fn jwt_claims(jwt: &str) -> Result<Claims, String> {
+    let payload = jwt.split('.').nth(1).ok_or("not a JWT")?;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&json).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        format!(
+            "{}.{}.sig",
+            engine.encode(r#"{"alg":"ES256K"}"#),
+            engine.encode(payload)
+        )
+    }
+
+    #[test]
+    fn reads_scope_and_expiry_from_the_access_token() {
+        let claims = jwt_claims(&jwt(r#"{"scope":"com.atproto.appPass","exp":1790000000}"#))
+            .expect("a well-formed token");
+        assert_eq!(claims.scope.as_deref(), Some("com.atproto.appPass"));
+        assert_eq!(claims.exp, Some(1_790_000_000));
+        assert!(
+            jwt_claims("garbage").is_err(),
+            "a token without a payload is refused"
+        );
+    }
+}
