@@ -147,10 +147,8 @@ impl XrpcClient {
     }
 
     fn session(&self, reply: SessionReply) -> Result<Session> {
-        let claims = jwt_claims(&reply.access_jwt).map_err(|reason| XrpcError::Malformed {
-            service: self.service.clone(),
-            reason: format!("unreadable access token ({reason})"),
-        })?;
+        let claims = jwt_claims(&reply.access_jwt)
+            .map_err(|reason| self.malformed(format!("unreadable access token ({reason})")))?;
         let credential = match claims.scope.as_deref() {
             Some("com.atproto.access") => Credential::MainPassword,
             Some("com.atproto.appPass") => Credential::AppPassword,
@@ -184,23 +182,30 @@ impl XrpcClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        let response = request.send().await.map_err(|e| XrpcError::Unreachable {
-            service: self.service.clone(),
-            reason: e.without_url().to_string(),
-        })?;
+        let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         let reset_at = header_number(&response, "ratelimit-reset");
-        let bytes = response.bytes().await.map_err(|e| XrpcError::Unreachable {
-            service: self.service.clone(),
-            reason: e.without_url().to_string(),
-        })?;
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| XrpcError::Malformed {
-                service: self.service.clone(),
-                reason: e.to_string(),
-            });
+            return serde_json::from_slice(&bytes).map_err(|e| self.malformed(e.to_string()));
         }
         Err(self.error(status, reset_at, &bytes))
+    }
+
+    fn unreachable(&self, error: reqwest::Error) -> XrpcError {
+        // Without the URL: a query string could carry a handle or worse into a log line.
+        let reason = error.without_url().to_string();
+        XrpcError::Unreachable {
+            service: self.service.clone(),
+            reason,
+        }
+    }
+
+    fn malformed(&self, reason: String) -> XrpcError {
+        XrpcError::Malformed {
+            service: self.service.clone(),
+            reason,
+        }
     }
 
     fn error(&self, status: StatusCode, reset_at: Option<i64>, body: &[u8]) -> XrpcError {
