@@ -43,9 +43,9 @@ step "Rust tests: desktop services (private session) and the Bluesky reference s
 tests/atproto/with-atproto.sh tests/desktop/with-desktop.sh \
   cargo test --workspace --exclude earshot-e2e --locked "${features[@]}" -- --include-ignored
 
-step "End-to-end tests of the built app (private session)"
+step "End-to-end tests of the built app (private session, Bluesky reference servers)"
 # One app at a time: Earshot is single-instance per session, as it is for a person.
-tests/desktop/with-desktop.sh \
+tests/atproto/with-atproto.sh tests/desktop/with-desktop.sh \
   cargo test -p earshot-e2e --test app --locked -- --include-ignored --test-threads=1
 
 step "All checks passed"

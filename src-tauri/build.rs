@@ -9,6 +9,9 @@ const COMMANDS: &[&str] = &[
     "restore_draft",
     "send_test_notification",
     "check_keyring",
+    "list_accounts",
+    "add_bluesky_account",
+    "remove_account",
 ];
 
 fn main() {

@@ -1,8 +1,8 @@
 //! IPC commands: each one delegates to the engine and nothing more.
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
-use earshot_core::{Draft, DraftId};
-use earshot_engine::{AppStatus, KeyringStatus};
+use earshot_core::{Account, AccountId, Draft, DraftId};
+use earshot_engine::{AppStatus, KeyringStatus, SignedIn};
 use tauri::State;
 
 use crate::backend::Backend;
@@ -57,4 +57,31 @@ pub async fn send_test_notification(backend: State<'_, Backend>) -> Reply<()> {
 #[specta::specta]
 pub async fn check_keyring(backend: State<'_, Backend>) -> Reply<KeyringStatus> {
     Ok(backend.get()?.check_keyring().await)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_accounts(backend: State<'_, Backend>) -> Reply<Vec<Account>> {
+    Ok(backend.get()?.list_accounts().await?)
+}
+
+/// `service` is the PDS or entryway; empty or missing means Bluesky's own.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_bluesky_account(
+    backend: State<'_, Backend>,
+    identifier: String,
+    app_password: String,
+    service: Option<String>,
+) -> Reply<SignedIn> {
+    Ok(backend
+        .get()?
+        .add_bluesky_account(identifier, app_password, service)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_account(backend: State<'_, Backend>, id: AccountId) -> Reply<()> {
+    Ok(backend.get()?.remove_account(id).await?)
 }

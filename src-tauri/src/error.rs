@@ -4,6 +4,7 @@
 //! Add a code only when the UI does something different for it.
 
 use earshot_engine::Error as EngineError;
+use earshot_net::bluesky::XrpcError;
 use earshot_store::StoreError;
 use serde::Serialize;
 use specta::Type;
@@ -23,6 +24,10 @@ pub enum ErrorCode {
     KeyringUnavailable,
     /// The desktop's notification service did not answer.
     NotificationsUnavailable,
+    /// The server refused the sign-in details (wrong or revoked password).
+    AuthFailed,
+    /// The server could not be reached, refused to answer now, or answered nonsense.
+    Network,
     /// A bug or an unexpected failure.
     Internal,
 }
@@ -52,7 +57,9 @@ impl From<EngineError> for IpcError {
             EngineError::Store(StoreError::DataFolder { .. } | StoreError::Sqlite(_)) => {
                 ErrorCode::Storage
             }
-            EngineError::InvalidDraft(_) => ErrorCode::InvalidInput,
+            EngineError::InvalidDraft(_) | EngineError::Invalid(_) => ErrorCode::InvalidInput,
+            EngineError::Network(XrpcError::InvalidCredentials { .. }) => ErrorCode::AuthFailed,
+            EngineError::Network(_) => ErrorCode::Network,
             EngineError::Secret(_) => ErrorCode::KeyringUnavailable,
             EngineError::Notify(_) => ErrorCode::NotificationsUnavailable,
             EngineError::TaskFailed(_) => ErrorCode::Internal,

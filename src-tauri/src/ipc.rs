@@ -17,6 +17,9 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
         commands::restore_draft,
         commands::send_test_notification,
         commands::check_keyring,
+        commands::list_accounts,
+        commands::add_bluesky_account,
+        commands::remove_account,
     ])
 }
 

@@ -2,7 +2,7 @@
 // the generated bindings keep names and types in step with the Rust commands.
 import { commands, type ErrorCode, type IpcError } from "./bindings";
 
-export type { AppStatus, Draft, DraftId, KeyringStatus } from "./bindings";
+export type { Account, AppStatus, Draft, DraftId, KeyringStatus, SignedIn } from "./bindings";
 
 /** A failed command, carrying the stable code and a message written for a person. */
 export class BackendError extends Error {
@@ -32,6 +32,10 @@ export const backend = {
   restoreDraft: (id: string) => unwrap(commands.restoreDraft(id)),
   sendTestNotification: () => unwrap(commands.sendTestNotification()),
   checkKeyring: () => unwrap(commands.checkKeyring()),
+  listAccounts: () => unwrap(commands.listAccounts()),
+  addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
+    unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),
+  removeAccount: (id: string) => unwrap(commands.removeAccount(id)),
 };
 
 /** Words for any failure, for a person: never raw JSON, never a code alone. */

@@ -14,9 +14,26 @@ export const commands = {
 	restoreDraft: (id: DraftId) => typedError<Draft, IpcError>(__TAURI_INVOKE("restore_draft", { id })),
 	sendTestNotification: () => typedError<null, IpcError>(__TAURI_INVOKE("send_test_notification")),
 	checkKeyring: () => typedError<KeyringStatus, IpcError>(__TAURI_INVOKE("check_keyring")),
+	listAccounts: () => typedError<Account[], IpcError>(__TAURI_INVOKE("list_accounts")),
+	/**  `service` is the PDS or entryway; empty or missing means Bluesky's own. */
+	addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) => typedError<SignedIn_Serialize, IpcError>(__TAURI_INVOKE("add_bluesky_account", { identifier, appPassword, service })),
+	removeAccount: (id: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("remove_account", { id })),
 };
 
 /* Types */
+export type Account = {
+	id: AccountId,
+	network: Network,
+	/**  The server Earshot talks to for this account. */
+	service: string,
+	/**  The network's stable id for the account (a DID on Bluesky). */
+	remoteId: string,
+	handle: string,
+	createdAt: string,
+};
+
+export type AccountId = string;
+
 /**  What the UI shows about the running Earshot. */
 export type AppStatus = {
 	/**  The folder holding Earshot's database, so the person knows what to back up. */
@@ -51,6 +68,10 @@ export type ErrorCode =
 "keyring_unavailable" | 
 /**  The desktop's notification service did not answer. */
 "notifications_unavailable" | 
+/**  The server refused the sign-in details (wrong or revoked password). */
+"auth_failed" | 
+/**  The server could not be reached, refused to answer now, or answered nonsense. */
+"network" | 
 /**  A bug or an unexpected failure. */
 "internal";
 
@@ -63,6 +84,25 @@ export type IpcError = {
 export type KeyringStatus = {
 	available: boolean,
 	message: string,
+};
+
+export type Network = "bluesky";
+
+/**  The outcome of a sign-in, for the UI. Never carries tokens. */
+export type SignedIn = SignedIn_Serialize | SignedIn_Deserialize;
+
+/**  The outcome of a sign-in, for the UI. Never carries tokens. */
+export type SignedIn_Deserialize = {
+	account: Account,
+	/**  Something the person should know, e.g. that they used their main password. */
+	warning?: string | null,
+};
+
+/**  The outcome of a sign-in, for the UI. Never carries tokens. */
+export type SignedIn_Serialize = {
+	account: Account,
+	/**  Something the person should know, e.g. that they used their main password. */
+	warning: string | null,
 };
 
 /* Tauri Specta runtime */

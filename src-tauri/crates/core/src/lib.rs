@@ -3,10 +3,12 @@
 //! Nothing here touches the disk, the network or the wall clock directly; time comes in
 //! through [`Clock`] so that tests can pin it.
 
+pub mod account;
 pub mod clock;
 pub mod draft;
 pub mod sensitive;
 
+pub use account::{Account, AccountId, Network};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use sensitive::Sensitive;

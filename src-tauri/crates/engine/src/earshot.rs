@@ -27,6 +27,10 @@ pub enum Error {
     Secret(#[from] SecretError),
     #[error(transparent)]
     Notify(#[from] NotifyError),
+    #[error(transparent)]
+    Network(#[from] earshot_net::bluesky::XrpcError),
+    #[error("{0}")]
+    Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]
     TaskFailed(String),
 }
@@ -71,7 +75,7 @@ pub fn data_dir(platform_default: PathBuf) -> PathBuf {
 pub struct Earshot {
     data_dir: PathBuf,
     store: Arc<Store>,
-    services: Services,
+    pub(crate) services: Services,
     notifications_paused: AtomicBool,
 }
 
@@ -93,7 +97,7 @@ impl Earshot {
     }
 
     /// Runs a store call on the blocking pool: SQLite must not stall an async worker.
-    async fn with_store<T, F>(&self, call: F) -> Result<T>
+    pub(crate) async fn with_store<T, F>(&self, call: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
@@ -188,7 +192,7 @@ impl Earshot {
     }
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     call: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(call)

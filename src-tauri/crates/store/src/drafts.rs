@@ -3,18 +3,8 @@
 use earshot_core::{Draft, DraftBody, DraftId, Timestamp};
 use rusqlite::{OptionalExtension, Row, params};
 
+use crate::time::{from_micros, to_micros};
 use crate::{Result, Store, StoreError};
-
-// Times are stored as microseconds since the Unix epoch (see the migration).
-fn to_micros(at: Timestamp) -> i64 {
-    at.as_microsecond()
-}
-
-fn from_micros(micros: i64) -> rusqlite::Result<Timestamp> {
-    Timestamp::from_microsecond(micros).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, e.into())
-    })
-}
 
 fn draft_from_row(row: &Row<'_>) -> rusqlite::Result<Draft> {
     Ok(Draft {

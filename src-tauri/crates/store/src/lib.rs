@@ -3,8 +3,10 @@
 //! The store owns the schema (embedded, append-only migrations in `migrations/`) and every
 //! query. Callers get domain types from `earshot-core`, never rows.
 
+mod accounts;
 mod drafts;
 mod migrations;
+mod time;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -9,7 +9,10 @@ use rusqlite::Connection;
 
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_drafts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_drafts.sql"),
+    include_str!("../migrations/0002_accounts.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

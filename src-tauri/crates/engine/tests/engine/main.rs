@@ -1,5 +1,6 @@
 //! The engine against a real SQLite file, and against the real desktop services of the
 //! headless session that `make test` starts (tests/desktop/with-desktop.sh).
 
+mod accounts;
 mod desktop;
 mod drafts;

@@ -1,5 +1,6 @@
 //! The store against real SQLite files in temporary folders.
 
+mod accounts;
 mod drafts;
 mod schema;
 
