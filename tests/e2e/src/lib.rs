@@ -380,3 +380,42 @@ fn descendants(root: u32) -> Vec<u32> {
     found.remove(0);
     found
 }
+
+/// The reference PDS that tests/atproto/with-atproto.sh started.
+pub fn pds_url() -> String {
+    std::env::var("EARSHOT_TEST_PDS_URL")
+        .expect("EARSHOT_TEST_PDS_URL: run inside tests/atproto/with-atproto.sh (make test does)")
+}
+
+/// A new account on the reference PDS and an app password for it: (handle, app password).
+pub async fn bluesky_test_account(prefix: &str) -> Result<(String, String)> {
+    let handle = format!("{prefix}{}.test", std::process::id());
+    let http = reqwest::Client::new();
+    let xrpc = |nsid: &str| format!("{}/xrpc/{nsid}", pds_url());
+    let created: serde_json::Value = http
+        .post(xrpc("com.atproto.server.createAccount"))
+        .json(&serde_json::json!({
+            "email": format!("{handle}@example.com"),
+            "handle": handle,
+            "password": format!("main-password-{handle}"),
+        }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let access = created["accessJwt"].as_str().ok_or("no accessJwt")?;
+    let app: serde_json::Value = http
+        .post(xrpc("com.atproto.server.createAppPassword"))
+        .bearer_auth(access)
+        .json(&serde_json::json!({ "name": "Earshot" }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    Ok((
+        handle,
+        app["password"].as_str().ok_or("no password")?.to_owned(),
+    ))
+}

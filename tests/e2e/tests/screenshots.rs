@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result};
+use earshot_e2e::{Driver, Result, bluesky_test_account, pds_url};
 use tokio::process::Command;
 
 async fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -55,6 +55,27 @@ async fn docs_screenshots() -> Result<()> {
         app.wait_until_saved().await?;
     }
     capture(&dir, "drafts.png", "1100x700+0+0").await?;
+
+    let (handle, app_password) = bluesky_test_account("maya").await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.css("[data-testid=bluesky-identifier]")
+        .await?
+        .send_keys(&handle)
+        .await?;
+    app.css("[data-testid=bluesky-app-password]")
+        .await?
+        .send_keys(&app_password)
+        .await?;
+    app.click("details summary").await?;
+    app.css("[data-testid=bluesky-service]")
+        .await?
+        .send_keys(&pds_url())
+        .await?;
+    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.css("[data-testid=account-row]").await?;
+    app.click("details summary").await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "accounts.png", "1100x700+0+0").await?;
 
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;

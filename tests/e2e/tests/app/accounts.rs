@@ -1,44 +1,9 @@
-use earshot_e2e::{Driver, Result};
-use serde_json::{Value, json};
-
-fn pds_url() -> String {
-    std::env::var("EARSHOT_TEST_PDS_URL")
-        .expect("EARSHOT_TEST_PDS_URL: run inside tests/atproto/with-atproto.sh (make test does)")
-}
-
-/// A new account on the reference PDS and an app password for it: (handle, app password).
-async fn new_account() -> Result<(String, String)> {
-    let handle = format!("ui{}.test", std::process::id());
-    let http = reqwest::Client::new();
-    let xrpc = |nsid: &str| format!("{}/xrpc/{nsid}", pds_url());
-    let created: Value = http
-        .post(xrpc("com.atproto.server.createAccount"))
-        .json(&json!({ "email": format!("{handle}@example.com"), "handle": handle, "password": "main-pw" }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let access = created["accessJwt"].as_str().ok_or("no accessJwt")?;
-    let app: Value = http
-        .post(xrpc("com.atproto.server.createAppPassword"))
-        .bearer_auth(access)
-        .json(&json!({ "name": "Earshot" }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok((
-        handle,
-        app["password"].as_str().ok_or("no password")?.to_owned(),
-    ))
-}
+use earshot_e2e::{Driver, Result, bluesky_test_account, pds_url};
 
 #[tokio::test]
 #[ignore = "needs the built app, the desktop session and the Bluesky reference servers (make test)"]
 async fn a_bluesky_account_is_added_kept_and_signed_out_through_the_ui() -> Result<()> {
-    let (handle, app_password) = new_account().await?;
+    let (handle, app_password) = bluesky_test_account("ui").await?;
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
     app.click("[data-testid=nav-accounts]").await?;
