@@ -31,17 +31,29 @@ fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// One tauri-driver and the data folder every app it launches uses.
+/// A test's data folder, and the means to launch Earshot on it.
 #[derive(Debug)]
 pub struct Driver {
-    driver: Child,
-    port: u16,
     data_dir: tempfile::TempDir,
 }
 
 impl Driver {
     pub async fn start() -> Result<Self> {
-        let data_dir = tempfile::tempdir()?;
+        Ok(Self {
+            data_dir: tempfile::tempdir()?,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Starts Earshot and waits until its first screen has rendered.
+    ///
+    /// Every launch gets a tauri-driver (and so a WebKitWebDriver) of its own: on a loaded
+    /// machine, WebKitWebDriver may drop a new session's request while it is still tearing
+    /// down the previous one.
+    pub async fn launch(&self) -> Result<App> {
         let port = free_port()?;
         let native_port = free_port()?;
         let driver = Command::new("tauri-driver")
@@ -52,35 +64,29 @@ impl Driver {
                 &native_port.to_string(),
             ])
             // The app inherits this through WebKitWebDriver.
-            .env("EARSHOT_DATA_DIR", data_dir.path())
+            .env("EARSHOT_DATA_DIR", self.data_dir.path())
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("tauri-driver did not start ({e}); `make test` installs it"))?;
-        let this = Self {
-            driver,
-            port,
-            data_dir,
-        };
-        let deadline = Instant::now() + PATIENCE;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
-            if Instant::now() > deadline {
-                return Err("tauri-driver never listened".into());
+        let driver_pid = driver.id().ok_or("tauri-driver exited at once")?;
+        // tauri-driver proxies to WebKitWebDriver, which it starts itself: a session request
+        // sent before *both* listen is dropped (seen on a loaded machine).
+        for listening in [port, native_port] {
+            let deadline = Instant::now() + PATIENCE;
+            while tokio::net::TcpStream::connect(("127.0.0.1", listening))
+                .await
+                .is_err()
+            {
+                if Instant::now() > deadline {
+                    return Err(
+                        format!("nothing listened on the WebDriver port {listening}").into(),
+                    );
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(this)
-    }
 
-    pub fn data_dir(&self) -> &Path {
-        self.data_dir.path()
-    }
-
-    /// Starts Earshot and waits until its first screen has rendered.
-    pub async fn launch(&self) -> Result<App> {
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("browserName".into(), "wry".into());
         capabilities.insert(
@@ -89,13 +95,16 @@ impl Driver {
         );
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities);
-        let url = format!("http://127.0.0.1:{}", self.port);
-        let client = tokio::time::timeout(PATIENCE, builder.connect(&url))
-            .await
-            .map_err(|_| "WebKitWebDriver did not start Earshot in time")??;
+        let url = format!("http://127.0.0.1:{port}");
+        let connected = tokio::time::timeout(PATIENCE, builder.connect(&url)).await;
+        let stop_on_failure = Processes {
+            root: driver_pid,
+            _driver: driver,
+        };
+        let client = connected.map_err(|_| "WebKitWebDriver did not start Earshot in time")??;
         let app = App {
             client,
-            driver_pid: self.driver.id().ok_or("tauri-driver exited")?,
+            processes: stop_on_failure,
         };
         app.wait_for(Locator::Css(
             "nav[aria-label=Screens], [data-testid=startup-error]",
@@ -105,18 +114,33 @@ impl Driver {
     }
 }
 
-impl Drop for Driver {
-    /// Stops WebKitWebDriver and any app still running under it, not just tauri-driver:
-    /// killing tauri-driver alone would leave them running.
+/// A tauri-driver and everything below it (WebKitWebDriver, Earshot). Dropping it stops
+/// them all — killing tauri-driver alone would leave the others running — and waits until
+/// they are gone, so that the next launch cannot find an old Earshot still holding the
+/// single-instance name and hand over to it.
+#[derive(Debug)]
+struct Processes {
+    root: u32,
+    _driver: Child,
+}
+
+impl Drop for Processes {
     fn drop(&mut self) {
-        if let Some(pid) = self.driver.id() {
-            for child in descendants(pid).into_iter().rev() {
-                let _ = std::process::Command::new("kill")
-                    .args(["-9", &child.to_string()])
-                    .status();
-            }
+        let mut doomed = descendants(self.root);
+        doomed.push(self.root);
+        for process in &doomed {
+            let _ = std::process::Command::new("kill")
+                .args(["-9", &process.to_string()])
+                .status();
         }
-        let _ = self.driver.start_kill();
+        let deadline = Instant::now() + PATIENCE;
+        while doomed
+            .iter()
+            .any(|&p| Path::new(&format!("/proc/{p}")).exists() && !is_zombie(p))
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 }
 
@@ -124,7 +148,7 @@ impl Drop for Driver {
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
-    driver_pid: u32,
+    processes: Processes,
 }
 
 impl App {
@@ -242,7 +266,7 @@ impl App {
     /// descendants.
     pub fn pid(&self) -> Result<u32> {
         let binary = std::fs::canonicalize(app_binary())?;
-        descendants(self.driver_pid)
+        descendants(self.processes.root)
             .into_iter()
             .find(|pid| {
                 std::fs::read_link(format!("/proc/{pid}/exe")).ok().as_ref() == Some(&binary)
@@ -288,10 +312,25 @@ pub async fn tray(args: &[&str]) -> Result<String> {
 
 /// Clicks the window's close button, in effect: tests/desktop/window.py sends it
 /// WM_DELETE_WINDOW as a window manager would.
+///
+/// Waits until the window is gone from the screen, asking again every 2 s as a person clicks
+/// again when nothing happens: a request that arrives while a loaded machine is still
+/// settling the window can go unanswered.
 pub async fn close_window(title: &str) -> Result<()> {
-    desktop_probe("window.py", &["close", title])
-        .await
-        .map(drop)
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        desktop_probe("window.py", &["close", title]).await?;
+        let asked = Instant::now();
+        while asked.elapsed() < Duration::from_secs(2) {
+            if !window_shown(title).await? {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the window {title:?} stayed on screen after being closed").into());
+        }
+    }
 }
 
 /// Whether a window with this title is on screen (mapped). WebDriver cannot tell: it calls
