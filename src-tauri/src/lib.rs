@@ -42,9 +42,45 @@ pub fn run() {
         .on_window_event(window::hide_instead_of_closing)
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {
+            if matches!(&e, tauri::Error::PluginInitialization(plugin, _) if plugin == "single-instance")
+            {
+                start_again_after_a_vanished_instance(&e);
+            }
             tracing::error!(error = %e, "Earshot could not start");
             std::process::exit(1);
         });
+}
+
+/// Set on the one fresh start below, so it can never loop.
+const STARTED_AGAIN: &str = "EARSHOT_STARTED_AGAIN";
+
+/// A second launch hands over to the running Earshot over D-Bus. Right after a crash the bus
+/// can still name the dead instance for a moment: the handover then fails ("recipient
+/// disconnected") and this launch must become the running Earshot itself. Tauri cannot build a
+/// second app in one process, so the process starts afresh, once, a moment later.
+fn start_again_after_a_vanished_instance(error: &tauri::Error) {
+    if std::env::var_os(STARTED_AGAIN).is_some() {
+        return;
+    }
+    tracing::warn!(%error, "the running Earshot vanished during the handover; starting afresh");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let mut again = std::process::Command::new(exe);
+    again
+        .args(std::env::args_os().skip(1))
+        .env(STARTED_AGAIN, "1");
+    #[cfg(unix)]
+    {
+        // Same process id: whoever started Earshot keeps watching the right process.
+        let failed = std::os::unix::process::CommandExt::exec(&mut again);
+        tracing::error!(error = %failed, "could not start afresh");
+    }
+    #[cfg(not(unix))]
+    if let Ok(status) = again.status() {
+        std::process::exit(status.code().unwrap_or(1));
+    }
 }
 
 fn init_logging() {

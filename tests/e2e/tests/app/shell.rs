@@ -127,3 +127,36 @@ async fn closing_the_window_keeps_earshot_in_the_tray() -> Result<()> {
     .await?;
     app.quit_from_tray().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app and the headless desktop session (make test runs it)"]
+async fn a_launch_right_after_a_crash_still_starts() -> Result<()> {
+    use tokio::io::AsyncBufReadExt;
+
+    // An instance that owns the single-instance name and dies when asked to take over.
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/vanishing_instance.py");
+    let mut ghost = tokio::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .arg("app.earshot.desktop")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let mut ready = String::new();
+    tokio::io::BufReader::new(ghost.stdout.take().ok_or("no stdout")?)
+        .read_line(&mut ready)
+        .await?;
+    assert_eq!(
+        ready.trim(),
+        "ready",
+        "the stand-in for a crashed Earshot holds the name"
+    );
+
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    assert!(
+        window_shown("Earshot").await?,
+        "Earshot started instead of handing over to a ghost"
+    );
+    app.quit_from_tray().await
+}
