@@ -68,13 +68,21 @@ wait_for 10 "the notification daemon" \
 printf 'earshot-test-session' |
   gnome-keyring-daemon --foreground --unlock --components=secrets >"$session/keyring.log" 2>&1 &
 pids+=($!)
-# Ready means a secret can be stored and removed, not merely that the daemon answers: the
-# login collection is created and unlocked a moment after the service appears.
-keyring_ready() {
-  printf probe | secret-tool store --label="Earshot session probe" earshot-session probe &&
-    secret-tool clear earshot-session probe
+# Ready means the login collection exists and is unlocked, not merely that the daemon
+# answers: it appears a moment after the service, and a secret stored before then makes the
+# daemon ask (through a prompt nobody will ever answer) to create a keyring. Then a secret
+# must really go in and out. Each probe is time-limited so a stuck call cannot hang the run.
+login_unlocked() {
+  timeout 5 dbus-send --session --print-reply --dest=org.freedesktop.secrets \
+    /org/freedesktop/secrets/collection/login org.freedesktop.DBus.Properties.Get \
+    string:org.freedesktop.Secret.Collection string:Locked | grep -q "boolean false"
 }
-wait_for 15 "the keyring" keyring_ready
+keyring_round_trip() {
+  printf probe | timeout 5 secret-tool store --label="Earshot session probe" earshot-session probe &&
+    timeout 5 secret-tool clear earshot-session probe
+}
+wait_for 15 "the unlocked login keyring" login_unlocked
+wait_for 15 "the keyring" keyring_round_trip
 
 # EARSHOT_XEMBED_TRAY=1 starts a visible XEmbed tray (trayer) instead of the watcher: the
 # tray icon then falls back to XEmbed and its menu can be opened with the mouse, for
