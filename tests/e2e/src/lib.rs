@@ -199,6 +199,23 @@ impl App {
         Ok(serde_json::from_value(texts)?)
     }
 
+    /// Types into the first element matching `selector`, as keystrokes.
+    pub async fn type_into(&self, selector: &str, text: &str) -> Result<()> {
+        Ok(self.css(selector).await?.send_keys(text).await?)
+    }
+
+    /// Fills the Accounts screen's Bluesky form for the reference PDS (Advanced → server);
+    /// the caller submits it.
+    pub async fn fill_bluesky_sign_in(&self, handle: &str, password: &str) -> Result<()> {
+        self.type_into("[data-testid=bluesky-identifier]", handle)
+            .await?;
+        self.type_into("[data-testid=bluesky-app-password]", password)
+            .await?;
+        self.click("details summary").await?;
+        self.type_into("[data-testid=bluesky-service]", &pds_url())
+            .await
+    }
+
     /// Clicks the first element matching `selector`, finding it again if a re-render
     /// replaced it between finding and clicking.
     pub async fn click(&self, selector: &str) -> Result<()> {

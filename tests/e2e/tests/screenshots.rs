@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, bluesky_test_account, pds_url};
+use earshot_e2e::{Driver, Result, bluesky_test_account};
 use tokio::process::Command;
 
 async fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -48,29 +48,14 @@ async fn docs_screenshots() -> Result<()> {
     ];
     for text in drafts {
         app.click("[data-testid=new-draft]").await?;
-        app.css("[data-testid=draft-editor]")
-            .await?
-            .send_keys(text)
-            .await?;
+        app.type_into("[data-testid=draft-editor]", text).await?;
         app.wait_until_saved().await?;
     }
     capture(&dir, "drafts.png", "1100x700+0+0").await?;
 
     let (handle, app_password) = bluesky_test_account("maya").await?;
     app.click("[data-testid=nav-accounts]").await?;
-    app.css("[data-testid=bluesky-identifier]")
-        .await?
-        .send_keys(&handle)
-        .await?;
-    app.css("[data-testid=bluesky-app-password]")
-        .await?
-        .send_keys(&app_password)
-        .await?;
-    app.click("details summary").await?;
-    app.css("[data-testid=bluesky-service]")
-        .await?
-        .send_keys(&pds_url())
-        .await?;
+    app.fill_bluesky_sign_in(&handle, &app_password).await?;
     app.click("[data-testid=bluesky-sign-in]").await?;
     app.css("[data-testid=account-row]").await?;
     app.click("details summary").await?;

@@ -1,4 +1,4 @@
-use earshot_e2e::{Driver, Result, bluesky_test_account, pds_url};
+use earshot_e2e::{Driver, Result, bluesky_test_account};
 
 #[tokio::test]
 #[ignore = "needs the built app, the desktop session and the Bluesky reference servers (make test)"]
@@ -9,19 +9,7 @@ async fn a_bluesky_account_is_added_kept_and_signed_out_through_the_ui() -> Resu
     app.click("[data-testid=nav-accounts]").await?;
 
     // A wrong password is refused in words and the form stays usable.
-    app.css("[data-testid=bluesky-identifier]")
-        .await?
-        .send_keys(&handle)
-        .await?;
-    app.css("[data-testid=bluesky-app-password]")
-        .await?
-        .send_keys("wrong-wrong")
-        .await?;
-    app.click("details summary").await?;
-    app.css("[data-testid=bluesky-service]")
-        .await?
-        .send_keys(&pds_url())
-        .await?;
+    app.fill_bluesky_sign_in(&handle, "wrong-wrong").await?;
     app.click("[data-testid=bluesky-sign-in]").await?;
     let error = app
         .css("[data-testid=accounts-error]")
@@ -35,9 +23,7 @@ async fn a_bluesky_account_is_added_kept_and_signed_out_through_the_ui() -> Resu
     app.expect_texts("[data-testid=account-row] .handle", &[])
         .await?;
 
-    app.css("[data-testid=bluesky-app-password]")
-        .await?
-        .send_keys(&app_password)
+    app.type_into("[data-testid=bluesky-app-password]", &app_password)
         .await?;
     app.click("[data-testid=bluesky-sign-in]").await?;
     let at_handle = format!("@{handle}");
