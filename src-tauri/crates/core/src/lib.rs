@@ -7,6 +7,7 @@ pub mod account;
 pub mod clock;
 pub mod draft;
 pub mod sensitive;
+pub mod tid;
 
 pub use account::{Account, AccountId, Network};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};

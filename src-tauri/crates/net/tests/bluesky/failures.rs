@@ -97,3 +97,49 @@ async fn a_server_that_is_not_there_is_unreachable() {
         "got {error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_truncated_notification_page_is_malformed() {
+    let service = one_reply("200 OK", "", r#"{"notifications":[{"uri":"at://x"#).await;
+    let error = XrpcClient::new(service)
+        .expect("client")
+        .list_notifications(&password(), &["reply"], None, 50)
+        .await;
+    assert!(
+        matches!(error, Err(XrpcError::Malformed { .. })),
+        "got {error:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_unreadable_notification_does_not_cost_the_page() {
+    let good = r#"{"uri":"at://did:plc:b/app.bsky.feed.post/1","cid":"c1",
+        "author":{"did":"did:plc:b","handle":"bob.test"},"reason":"reply",
+        "record":{"text":"ok?","createdAt":"2026-11-28T10:00:00Z"},
+        "indexedAt":"2026-11-28T10:00:01.000Z","isRead":false}"#;
+    let bad = r#"{"uri":"at://did:plc:b/app.bsky.feed.post/2","cid":"c2",
+        "author":{"did":"did:plc:b"},"reason":"reply","record":{},"indexedAt":"yesterday"}"#;
+    let unknown = good
+        .replace("\"reply\"", "\"verified\"")
+        .replace("/1\"", "/3\"");
+    let body = format!(r#"{{"cursor":"next","notifications":[{good},{bad},{unknown}]}}"#);
+    let service = one_reply("200 OK", "ratelimit-remaining: 2999\r\n", &body).await;
+    let page = XrpcClient::new(service)
+        .expect("client")
+        .list_notifications(&password(), &["reply"], None, 50)
+        .await
+        .expect("the readable entries arrive");
+    assert_eq!(
+        page.notifications.len(),
+        2,
+        "the unreadable entry is skipped"
+    );
+    assert_eq!(page.skipped, 1);
+    assert_eq!(page.cursor.as_deref(), Some("next"));
+    assert_eq!(page.rate_limit.remaining, Some(2999));
+    assert_eq!(
+        page.notifications[1].reason,
+        earshot_net::bluesky::Reason::Other("verified".into()),
+        "a reason this version does not know is kept, not fatal"
+    );
+}

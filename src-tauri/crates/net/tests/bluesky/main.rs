@@ -3,4 +3,5 @@
 //! server will not produce on demand.
 
 mod failures;
+mod posts;
 mod sessions;

@@ -1,64 +1,13 @@
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use earshot_core::Sensitive;
 use earshot_net::bluesky::{Credential, XrpcClient, XrpcError};
-use serde_json::{Value, json};
-
-fn pds_url() -> String {
-    std::env::var("EARSHOT_TEST_PDS_URL")
-        .expect("EARSHOT_TEST_PDS_URL: run inside tests/atproto/with-atproto.sh (make test does)")
-}
-
-/// A new account on the reference PDS: (handle, did, main password, access token).
-async fn new_account() -> (String, String, Sensitive<String>, String) {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let handle = format!(
-        "u{}n{}.test",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    let password = format!("main-password-of-{handle}");
-    let reply = admin_call(
-        "com.atproto.server.createAccount",
-        None,
-        json!({ "email": format!("{handle}@example.com"), "handle": handle, "password": password }),
-    )
-    .await;
-    let did = reply["did"].as_str().expect("did").to_owned();
-    let access = reply["accessJwt"].as_str().expect("accessJwt").to_owned();
-    (handle, did, Sensitive::new(password), access)
-}
-
-/// A raw XRPC POST for test setup, outside the client under test.
-async fn admin_call(nsid: &str, bearer: Option<&str>, body: Value) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}/xrpc/{nsid}", pds_url()))
-        .json(&body);
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("the PDS answers");
-    let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{nsid} failed with {status}: {body}");
-    body
-}
-
-async fn new_app_password(access: &str, name: &str) -> Sensitive<String> {
-    let reply = admin_call(
-        "com.atproto.server.createAppPassword",
-        Some(access),
-        json!({ "name": name }),
-    )
-    .await;
-    Sensitive::new(reply["password"].as_str().expect("password").to_owned())
-}
+use earshot_test_support::atproto::{TestAccount, pds_url};
 
 #[tokio::test]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn signing_in_with_an_app_password_is_recognised() {
-    let (handle, did, _, access) = new_account().await;
-    let app_password = new_app_password(&access, "Earshot").await;
+    let alice = TestAccount::create("alice").await;
+    let (handle, did) = (alice.handle.clone(), alice.did.clone());
+    let app_password = Sensitive::new(alice.app_password("Earshot").await);
 
     let session = XrpcClient::new(pds_url())
         .expect("client")
@@ -79,7 +28,8 @@ async fn signing_in_with_an_app_password_is_recognised() {
 #[tokio::test]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn signing_in_with_the_main_password_is_noticed() {
-    let (handle, _, password, _) = new_account().await;
+    let alice = TestAccount::create("alice").await;
+    let (handle, password) = (alice.handle.clone(), Sensitive::new(alice.password.clone()));
     let session = XrpcClient::new(pds_url())
         .expect("client")
         .create_session(&handle, &password)
@@ -95,7 +45,8 @@ async fn signing_in_with_the_main_password_is_noticed() {
 #[tokio::test]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn a_wrong_or_revoked_password_is_refused_in_words() {
-    let (handle, _, _, access) = new_account().await;
+    let alice = TestAccount::create("alice").await;
+    let handle = alice.handle.clone();
     let client = XrpcClient::new(pds_url()).expect("client");
 
     let wrong = client
@@ -106,17 +57,12 @@ async fn a_wrong_or_revoked_password_is_refused_in_words() {
         "got {wrong:?}"
     );
 
-    let app_password = new_app_password(&access, "revoke-me").await;
+    let app_password = Sensitive::new(alice.app_password("revoke-me").await);
     client
         .create_session(&handle, &app_password)
         .await
         .expect("works before revoking");
-    admin_call(
-        "com.atproto.server.revokeAppPassword",
-        Some(&access),
-        json!({ "name": "revoke-me" }),
-    )
-    .await;
+    alice.revoke_app_password("revoke-me").await;
     let revoked = client.create_session(&handle, &app_password).await;
     match revoked {
         Err(XrpcError::InvalidCredentials { message }) => {
@@ -129,8 +75,9 @@ async fn a_wrong_or_revoked_password_is_refused_in_words() {
 #[tokio::test]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn refreshing_gives_a_new_working_session() {
-    let (handle, did, _, access) = new_account().await;
-    let app_password = new_app_password(&access, "Earshot").await;
+    let alice = TestAccount::create("alice").await;
+    let (handle, did) = (alice.handle.clone(), alice.did.clone());
+    let app_password = Sensitive::new(alice.app_password("Earshot").await);
     let client = XrpcClient::new(pds_url()).expect("client");
     let first = client
         .create_session(&handle, &app_password)
@@ -159,7 +106,8 @@ async fn refreshing_gives_a_new_working_session() {
 #[tokio::test]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn handles_resolve_to_dids() {
-    let (handle, did, _, _) = new_account().await;
+    let alice = TestAccount::create("alice").await;
+    let (handle, did) = (alice.handle.clone(), alice.did.clone());
     let client = XrpcClient::new(pds_url()).expect("client");
     assert_eq!(client.resolve_handle(&handle).await.expect("resolve"), did);
 }

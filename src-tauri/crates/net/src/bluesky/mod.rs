@@ -1,8 +1,19 @@
-//! The AT Protocol over XRPC, as Bluesky's servers speak it: sessions and identity so far.
+//! The AT Protocol over XRPC, as Bluesky's servers speak it.
 //!
 //! Sign-in goes to the account's PDS with `com.atproto.server.createSession`, which is
 //! rate-limited (30 per 5 minutes, 300 per day): callers keep the session and refresh it
-//! rather than signing in again.
+//! rather than signing in again. Everything else (notifications, threads, writes) also goes to
+//! the PDS, which answers for the account's repository and proxies `app.bsky.*` reads to the
+//! AppView with its own service token.
+
+mod identity;
+mod records;
+
+pub use identity::DEFAULT_PLC_DIRECTORY;
+pub use records::{
+    Author, Notification, NotificationPage, OwnPost, OwnPostPage, PostRecord, PostView, Reason,
+    StrongRef, Thread, ThreadPost, ThreadRole,
+};
 
 use std::time::Duration;
 
@@ -62,6 +73,15 @@ pub enum XrpcError {
 }
 
 pub type Result<T, E = XrpcError> = std::result::Result<T, E>;
+
+/// What a server said about its rate limit on a successful reply (`ratelimit-*` headers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Requests left in the current window.
+    pub remaining: Option<i64>,
+    /// When the window resets (Unix seconds).
+    pub reset_at: Option<i64>,
+}
 
 /// A client for one PDS (or any XRPC service).
 #[derive(Debug, Clone)]
@@ -141,8 +161,15 @@ impl XrpcClient {
 
     /// The DID a handle points to.
     pub async fn resolve_handle(&self, handle: &str) -> Result<String> {
-        let nsid = format!("com.atproto.identity.resolveHandle?handle={handle}");
-        let reply: ResolveHandleReply = self.call(Method::GET, &nsid, None, None).await?;
+        let (reply, _): (ResolveHandleReply, _) = self
+            .call_with_limits(
+                Method::GET,
+                "com.atproto.identity.resolveHandle",
+                &[("handle", handle)],
+                None,
+                None,
+            )
+            .await?;
         Ok(reply.did)
     }
 
@@ -165,7 +192,12 @@ impl XrpcClient {
         })
     }
 
-    /// One XRPC call: `nsid` may carry a query string for GET.
+    /// The server this client talks to.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// One XRPC call without query parameters.
     async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
@@ -173,9 +205,24 @@ impl XrpcClient {
         bearer: Option<&Sensitive<String>>,
         body: Option<serde_json::Value>,
     ) -> Result<T> {
+        self.call_with_limits(method, nsid, &[], bearer, body)
+            .await
+            .map(|(value, _)| value)
+    }
+
+    /// One XRPC call, also returning what the server said about its rate limit.
+    async fn call_with_limits<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        nsid: &str,
+        query: &[(&str, &str)],
+        bearer: Option<&Sensitive<String>>,
+        body: Option<serde_json::Value>,
+    ) -> Result<(T, RateLimit)> {
         let mut request = self
             .http
-            .request(method, format!("{}/xrpc/{nsid}", self.service));
+            .request(method, format!("{}/xrpc/{nsid}", self.service))
+            .query(query);
         if let Some(token) = bearer {
             request = request.bearer_auth(token.expose());
         }
@@ -184,12 +231,18 @@ impl XrpcClient {
         }
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
-        let reset_at = header_number(&response, "ratelimit-reset");
+        let limit = RateLimit {
+            remaining: header_number(&response, "ratelimit-remaining"),
+            reset_at: header_number(&response, "ratelimit-reset"),
+        };
         let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| self.malformed(e.to_string()));
+            // Some procedures (updateSeen) answer with an empty body.
+            let json: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            let value = serde_json::from_slice(json).map_err(|e| self.malformed(e.to_string()))?;
+            return Ok((value, limit));
         }
-        Err(self.error(status, reset_at, &bytes))
+        Err(self.error(status, limit.reset_at, &bytes))
     }
 
     fn unreachable(&self, error: reqwest::Error) -> XrpcError {
