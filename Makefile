@@ -1,5 +1,5 @@
 # Earshot's commands. On a fresh Debian 12 / Ubuntu machine each one installs what it needs.
-.PHONY: run test dev deb deb-check bindings measure screenshots
+.PHONY: run test dev deb deb-check bindings measure bench screenshots
 
 ## Set up and run Earshot (debug build with the UI embedded).
 run:
@@ -30,6 +30,10 @@ bindings:
 ## Print start-up time, memory and package size figures.
 measure:
 	scripts/measure.sh
+
+## Store benchmarks (criterion): Inbox ingest rate and query time.
+bench:
+	cargo bench -p earshot-store --bench inbox
 
 ## Refresh docs/screenshots/ from the real app under Xvfb.
 screenshots:

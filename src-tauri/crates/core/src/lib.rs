@@ -6,10 +6,15 @@
 pub mod account;
 pub mod clock;
 pub mod draft;
+pub mod inbox;
 pub mod sensitive;
 pub mod tid;
 
 pub use account::{Account, AccountId, Network};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
+pub use inbox::{
+    InboxItem, InboxItemId, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks,
+    SyncRecord, Walk,
+};
 pub use sensitive::Sensitive;

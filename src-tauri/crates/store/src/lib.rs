@@ -5,6 +5,7 @@
 
 mod accounts;
 mod drafts;
+mod inbox;
 mod migrations;
 mod time;
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;
 
 /// The database file's name inside the data folder.

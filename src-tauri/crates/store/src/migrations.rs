@@ -12,6 +12,7 @@ use crate::{Result, StoreError};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_drafts.sql"),
     include_str!("../migrations/0002_accounts.sql"),
+    include_str!("../migrations/0003_inbox.sql"),
 ];
 
 /// The schema version this build writes.

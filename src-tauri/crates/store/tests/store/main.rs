@@ -2,6 +2,7 @@
 
 mod accounts;
 mod drafts;
+mod inbox;
 mod schema;
 
 use earshot_core::Timestamp;

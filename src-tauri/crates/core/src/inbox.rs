@@ -1,0 +1,159 @@
+//! The Inbox: posts addressed to one of the person's accounts, from any network.
+//!
+//! The model is network-neutral: a post is known by its `uri` (an `at://` URI on Bluesky, the
+//! status URI on Mastodon); Bluesky's content ids ride along where the network needs them to
+//! reply.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use specta::Type;
+
+use crate::{AccountId, Network, Timestamp};
+
+/// Why a post is in the Inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxReason {
+    /// The post names the account.
+    Mention,
+    /// The post replies to one of the account's posts.
+    Reply,
+    /// The post quotes one of the account's posts.
+    Quote,
+    /// A direct message.
+    Direct,
+}
+
+impl InboxReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxReason::Mention => "mention",
+            InboxReason::Reply => "reply",
+            InboxReason::Quote => "quote",
+            InboxReason::Direct => "direct",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "mention" => Some(InboxReason::Mention),
+            "reply" => Some(InboxReason::Reply),
+            "quote" => Some(InboxReason::Quote),
+            "direct" => Some(InboxReason::Direct),
+            _ => None,
+        }
+    }
+}
+
+/// A post on some network; `cid` pins its exact version where the network has one (Bluesky).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct PostRef {
+    pub uri: String,
+    pub cid: Option<String>,
+}
+
+/// Someone on a network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Person {
+    /// The network's stable id (a DID on Bluesky).
+    pub id: String,
+    pub handle: String,
+    pub display_name: Option<String>,
+}
+
+/// A post addressed to an account, as a sync delivers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct IncomingPost {
+    pub uri: String,
+    pub cid: Option<String>,
+    pub reason: InboxReason,
+    pub author: Person,
+    /// Plain text, exactly as written; the UI shows it as text, never as HTML.
+    pub text: String,
+    /// The network's rich-text annotations as JSON, kept for later features.
+    pub facets: Option<String>,
+    #[specta(type = String)]
+    pub created_at: Timestamp,
+    /// When the network saw it; the Inbox sorts by this.
+    #[specta(type = String)]
+    pub indexed_at: Timestamp,
+    pub reply_root: Option<PostRef>,
+    pub reply_parent: Option<PostRef>,
+    /// The account's own post this one replies to or quotes.
+    pub subject_uri: Option<String>,
+}
+
+/// One of the account's own replies, wherever it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnReply {
+    pub uri: String,
+    pub parent_uri: String,
+    pub created_at: Timestamp,
+}
+
+/// An Inbox row's id. A number in SQLite; a string across IPC, where JavaScript numbers
+/// cannot hold every 64-bit value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Type)]
+pub struct InboxItemId(#[specta(type = String)] pub i64);
+
+impl Serialize for InboxItemId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for InboxItemId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse()
+            .map(InboxItemId)
+            .map_err(|_| serde::de::Error::custom(format!("{text:?} is not an inbox item id")))
+    }
+}
+
+/// A row of the Inbox as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxItem {
+    pub id: InboxItemId,
+    pub account_id: AccountId,
+    pub network: Network,
+    /// The handle of the account it was addressed to.
+    pub account_handle: String,
+    pub post: IncomingPost,
+    /// The URI of the account's reply, once it has answered (from Earshot or elsewhere).
+    pub answered_by: Option<String>,
+}
+
+/// How far a sync has read an account's notifications. Saved with every page so that a
+/// restart resumes exactly where the last run stopped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncMarks {
+    /// Everything indexed at or before this time has been read.
+    pub read_until: Option<Timestamp>,
+    /// A walk back through older pages that has not reached `read_until` yet.
+    pub walk: Option<Walk>,
+    /// The record key of the newest own post already checked for replies.
+    pub own_posts_until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walk {
+    /// Where the next (older) page starts.
+    pub cursor: String,
+    /// The newest item of the walk's first page: `read_until` once the walk is done.
+    pub top: Timestamp,
+    /// The walk stops at items indexed before this time.
+    pub until: Timestamp,
+}
+
+/// What the last sync of an account found, kept so the UI can say it in words.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncRecord {
+    pub last_success_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<Timestamp>,
+    /// The server refused the saved session: nothing syncs until the person signs in again.
+    pub needs_sign_in: bool,
+}

@@ -1,0 +1,311 @@
+//! The Inbox, the account's own replies, and each account's sync marks.
+//!
+//! A page of a sync lands in one transaction together with the marks that say how far the
+//! sync has read, so a crash between pages neither loses items nor skips any on restart.
+
+use earshot_core::{
+    AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, Network, OwnReply, Person,
+    PostRef, SyncMarks, SyncRecord, Timestamp, Walk,
+};
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+
+use crate::time::{from_micros, to_micros};
+use crate::{Result, Store, StoreError};
+
+const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle AS account_handle, i.uri, \
+     i.cid, i.reason, i.author_id, i.author_handle, i.author_name, i.text, i.facets, \
+     i.created_at, i.indexed_at, i.reply_root_uri, i.reply_root_cid, i.reply_parent_uri, \
+     i.reply_parent_cid, i.subject_uri, i.answered_by";
+
+fn conversion_error(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn post_ref(uri: Option<String>, cid: Option<String>) -> Option<PostRef> {
+    uri.map(|uri| PostRef { uri, cid })
+}
+
+fn item_from_row(row: &Row<'_>) -> rusqlite::Result<InboxItem> {
+    let network: String = row.get("network")?;
+    let reason: String = row.get("reason")?;
+    Ok(InboxItem {
+        id: InboxItemId(row.get("id")?),
+        account_id: AccountId(row.get("account_id")?),
+        network: Network::parse(&network)
+            .ok_or_else(|| conversion_error(2, format!("unknown network {network:?}")))?,
+        account_handle: row.get("account_handle")?,
+        post: IncomingPost {
+            uri: row.get("uri")?,
+            cid: row.get("cid")?,
+            reason: InboxReason::parse(&reason)
+                .ok_or_else(|| conversion_error(6, format!("unknown reason {reason:?}")))?,
+            author: Person {
+                id: row.get("author_id")?,
+                handle: row.get("author_handle")?,
+                display_name: row.get("author_name")?,
+            },
+            text: row.get("text")?,
+            facets: row.get("facets")?,
+            created_at: from_micros(row.get("created_at")?)?,
+            indexed_at: from_micros(row.get("indexed_at")?)?,
+            reply_root: post_ref(row.get("reply_root_uri")?, row.get("reply_root_cid")?),
+            reply_parent: post_ref(row.get("reply_parent_uri")?, row.get("reply_parent_cid")?),
+            subject_uri: row.get("subject_uri")?,
+        },
+        answered_by: row.get("answered_by")?,
+    })
+}
+
+fn optional_time(micros: Option<i64>) -> rusqlite::Result<Option<Timestamp>> {
+    micros.map(from_micros).transpose()
+}
+
+/// How a page of a sync ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageEnd {
+    /// More pages follow in this round.
+    MorePages,
+    /// The round is complete: record it as the account's last success.
+    RoundDone { at: Timestamp },
+}
+
+/// Saves how far the notifications have been read; `own_posts_until` has its own writer.
+fn save_notification_marks(
+    tx: &Transaction<'_>,
+    account: &AccountId,
+    marks: &SyncMarks,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_state (account_id, read_until, walk_cursor, walk_top, walk_until)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account_id) DO UPDATE SET
+             read_until = ?2, walk_cursor = ?3, walk_top = ?4, walk_until = ?5",
+        params![
+            account.0,
+            marks.read_until.map(to_micros),
+            marks.walk.as_ref().map(|w| w.cursor.as_str()),
+            marks.walk.as_ref().map(|w| to_micros(w.top)),
+            marks.walk.as_ref().map(|w| to_micros(w.until)),
+        ],
+    )?;
+    Ok(())
+}
+
+fn record_success(tx: &Transaction<'_>, account: &AccountId, at: Timestamp) -> Result<()> {
+    tx.execute(
+        "UPDATE sync_state
+         SET last_success_at = ?2, last_error = NULL, last_error_at = NULL, needs_sign_in = 0
+         WHERE account_id = ?1",
+        params![account.0, to_micros(at)],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Where the sync of `account` stands; all empty before its first sync.
+    pub fn sync_marks(&self, account: &AccountId) -> Result<SyncMarks> {
+        let conn = self.conn();
+        let marks = conn
+            .query_row(
+                "SELECT read_until, walk_cursor, walk_top, walk_until, own_posts_until
+                 FROM sync_state WHERE account_id = ?1",
+                params![account.0],
+                |row| {
+                    let walk = match (
+                        row.get::<_, Option<String>>("walk_cursor")?,
+                        row.get::<_, Option<i64>>("walk_top")?,
+                        row.get::<_, Option<i64>>("walk_until")?,
+                    ) {
+                        (Some(cursor), Some(top), Some(until)) => Some(Walk {
+                            cursor,
+                            top: from_micros(top)?,
+                            until: from_micros(until)?,
+                        }),
+                        _ => None,
+                    };
+                    Ok(SyncMarks {
+                        read_until: optional_time(row.get("read_until")?)?,
+                        walk,
+                        own_posts_until: row.get("own_posts_until")?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(marks.unwrap_or_default())
+    }
+
+    /// Stores a page of incoming posts (ignoring ones already stored) together with how far
+    /// the notifications have been read after it (`read_until` and `walk`), in one
+    /// transaction. Returns how many posts were new.
+    pub fn store_inbox_page(
+        &self,
+        account: &AccountId,
+        posts: &[IncomingPost],
+        marks: &SyncMarks,
+        end: PageEnd,
+    ) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
+                     author_name, text, facets, created_at, indexed_at, reply_root_uri,
+                     reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, answered_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
+                      ORDER BY created_at LIMIT 1))
+                 ON CONFLICT (account_id, uri) DO NOTHING",
+            )?;
+            for post in posts {
+                added += insert.execute(params![
+                    account.0,
+                    post.uri,
+                    post.cid,
+                    post.reason.as_str(),
+                    post.author.id,
+                    post.author.handle,
+                    post.author.display_name,
+                    post.text,
+                    post.facets,
+                    to_micros(post.created_at),
+                    to_micros(post.indexed_at),
+                    post.reply_root.as_ref().map(|r| &r.uri),
+                    post.reply_root.as_ref().and_then(|r| r.cid.as_ref()),
+                    post.reply_parent.as_ref().map(|r| &r.uri),
+                    post.reply_parent.as_ref().and_then(|r| r.cid.as_ref()),
+                    post.subject_uri,
+                ])?;
+            }
+        }
+        save_notification_marks(&tx, account, marks)?;
+        if let PageEnd::RoundDone { at } = end {
+            record_success(&tx, account, at)?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Records the account's own replies and marks what they answer; a sync also passes the
+    /// newest own post it has checked. Returns the ids of Inbox items that became answered.
+    pub fn store_own_replies(
+        &self,
+        account: &AccountId,
+        replies: &[OwnReply],
+        own_posts_until: Option<&str>,
+    ) -> Result<Vec<InboxItemId>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut answered = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)
+                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            )?;
+            let mut mark = tx.prepare_cached(
+                "UPDATE inbox_items SET answered_by = ?3
+                 WHERE account_id = ?1 AND uri = ?2 AND answered_by IS NULL
+                 RETURNING id",
+            )?;
+            for reply in replies {
+                insert.execute(params![
+                    account.0,
+                    reply.uri,
+                    reply.parent_uri,
+                    to_micros(reply.created_at)
+                ])?;
+                let ids = mark
+                    .query_map(params![account.0, reply.parent_uri, reply.uri], |row| {
+                        row.get(0).map(InboxItemId)
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                answered.extend(ids);
+            }
+        }
+        if let Some(until) = own_posts_until {
+            tx.execute(
+                "INSERT INTO sync_state (account_id, own_posts_until) VALUES (?1, ?2)
+                 ON CONFLICT (account_id) DO UPDATE SET own_posts_until = ?2",
+                params![account.0, until],
+            )?;
+        }
+        tx.commit()?;
+        Ok(answered)
+    }
+
+    /// Records why the last sync of `account` failed. The marks are left alone: the next
+    /// attempt resumes where the last good page ended.
+    pub fn record_sync_error(
+        &self,
+        account: &AccountId,
+        message: &str,
+        needs_sign_in: bool,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_state (account_id, last_error, last_error_at, needs_sign_in)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account_id) DO UPDATE SET
+                 last_error = ?2, last_error_at = ?3, needs_sign_in = ?4",
+            params![account.0, message, to_micros(at), needs_sign_in],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets a "sign in again" state after the person signed in.
+    pub fn clear_sync_error(&self, account: &AccountId) -> Result<()> {
+        self.conn().execute(
+            "UPDATE sync_state SET last_error = NULL, last_error_at = NULL, needs_sign_in = 0
+             WHERE account_id = ?1",
+            params![account.0],
+        )?;
+        Ok(())
+    }
+
+    pub fn sync_record(&self, account: &AccountId) -> Result<SyncRecord> {
+        let record = self
+            .conn()
+            .query_row(
+                "SELECT last_success_at, last_error, last_error_at, needs_sign_in
+                 FROM sync_state WHERE account_id = ?1",
+                params![account.0],
+                |row| {
+                    Ok(SyncRecord {
+                        last_success_at: optional_time(row.get("last_success_at")?)?,
+                        last_error: row.get("last_error")?,
+                        last_error_at: optional_time(row.get("last_error_at")?)?,
+                        needs_sign_in: row.get("needs_sign_in")?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(record.unwrap_or_default())
+    }
+
+    /// The newest `limit` Inbox items of every account, newest first.
+    pub fn inbox(&self, limit: u32) -> Result<Vec<InboxItem>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS} FROM inbox_items i JOIN accounts a ON a.id = i.account_id
+             ORDER BY i.indexed_at DESC, i.id DESC LIMIT ?1"
+        ))?;
+        let items = stmt
+            .query_map(params![limit], item_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(items)
+    }
+
+    pub fn inbox_item(&self, id: InboxItemId) -> Result<InboxItem> {
+        self.conn()
+            .query_row(
+                &format!(
+                    "SELECT {ITEM_COLUMNS} FROM inbox_items i
+                     JOIN accounts a ON a.id = i.account_id WHERE i.id = ?1"
+                ),
+                params![id.0],
+                item_from_row,
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound("inbox item"))
+    }
+}
