@@ -105,7 +105,7 @@ fn a_reply_marks_its_post_answered_whichever_arrives_first() {
     store
         .store_inbox_page(
             &alice.id,
-            &[asked_first.clone()],
+            std::slice::from_ref(&asked_first),
             &SyncMarks::default(),
             PageEnd::MorePages,
         )
