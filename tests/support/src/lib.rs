@@ -3,3 +3,4 @@
 //! Earshot's own client cannot make its tests pass.
 
 pub mod atproto;
+pub mod proxy;

@@ -7,6 +7,7 @@ pub mod account;
 pub mod clock;
 pub mod draft;
 pub mod inbox;
+pub mod richtext;
 pub mod sensitive;
 pub mod tid;
 

@@ -1,15 +1,19 @@
-//! Signing in and out. A sign-in keeps the tokens in the keyring and the account in SQLite;
-//! a sign-out removes both.
+//! Signing in and out, and each account's sync state in words.
+//!
+//! A sign-in finds the account's PDS (handle → DID → DID document), signs in there, keeps the
+//! tokens in the keyring and the account in SQLite, and starts the account's sync task. A
+//! sign-out stops the task and removes both.
 
 use std::sync::Arc;
 
 use earshot_core::{Account, AccountId, Network, Sensitive};
-use earshot_net::bluesky::{Credential, XrpcClient};
+use earshot_net::bluesky::{Credential, XrpcClient, XrpcError};
 use serde::Serialize;
 use specta::Type;
 
+use crate::bluesky::session::tokens_json;
 use crate::earshot::blocking;
-use crate::{Earshot, Error, Result};
+use crate::{Earshot, EngineEvent, Error, Result};
 
 /// Where Bluesky sign-ins go unless the person names their own server under "Advanced".
 pub const DEFAULT_BLUESKY_SERVICE: &str = "https://bsky.social";
@@ -21,6 +25,37 @@ pub struct SignedIn {
     pub account: Account,
     /// Something the person should know, e.g. that they used their main password.
     pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncState {
+    /// Signed in; the first round has not finished yet.
+    Waiting,
+    Syncing,
+    /// The last round succeeded.
+    Synced,
+    /// The last round failed; Earshot retries on its own.
+    Failing,
+    /// The server refused the saved sign-in: nothing syncs until the person signs in again.
+    NeedsSignIn,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    pub state: SyncState,
+    pub last_synced_at: Option<String>,
+    /// The last failure in words, while the account is failing or needs a sign-in.
+    pub error: Option<String>,
+}
+
+/// An account and how its syncing goes, for the Accounts screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    pub account: Account,
+    pub sync: SyncView,
 }
 
 const MAIN_PASSWORD_WARNING: &str = "You signed in with your main Bluesky password. Earshot \
@@ -45,17 +80,25 @@ impl Earshot {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_BLUESKY_SERVICE.to_owned());
 
-        let session = XrpcClient::new(&service)?
+        let entry = XrpcClient::new(&service)?;
+        let pds = match self.pds_before_sign_in(&entry, &identifier).await? {
+            Some(pds) => pds,
+            None => service.clone(),
+        };
+        let session = XrpcClient::new(&pds)?
             .create_session(&identifier, &Sensitive::new(app_password))
             .await?;
-        let tokens = Sensitive::new(
-            serde_json::json!({
-                "accessJwt": session.access_jwt.expose(),
-                "refreshJwt": session.refresh_jwt.expose(),
-            })
-            .to_string(),
-        );
+        // An email sign-in could not be routed before; it may live on another PDS.
+        let pds = if pds == service {
+            self.pds_of(&entry, &session.did)
+                .await
+                .unwrap_or(service.clone())
+        } else {
+            pds
+        };
+
         let key = Network::Bluesky.secret_key(&session.did);
+        let tokens = tokens_json(&session);
         let secrets = Arc::clone(&self.services.secrets);
         blocking(move || secrets.save(&key, &tokens).map_err(Error::from)).await?;
 
@@ -63,25 +106,105 @@ impl Earshot {
         let (did, handle) = (session.did.clone(), session.handle.clone());
         let account = self
             .with_store(move |store| {
-                store.upsert_account(Network::Bluesky, &service, &did, &handle, now)
+                let account = store.upsert_account(Network::Bluesky, &pds, &did, &handle, now)?;
+                store.clear_sync_error(&account.id)?;
+                Ok(account)
             })
             .await?;
+        self.start(account.clone())?;
+        self.emit(EngineEvent::AccountChanged {
+            account: account.id.clone(),
+        });
         let warning =
             (session.credential == Credential::MainPassword).then(|| MAIN_PASSWORD_WARNING.into());
         Ok(SignedIn { account, warning })
     }
 
-    pub async fn list_accounts(&self) -> Result<Vec<Account>> {
-        self.with_store(|store| store.list_accounts()).await
+    /// The PDS of a handle or DID, found before signing in so that accounts on their own PDS
+    /// need no "Advanced" setting. `None` for an email, or when the identity cannot be
+    /// resolved (the sign-in then goes to the entry server, which may know better).
+    async fn pds_before_sign_in(
+        &self,
+        entry: &XrpcClient,
+        identifier: &str,
+    ) -> Result<Option<String>> {
+        if identifier.contains('@') {
+            return Ok(None);
+        }
+        let did = if identifier.starts_with("did:") {
+            identifier.to_owned()
+        } else {
+            match entry.resolve_handle(identifier).await {
+                Ok(did) => did,
+                Err(e @ XrpcError::Unreachable { .. }) => return Err(e.into()),
+                Err(e) => {
+                    tracing::info!(error = %e, "handle not resolved before sign-in");
+                    return Ok(None);
+                }
+            }
+        };
+        Ok(self.pds_of(entry, &did).await)
     }
 
-    /// Signs out: the tokens leave the keyring first, so a failure there keeps the account
-    /// listed (and the person told) rather than leaving tokens nobody can see.
+    async fn pds_of(&self, client: &XrpcClient, did: &str) -> Option<String> {
+        client
+            .resolve_pds(did, &self.services.sync.plc_directory)
+            .await
+            .inspect_err(|e| tracing::info!(%did, error = %e, "no PDS found for the DID"))
+            .ok()
+    }
+
+    pub async fn list_accounts(&self) -> Result<Vec<AccountView>> {
+        let records = self
+            .with_store(|store| {
+                store
+                    .list_accounts()?
+                    .into_iter()
+                    .map(|account| {
+                        let record = store.sync_record(&account.id)?;
+                        Ok((account, record))
+                    })
+                    .collect::<earshot_store::Result<Vec<_>>>()
+            })
+            .await?;
+        let running = self.running();
+        Ok(records
+            .into_iter()
+            .map(|(account, record)| {
+                let syncing = running
+                    .get(&account.id)
+                    .is_some_and(|running| running.sync.is_syncing());
+                let state = if record.needs_sign_in {
+                    SyncState::NeedsSignIn
+                } else if syncing {
+                    SyncState::Syncing
+                } else if record.last_error.is_some() {
+                    SyncState::Failing
+                } else if record.last_success_at.is_some() {
+                    SyncState::Synced
+                } else {
+                    SyncState::Waiting
+                };
+                AccountView {
+                    account,
+                    sync: SyncView {
+                        state,
+                        last_synced_at: record.last_success_at.map(|at| at.to_string()),
+                        error: record.last_error,
+                    },
+                }
+            })
+            .collect())
+    }
+
+    /// Signs out: the sync stops, then the tokens leave the keyring, so a failure there keeps
+    /// the account listed (and the person told) rather than leaving tokens nobody can see.
     pub async fn remove_account(&self, id: AccountId) -> Result<()> {
         let account = {
             let id = id.clone();
             self.with_store(move |store| store.account(&id)).await?
         };
+        self.stop(&id);
         let secrets = Arc::clone(&self.services.secrets);
         let key = account.secret_key();
         blocking(move || secrets.delete(&key).map_err(Error::from)).await?;

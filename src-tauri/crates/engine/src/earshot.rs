@@ -1,15 +1,21 @@
 //! The app context: one value the shell manages, owning the store and the desktop services.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use earshot_core::{Clock, Draft, DraftBody, DraftError, DraftId, Sensitive};
+use earshot_core::{Account, AccountId, Clock, Draft, DraftBody, DraftError, DraftId, Sensitive};
 use earshot_store::{Store, StoreError};
 use serde::Serialize;
 use specta::Type;
+use tokio::sync::broadcast;
 
-use crate::{Notice, Notifier, NotifyError, SecretError, SecretStore};
+use crate::bluesky::session::BlueskySession;
+use crate::bluesky::sync::BlueskySync;
+use crate::sync::{SyncHandle, TaskContext};
+use crate::{EngineEvent, Notice, Notifier, NotifyError, SecretError, SecretStore};
 
 /// Deleted drafts stay restorable this long; older ones are purged when Earshot starts.
 const KEEP_DELETED_DRAFTS: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
@@ -29,6 +35,11 @@ pub enum Error {
     Notify(#[from] NotifyError),
     #[error(transparent)]
     Network(#[from] earshot_net::bluesky::XrpcError),
+    #[error(
+        "Bluesky no longer accepts Earshot's saved sign-in for @{handle} (its app password may \
+         have been revoked). Sign in again to keep syncing @{handle}."
+    )]
+    SignInAgain { handle: String },
     #[error("{0}")]
     Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]
@@ -43,6 +54,39 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     pub secrets: Arc<dyn SecretStore>,
     pub notifier: Arc<dyn Notifier>,
+    /// Where sync tasks run.
+    pub runtime: tokio::runtime::Handle,
+    pub sync: SyncSettings,
+}
+
+/// How syncing reaches the networks.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Time between polls of each account.
+    pub poll_interval: Duration,
+    /// Where `did:plc` identities are looked up.
+    pub plc_directory: String,
+}
+
+impl Default for SyncSettings {
+    /// Every 15 seconds; identities from the public PLC directory, or from
+    /// `EARSHOT_PLC_DIRECTORY` when set (tests point it at the reference servers).
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(15),
+            plc_directory: std::env::var("EARSHOT_PLC_DIRECTORY")
+                .ok()
+                .filter(|url| !url.is_empty())
+                .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_PLC_DIRECTORY.to_owned()),
+        }
+    }
+}
+
+/// An account's running parts: its session and its sync task (stopped when dropped).
+#[derive(Debug)]
+pub(crate) struct Running {
+    pub session: Arc<BlueskySession>,
+    pub sync: SyncHandle,
 }
 
 /// What the keyring check found, for the Settings screen.
@@ -77,10 +121,13 @@ pub struct Earshot {
     store: Arc<Store>,
     pub(crate) services: Services,
     notifications_paused: AtomicBool,
+    events: broadcast::Sender<EngineEvent>,
+    running: Mutex<HashMap<AccountId, Running>>,
 }
 
 impl Earshot {
-    /// Opens the store in `data_dir` and tidies it: drafts deleted long ago are forgotten.
+    /// Opens the store in `data_dir`, tidies it (drafts deleted long ago are forgotten) and
+    /// starts syncing every account.
     pub fn open(data_dir: &Path, services: Services) -> Result<Self> {
         let store = Store::open(data_dir)?;
         let cutoff = services.clock.now() - KEEP_DELETED_DRAFTS;
@@ -88,12 +135,79 @@ impl Earshot {
         if purged > 0 {
             tracing::info!(purged, "forgot drafts deleted more than a day ago");
         }
-        Ok(Self {
+        let accounts = store.list_accounts()?;
+        let earshot = Self {
             data_dir: data_dir.to_owned(),
             store: Arc::new(store),
             services,
             notifications_paused: AtomicBool::new(false),
-        })
+            events: broadcast::channel(256).0,
+            running: Mutex::new(HashMap::new()),
+        };
+        for account in accounts {
+            earshot.start(account)?;
+        }
+        Ok(earshot)
+    }
+
+    /// Events about changes; SQLite holds the data.
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: EngineEvent) {
+        let _ = self.events.send(event);
+    }
+
+    pub(crate) fn running(&self) -> MutexGuard<'_, HashMap<AccountId, Running>> {
+        // Holds plain handles; a panic elsewhere cannot leave the map half-updated.
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Starts (or restarts) an account's session and sync task.
+    pub(crate) fn start(&self, account: Account) -> Result<()> {
+        let session = Arc::new(BlueskySession::new(
+            &account,
+            Arc::clone(&self.services.secrets),
+            Arc::clone(&self.services.clock),
+        )?);
+        let context = TaskContext {
+            account: account.id.clone(),
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.services.clock),
+            events: self.events.clone(),
+            poll_interval: self.services.sync.poll_interval,
+            runtime: self.services.runtime.clone(),
+        };
+        let id = account.id.clone();
+        let sync = BlueskySync::new(
+            account,
+            Arc::clone(&session),
+            Arc::clone(&self.store),
+            Arc::clone(&self.services.clock),
+        );
+        let sync = crate::sync::spawn(sync, context);
+        // Replacing an entry drops the old handle, which stops the old task.
+        self.running().insert(id, Running { session, sync });
+        Ok(())
+    }
+
+    /// Stops an account's sync task; a no-op when none runs.
+    pub(crate) fn stop(&self, account: &AccountId) {
+        self.running().remove(account);
+    }
+
+    /// Runs a sync round for `account` now.
+    pub fn sync_now(&self, account: &AccountId) -> Result<()> {
+        match self.running().get(account) {
+            Some(running) => {
+                running.sync.sync_now();
+                Ok(())
+            }
+            None => Err(Error::Store(StoreError::NotFound("account"))),
+        }
     }
 
     /// Runs a store call on the blocking pool: SQLite must not stall an async worker.

@@ -1,14 +1,23 @@
-//! Earshot's running parts, without Tauri: the app context the shell manages, the OS keyring
-//! behind [`SecretStore`], and OS notifications behind [`Notifier`].
+//! Earshot's running parts, without Tauri: the app context the shell manages, one sync task
+//! per account, the OS keyring behind [`SecretStore`], and OS notifications behind
+//! [`Notifier`].
 //!
 //! The shell builds one [`Earshot`] at start-up and delegates every IPC command to it.
 
 mod accounts;
+mod bluesky;
 mod earshot;
+mod events;
+mod inbox;
 pub mod notifications;
 pub mod secrets;
+mod sync;
 
-pub use accounts::{DEFAULT_BLUESKY_SERVICE, SignedIn};
-pub use earshot::{AppStatus, Earshot, Error, KeyringStatus, Result, Services, data_dir};
+pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
+pub use earshot::{
+    AppStatus, Earshot, Error, KeyringStatus, Result, Services, SyncSettings, data_dir,
+};
+pub use events::EngineEvent;
+pub use inbox::{ReplyLimits, ThreadEntry, ThreadPlace};
 pub use notifications::{DesktopNotifier, Notice, Notifier, NotifyError};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};

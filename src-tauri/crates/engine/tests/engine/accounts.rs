@@ -4,64 +4,32 @@ use std::process::Command;
 use std::sync::Arc;
 
 use earshot_core::SystemClock;
-use earshot_engine::{DesktopNotifier, Earshot, Error, KeyringSecretStore, Services};
+use earshot_engine::{DesktopNotifier, Earshot, Error, KeyringSecretStore, Services, SyncSettings};
 use earshot_net::bluesky::XrpcError;
-use serde_json::{Value, json};
+use earshot_test_support::atproto::{TestAccount, pds_url, plc_url};
+use serde_json::Value;
 
 const KEYRING_SERVICE: &str = "app.earshot.tests.accounts";
-
-fn pds_url() -> String {
-    std::env::var("EARSHOT_TEST_PDS_URL")
-        .expect("EARSHOT_TEST_PDS_URL: run inside tests/atproto/with-atproto.sh (make test does)")
-}
 
 fn earshot(dir: &tempfile::TempDir) -> Earshot {
     let services = Services {
         clock: Arc::new(SystemClock),
         secrets: Arc::new(KeyringSecretStore::new(KEYRING_SERVICE)),
         notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings {
+            plc_directory: plc_url(),
+            ..SyncSettings::default()
+        },
     };
     Earshot::open(dir.path(), services).expect("open")
 }
 
-async fn xrpc(nsid: &str, bearer: Option<&str>, body: Value) -> Value {
-    let mut request = reqwest::Client::new()
-        .post(format!("{}/xrpc/{nsid}", pds_url()))
-        .json(&body);
-    if let Some(token) = bearer {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.expect("the PDS answers");
-    assert!(
-        response.status().is_success(),
-        "{nsid}: {}",
-        response.status()
-    );
-    response.json().await.expect("JSON")
-}
-
 /// A new account: (handle, main password, an app password).
 async fn new_account(name: &str) -> (String, String, String) {
-    let handle = format!("{name}{}.test", std::process::id());
-    let password = format!("main-{handle}");
-    let created = xrpc(
-        "com.atproto.server.createAccount",
-        None,
-        json!({ "email": format!("{handle}@example.com"), "handle": handle, "password": password }),
-    )
-    .await;
-    let access = created["accessJwt"].as_str().expect("accessJwt");
-    let app = xrpc(
-        "com.atproto.server.createAppPassword",
-        Some(access),
-        json!({ "name": "Earshot" }),
-    )
-    .await;
-    (
-        handle,
-        password,
-        app["password"].as_str().expect("password").to_owned(),
-    )
+    let account = TestAccount::create(name).await;
+    let app_password = account.app_password("Earshot").await;
+    (account.handle, account.password, app_password)
 }
 
 fn keyring_entry(key: &str) -> String {
@@ -100,10 +68,14 @@ async fn sign_in_keeps_tokens_in_the_keyring_and_sign_out_removes_them() {
 
     drop(earshot);
     let earshot = self::earshot(&dir);
-    assert_eq!(
-        earshot.list_accounts().await.expect("list"),
-        vec![signed_in.account.clone()]
-    );
+    let accounts: Vec<_> = earshot
+        .list_accounts()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|view| view.account)
+        .collect();
+    assert_eq!(accounts, vec![signed_in.account.clone()]);
 
     earshot
         .remove_account(signed_in.account.id.clone())

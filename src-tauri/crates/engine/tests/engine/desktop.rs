@@ -9,7 +9,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use earshot_core::{Sensitive, SystemClock};
-use earshot_engine::{DesktopNotifier, Earshot, KeyringSecretStore, SecretStore, Services};
+use earshot_engine::{
+    DesktopNotifier, Earshot, KeyringSecretStore, SecretStore, Services, SyncSettings,
+};
 
 /// `dbus-monitor` on the session bus, killed on drop.
 struct BusMonitor {
@@ -86,6 +88,8 @@ fn earshot_on_this_desktop(dir: &tempfile::TempDir) -> Earshot {
         clock: Arc::new(SystemClock),
         secrets: Arc::new(KeyringSecretStore::new("app.earshot.tests")),
         notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings::default(),
     };
     Earshot::open(dir.path(), services).expect("open")
 }

@@ -1,7 +1,9 @@
 use std::sync::Arc;
 
 use earshot_core::{FixedClock, Timestamp};
-use earshot_engine::{Earshot, Error, MemorySecretStore, Notice, Notifier, NotifyError, Services};
+use earshot_engine::{
+    Earshot, Error, MemorySecretStore, Notice, Notifier, NotifyError, Services, SyncSettings,
+};
 use earshot_store::StoreError;
 
 #[derive(Debug, Default)]
@@ -18,6 +20,8 @@ fn services(clock: Arc<FixedClock>) -> Services {
         clock,
         secrets: Arc::new(MemorySecretStore::default()),
         notifier: Arc::new(SilentNotifier),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings::default(),
     }
 }
 

@@ -4,3 +4,4 @@
 mod accounts;
 mod desktop;
 mod drafts;
+mod sync;

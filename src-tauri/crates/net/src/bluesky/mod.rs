@@ -298,6 +298,12 @@ fn header_number(response: &reqwest::Response, name: &str) -> Option<i64> {
         .ok()
 }
 
+/// When an access token expires (Unix seconds), read from the token itself; `None` when it
+/// does not say or cannot be read.
+pub fn token_expiry(jwt: &str) -> Option<i64> {
+    jwt_claims(jwt).ok()?.exp
+}
+
 #[derive(Deserialize)]
 struct Claims {
     scope: Option<String>,

@@ -1,0 +1,4 @@
+//! Bluesky accounts: sessions that refresh themselves and the sync round.
+
+pub(crate) mod session;
+pub(crate) mod sync;

@@ -1,0 +1,471 @@
+//! Syncing Bluesky accounts against the reference servers: questions arrive in the Inbox,
+//! answers reach the thread, sessions refresh or ask for a new sign-in, restarts resume.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use earshot_core::{AccountId, InboxItem, InboxReason, Network, Sensitive, SystemClock};
+use earshot_engine::{
+    AccountView, Earshot, Error, MemorySecretStore, Notice, Notifier, NotifyError, SecretStore,
+    Services, SyncSettings, SyncState, ThreadPlace,
+};
+use earshot_store::Store;
+use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_post};
+use earshot_test_support::proxy::{Fault, FaultyProxy, query_param};
+use serde_json::{Value, json};
+
+const POLL: Duration = Duration::from_secs(2);
+
+#[derive(Debug)]
+struct SilentNotifier;
+
+impl Notifier for SilentNotifier {
+    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
+        Ok(())
+    }
+}
+
+/// An engine on `dir` polling every [`POLL`], with secrets in `secrets`.
+fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
+        notifier: Arc::new(SilentNotifier),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings {
+            poll_interval: POLL,
+            plc_directory: plc_url(),
+        },
+    };
+    Earshot::open(dir.path(), services).expect("open")
+}
+
+/// Polls `check` every 100 ms until it returns `Some`, for at most `limit`.
+async fn within<T, F: AsyncFnMut() -> Option<T>>(limit: Duration, what: &str, mut check: F) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn signed_in(earshot: &Earshot, account: &TestAccount) -> AccountId {
+    let app_password = account.app_password("Earshot").await;
+    earshot
+        .add_bluesky_account(account.handle.clone(), app_password, Some(pds_url()))
+        .await
+        .expect("sign-in")
+        .account
+        .id
+}
+
+async fn inbox_item(earshot: &Earshot, uri: &str) -> Option<InboxItem> {
+    earshot
+        .list_inbox()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|item| item.post.uri == uri)
+}
+
+async fn account_view(earshot: &Earshot, id: &AccountId) -> AccountView {
+    earshot
+        .list_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|view| view.account.id == *id)
+        .expect("the account is listed")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_question_arrives_within_a_poll_and_the_answer_reaches_the_thread() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    let account = signed_in(&earshot, &alice).await;
+    let root = alice.post("Watching the match on Saturday").await;
+    let question = bob.reply(&root, &root, "is the game on tonight?").await;
+
+    // One poll interval, plus the AppView's indexing time and a round's own time.
+    let item = within(POLL * 3, "the question reaches the Inbox", async || {
+        inbox_item(&earshot, &question.uri).await
+    })
+    .await;
+    assert_eq!(item.account_id, account);
+    assert_eq!(item.network, Network::Bluesky);
+    assert_eq!(item.post.reason, InboxReason::Reply);
+    assert_eq!(item.post.text, "is the game on tonight?");
+    assert_eq!(item.post.author.handle, bob.handle);
+    assert_eq!(item.post.cid.as_deref(), Some(question.cid.as_str()));
+    assert_eq!(item.post.subject_uri.as_deref(), Some(root.uri.as_str()));
+    assert_eq!(item.answered_by, None);
+
+    let thread = earshot.open_thread(item.id).await.expect("thread");
+    let places: Vec<(ThreadPlace, &str, bool)> = thread
+        .iter()
+        .map(|entry| (entry.place, entry.post.uri.as_str(), entry.is_own))
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            (ThreadPlace::Ancestor, root.uri.as_str(), true),
+            (ThreadPlace::Focus, question.uri.as_str(), false),
+        ]
+    );
+
+    let answer = format!("Yes, 8 pm! @{} bring #snacks 🍿", bob.handle);
+    let answered = earshot
+        .reply_to(item.id, answer.clone())
+        .await
+        .expect("reply");
+    let reply_uri = answered.answered_by.expect("answered at once");
+
+    // Bob's own view of the thread shows the answer, attached where it belongs.
+    let bobs_view = within(Duration::from_secs(10), "bob sees the answer", async || {
+        let thread = bob.thread(&question.uri).await;
+        thread["thread"]["replies"]
+            .as_array()
+            .and_then(|replies| replies.first().cloned())
+    })
+    .await;
+    let record = &bobs_view["post"]["record"];
+    assert_eq!(bobs_view["post"]["uri"], json!(reply_uri));
+    assert_eq!(record["text"], json!(answer));
+    assert_eq!(
+        record["reply"]["parent"],
+        json!({ "uri": question.uri, "cid": question.cid })
+    );
+    assert_eq!(
+        record["reply"]["root"],
+        json!({ "uri": root.uri, "cid": root.cid })
+    );
+    let facets = record["facets"].as_array().expect("facets");
+    let mention = format!("@{}", bob.handle);
+    let start = answer.find(&mention).expect("mention in text");
+    assert_eq!(
+        facets[0],
+        json!({
+            "index": { "byteStart": start, "byteEnd": start + mention.len() },
+            "features": [{ "$type": "app.bsky.richtext.facet#mention", "did": bob.did }],
+        })
+    );
+    let tag_start = answer.find("#snacks").expect("tag");
+    assert_eq!(facets[1]["index"]["byteStart"], json!(tag_start));
+    assert_eq!(facets[1]["features"][0]["tag"], json!("snacks"));
+
+    let too_long = "a".repeat(301);
+    let refused = earshot.reply_to(item.id, too_long).await;
+    assert!(
+        matches!(&refused, Err(Error::Invalid(message)) if message.contains("300")),
+        "the limit is checked before sending: {refused:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn an_answer_from_another_client_marks_the_question_answered() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    let account = signed_in(&earshot, &alice).await;
+    let root = alice.post("Ask me about the trip").await;
+    let question = bob.reply(&root, &root, "when do you leave?").await;
+    within(POLL * 3, "the question arrives", async || {
+        inbox_item(&earshot, &question.uri).await
+    })
+    .await;
+
+    // Alice answers from her phone: a direct XRPC call, not through Earshot.
+    let elsewhere = alice.reply(&root, &question, "Tuesday!").await;
+    earshot.sync_now(&account).expect("sync");
+    let item = within(POLL * 3, "the question shows as answered", async || {
+        inbox_item(&earshot, &question.uri)
+            .await
+            .filter(|item| item.answered_by.is_some())
+    })
+    .await;
+    assert_eq!(item.answered_by.as_deref(), Some(elsewhere.uri.as_str()));
+}
+
+fn stored_tokens(secrets: &MemorySecretStore, did: &str) -> Value {
+    let key = Network::Bluesky.secret_key(did);
+    let stored = secrets.read(&key).expect("read").expect("tokens stored");
+    serde_json::from_str(stored.expose()).expect("JSON")
+}
+
+fn replace_access_token(secrets: &MemorySecretStore, did: &str, access: &str) {
+    let mut tokens = stored_tokens(secrets, did);
+    tokens["accessJwt"] = json!(access);
+    let key = Network::Bluesky.secret_key(did);
+    secrets
+        .save(&key, &Sensitive::new(tokens.to_string()))
+        .expect("save");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn an_expired_access_token_is_refreshed_without_bothering_anyone() {
+    let alice = TestAccount::create("alice").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let account = {
+        let earshot = engine(&dir, &secrets);
+        signed_in(&earshot, &alice).await
+    };
+    let expired = alice.expired_access_token();
+    replace_access_token(&secrets, &alice.did, &expired);
+
+    let earshot = engine(&dir, &secrets);
+    earshot.sync_now(&account).expect("sync");
+    let view = within(POLL * 3, "a round succeeds", async || {
+        let view = account_view(&earshot, &account).await;
+        (view.sync.state == SyncState::Synced).then_some(view)
+    })
+    .await;
+    assert_eq!(view.sync.error, None);
+    let tokens = stored_tokens(&secrets, &alice.did);
+    assert_ne!(
+        tokens["accessJwt"],
+        json!(expired),
+        "the refreshed tokens are kept for the next start"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_revoked_app_password_asks_for_a_new_sign_in_and_stops_retrying() {
+    let alice = TestAccount::create("alice").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let account = {
+        let earshot = engine(&dir, &secrets);
+        signed_in(&earshot, &alice).await
+    };
+    alice.revoke_app_password("Earshot").await;
+    // The access token outlives the revocation until it expires; make that moment now.
+    replace_access_token(&secrets, &alice.did, &alice.expired_access_token());
+
+    let earshot = engine(&dir, &secrets);
+    let view = within(POLL * 3, "the account asks for a sign-in", async || {
+        let view = account_view(&earshot, &account).await;
+        (view.sync.state == SyncState::NeedsSignIn).then_some(view)
+    })
+    .await;
+    let error = view.sync.error.expect("the reason in words");
+    assert!(
+        error.contains("Sign in again") && error.contains(&alice.handle),
+        "{error}"
+    );
+
+    let failed_at = || {
+        let store = Store::open(dir.path()).expect("open");
+        store.sync_record(&account).expect("record").last_error_at
+    };
+    let first = failed_at();
+    tokio::time::sleep(POLL * 3).await;
+    assert_eq!(
+        failed_at(),
+        first,
+        "three poll intervals later, no further attempt was made"
+    );
+}
+
+const LIST_NOTIFICATIONS: &str = "/xrpc/app.bsky.notification.listNotifications";
+
+/// Signs `account` in behind Earshot's back, with `service` as its server: how a test puts a
+/// misbehaving proxy between Earshot and the PDS (a real sign-in would find the PDS itself).
+async fn signed_in_through(
+    dir: &tempfile::TempDir,
+    secrets: &MemorySecretStore,
+    account: &TestAccount,
+    service: &str,
+) -> AccountId {
+    let session = xrpc_post(
+        "com.atproto.server.createSession",
+        None,
+        json!({ "identifier": account.handle, "password": account.password }),
+    )
+    .await;
+    let tokens = json!({ "accessJwt": session["accessJwt"], "refreshJwt": session["refreshJwt"] });
+    secrets
+        .save(
+            &Network::Bluesky.secret_key(&account.did),
+            &Sensitive::new(tokens.to_string()),
+        )
+        .expect("save tokens");
+    let store = Store::open(dir.path()).expect("open");
+    store
+        .upsert_account(
+            Network::Bluesky,
+            service,
+            &account.did,
+            &account.handle,
+            jiff::Timestamp::now(),
+        )
+        .expect("account")
+        .id
+}
+
+/// Every stored Inbox URI, straight from the database (the Inbox screen shows only the
+/// newest 500).
+async fn stored_uris(dir: &tempfile::TempDir) -> Vec<String> {
+    Store::open(dir.path())
+        .expect("open")
+        .inbox(10_000)
+        .expect("inbox")
+        .into_iter()
+        .map(|item| item.post.uri)
+        .collect()
+}
+
+async fn state_becomes(earshot: &Earshot, account: &AccountId, want: SyncState) -> AccountView {
+    within(
+        POLL * 4,
+        &format!("the account becomes {want:?}"),
+        async || {
+            let view = account_view(earshot, account).await;
+            (view.sync.state == want).then_some(view)
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_500_item_backlog_syncs_completely_and_resumes_at_its_cursor_after_a_failure() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let root = alice.post("Questions welcome").await;
+    let reply_to_root = json!({ "reply": { "root": { "uri": root.uri, "cid": root.cid },
+                           "parent": { "uri": root.uri, "cid": root.cid } } });
+    let mut asked = BTreeSet::new();
+    for n in 0..500 {
+        let post = bob
+            .post_without_waiting(&format!("question {n}?"), reply_to_root.clone())
+            .await;
+        asked.insert(post.uri);
+    }
+    let newest = bob.post_with("question 500?", reply_to_root).await;
+    asked.insert(newest.uri.clone());
+
+    // The third page request dies on the wire, as on a flaky connection.
+    let proxy = FaultyProxy::start(&pds_url(), |path, earlier| {
+        (path.starts_with(LIST_NOTIFICATIONS) && earlier == 2).then_some(Fault::Drop)
+    })
+    .await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let account = signed_in_through(&dir, &secrets, &alice, proxy.url()).await;
+
+    let cursor = {
+        let earshot = engine(&dir, &secrets);
+        let view = state_becomes(&earshot, &account, SyncState::Failing).await;
+        assert!(
+            view.sync
+                .error
+                .is_some_and(|e| e.contains("could not reach")),
+            "the failure is told in words"
+        );
+        let kept = stored_uris(&dir).await.len();
+        assert!(
+            (150..501).contains(&kept),
+            "the two pages read before the failure are kept (pages overlap by their boundary \
+             instant): {kept}"
+        );
+        let marks = Store::open(dir.path())
+            .expect("open")
+            .sync_marks(&account)
+            .expect("marks");
+        marks.walk.expect("an unfinished walk is saved").cursor
+    };
+    let requests_before_restart = proxy.paths().len();
+
+    let earshot = engine(&dir, &secrets);
+    let stored = within(Duration::from_secs(60), "all 501 are stored", async || {
+        let uris = stored_uris(&dir).await;
+        (uris.len() >= 501).then_some(uris)
+    })
+    .await;
+    assert_eq!(stored.len(), 501, "no duplicates");
+    assert_eq!(
+        stored.into_iter().collect::<BTreeSet<_>>(),
+        asked,
+        "and no gaps"
+    );
+    let resumed_with = proxy.paths()[requests_before_restart..]
+        .iter()
+        .find(|path| path.starts_with(LIST_NOTIFICATIONS))
+        .and_then(|path| query_param(path, "cursor"));
+    assert_eq!(
+        resumed_with,
+        Some(cursor),
+        "after the restart, reading resumes at the saved cursor rather than from the top"
+    );
+    state_becomes(&earshot, &account, SyncState::Synced).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn garbled_replies_and_rate_limits_cost_nothing_stored() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let root = alice.post("Ask away").await;
+    for n in 0..3 {
+        bob.reply(&root, &root, &format!("question {n}?")).await;
+    }
+    // Round 1 reads normally; round 2 gets half a reply; round 3 is told to slow down.
+    let proxy = FaultyProxy::start(&pds_url(), |path, earlier| {
+        if !path.starts_with(LIST_NOTIFICATIONS) {
+            return None;
+        }
+        match earlier {
+            1 => Some(Fault::Truncate),
+            2 => Some(Fault::RateLimit { reset_in: 2 }),
+            _ => None,
+        }
+    })
+    .await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let account = signed_in_through(&dir, &secrets, &alice, proxy.url()).await;
+    let earshot = engine(&dir, &secrets);
+    within(POLL * 3, "the first round stores 3", async || {
+        (stored_uris(&dir).await.len() == 3).then_some(())
+    })
+    .await;
+
+    bob.reply(&root, &root, "question 3?").await;
+    earshot.sync_now(&account).expect("sync");
+    let view = state_becomes(&earshot, &account, SyncState::Failing).await;
+    assert!(
+        view.sync.error.is_some_and(|e| e.contains("cannot read")),
+        "a truncated reply is an error in words, not a panic"
+    );
+    assert_eq!(stored_uris(&dir).await.len(), 3, "nothing stored is lost");
+
+    earshot.sync_now(&account).expect("sync");
+    let view = within(POLL * 3, "the rate limit is reported", async || {
+        let view = account_view(&earshot, &account).await;
+        view.sync
+            .error
+            .as_ref()
+            .is_some_and(|e| e.contains("slow down"))
+            .then_some(view)
+    })
+    .await;
+    assert_eq!(view.sync.state, SyncState::Failing);
+
+    // No one presses anything: the task waits out the reset and recovers on its own.
+    within(POLL * 4, "the account recovers by itself", async || {
+        (stored_uris(&dir).await.len() == 4).then_some(())
+    })
+    .await;
+    state_becomes(&earshot, &account, SyncState::Synced).await;
+}
