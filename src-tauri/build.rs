@@ -12,6 +12,13 @@ const COMMANDS: &[&str] = &[
     "list_accounts",
     "add_bluesky_account",
     "remove_account",
+    "sync_now",
+    "list_inbox",
+    "open_thread",
+    "reply_limits",
+    "reply_to",
+    "like_post",
+    "repost_post",
 ];
 
 fn main() {

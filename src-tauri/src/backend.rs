@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use earshot_core::SystemClock;
-use earshot_engine::{DesktopNotifier, Earshot, KeyringSecretStore, Services};
+use earshot_engine::{DesktopNotifier, Earshot, KeyringSecretStore, Services, SyncSettings};
 use tauri::{AppHandle, Manager};
 
 use crate::error::IpcError;
@@ -27,11 +27,16 @@ impl Backend {
                     clock: Arc::new(SystemClock),
                     secrets: Arc::new(KeyringSecretStore::new(identifier)),
                     notifier: Arc::new(DesktopNotifier::new("Earshot")),
+                    runtime: tauri::async_runtime::handle().inner().clone(),
+                    sync: SyncSettings::default(),
                 };
                 Earshot::open(&data_dir, services).map_err(IpcError::from)
             });
-        if let Err(e) = &result {
-            tracing::error!(code = ?e.code, message = %e.message, "Earshot started without its data");
+        match &result {
+            Ok(earshot) => crate::events::forward(app.clone(), earshot.subscribe()),
+            Err(e) => {
+                tracing::error!(code = ?e.code, message = %e.message, "Earshot started without its data");
+            }
         }
         Self(result)
     }

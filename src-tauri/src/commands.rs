@@ -1,8 +1,8 @@
 //! IPC commands: each one delegates to the engine and nothing more.
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
-use earshot_core::{Account, AccountId, Draft, DraftId};
-use earshot_engine::{AppStatus, KeyringStatus, SignedIn};
+use earshot_core::{AccountId, Draft, DraftId, InboxItem, InboxItemId, PostRef};
+use earshot_engine::{AccountView, AppStatus, KeyringStatus, ReplyLimits, SignedIn, ThreadEntry};
 use tauri::State;
 
 use crate::backend::Backend;
@@ -61,7 +61,7 @@ pub async fn check_keyring(backend: State<'_, Backend>) -> Reply<KeyringStatus> 
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_accounts(backend: State<'_, Backend>) -> Reply<Vec<Account>> {
+pub async fn list_accounts(backend: State<'_, Backend>) -> Reply<Vec<AccountView>> {
     Ok(backend.get()?.list_accounts().await?)
 }
 
@@ -84,4 +84,59 @@ pub async fn add_bluesky_account(
 #[specta::specta]
 pub async fn remove_account(backend: State<'_, Backend>, id: AccountId) -> Reply<()> {
     Ok(backend.get()?.remove_account(id).await?)
+}
+
+/// Runs a sync round for the account now.
+#[tauri::command]
+#[specta::specta]
+pub fn sync_now(backend: State<'_, Backend>, id: AccountId) -> Reply<()> {
+    Ok(backend.get()?.sync_now(&id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_inbox(backend: State<'_, Backend>) -> Reply<Vec<InboxItem>> {
+    Ok(backend.get()?.list_inbox().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn open_thread(backend: State<'_, Backend>, id: InboxItemId) -> Reply<Vec<ThreadEntry>> {
+    Ok(backend.get()?.open_thread(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn reply_limits(backend: State<'_, Backend>) -> Reply<ReplyLimits> {
+    Ok(backend.get()?.reply_limits())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reply_to(
+    backend: State<'_, Backend>,
+    id: InboxItemId,
+    text: String,
+) -> Reply<InboxItem> {
+    Ok(backend.get()?.reply_to(id, text).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn like_post(
+    backend: State<'_, Backend>,
+    account: AccountId,
+    post: PostRef,
+) -> Reply<()> {
+    Ok(backend.get()?.like_post(account, post).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn repost_post(
+    backend: State<'_, Backend>,
+    account: AccountId,
+    post: PostRef,
+) -> Reply<()> {
+    Ok(backend.get()?.repost_post(account, post).await?)
 }

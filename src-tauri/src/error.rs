@@ -26,6 +26,10 @@ pub enum ErrorCode {
     NotificationsUnavailable,
     /// The server refused the sign-in details (wrong or revoked password).
     AuthFailed,
+    /// The server no longer accepts the saved sign-in: the account must be signed in again.
+    SignInAgain,
+    /// The server asks Earshot to slow down; try again later.
+    RateLimited,
     /// The server could not be reached, refused to answer now, or answered nonsense.
     Network,
     /// A bug or an unexpected failure.
@@ -59,6 +63,8 @@ impl From<EngineError> for IpcError {
             }
             EngineError::InvalidDraft(_) | EngineError::Invalid(_) => ErrorCode::InvalidInput,
             EngineError::Network(XrpcError::InvalidCredentials { .. }) => ErrorCode::AuthFailed,
+            EngineError::Network(XrpcError::RateLimited { .. }) => ErrorCode::RateLimited,
+            EngineError::SignInAgain { .. } => ErrorCode::SignInAgain,
             EngineError::Network(_) => ErrorCode::Network,
             EngineError::Secret(_) => ErrorCode::KeyringUnavailable,
             EngineError::Notify(_) => ErrorCode::NotificationsUnavailable,

@@ -3,24 +3,36 @@
 //! `ui/src/lib/bindings.ts` is generated from this list and committed. A test fails when it
 //! is stale; `make bindings` rewrites it.
 
-use tauri_specta::collect_commands;
+use tauri_specta::{collect_commands, collect_events};
 
-use crate::commands;
+use crate::{commands, events};
 
 pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(collect_commands![
-        commands::app_status,
-        commands::list_drafts,
-        commands::create_draft,
-        commands::update_draft,
-        commands::delete_draft,
-        commands::restore_draft,
-        commands::send_test_notification,
-        commands::check_keyring,
-        commands::list_accounts,
-        commands::add_bluesky_account,
-        commands::remove_account,
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(collect_commands![
+            commands::app_status,
+            commands::list_drafts,
+            commands::create_draft,
+            commands::update_draft,
+            commands::delete_draft,
+            commands::restore_draft,
+            commands::send_test_notification,
+            commands::check_keyring,
+            commands::list_accounts,
+            commands::add_bluesky_account,
+            commands::remove_account,
+            commands::sync_now,
+            commands::list_inbox,
+            commands::open_thread,
+            commands::reply_limits,
+            commands::reply_to,
+            commands::like_post,
+            commands::repost_post,
+        ])
+        .events(collect_events![
+            events::InboxChanged,
+            events::AccountChanged
+        ])
 }
 
 #[cfg(test)]

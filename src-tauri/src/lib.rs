@@ -4,6 +4,7 @@
 mod backend;
 mod commands;
 mod error;
+mod events;
 mod ipc;
 mod tray;
 mod window;
@@ -32,6 +33,7 @@ pub fn run() {
         )
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
+            bindings.mount_events(app);
             app.manage(backend::Backend::start(app.handle()));
             tray::create(app.handle())?;
             if !start_hidden {

@@ -1,8 +1,26 @@
 // The one door from the UI to Rust. Components call these functions, never `invoke` by name:
 // the generated bindings keep names and types in step with the Rust commands.
-import { commands, type ErrorCode, type IpcError } from "./bindings";
+import {
+  commands,
+  events,
+  type AccountView_Serialize,
+  type ErrorCode,
+  type InboxItem_Serialize,
+  type IpcError,
+  type PostRef_Deserialize,
+  type SyncView_Serialize,
+  type ThreadEntry_Serialize,
+} from "./bindings";
 
-export type { Account, AppStatus, Draft, DraftId, KeyringStatus, SignedIn } from "./bindings";
+export type { Account, AppStatus, Draft, DraftId, KeyringStatus, SyncState } from "./bindings";
+export type { InboxReason, ThreadPlace } from "./bindings";
+
+// What Rust sends (its serialised shape), under plain names.
+export type AccountView = AccountView_Serialize;
+export type SyncView = SyncView_Serialize;
+export type InboxItem = InboxItem_Serialize;
+export type ThreadEntry = ThreadEntry_Serialize;
+export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
 export class BackendError extends Error {
@@ -36,7 +54,37 @@ export const backend = {
   addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
     unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),
   removeAccount: (id: string) => unwrap(commands.removeAccount(id)),
+  syncNow: (id: string) => unwrap(commands.syncNow(id)),
+  listInbox: () => unwrap(commands.listInbox()),
+  openThread: (id: string) => unwrap(commands.openThread(id)),
+  replyLimits: () => unwrap(commands.replyLimits()),
+  replyTo: (id: string, text: string) => unwrap(commands.replyTo(id, text)),
+  likePost: (account: string, post: PostRef) => unwrap(commands.likePost(account, post)),
+  repostPost: (account: string, post: PostRef) => unwrap(commands.repostPost(account, post)),
 };
+
+/**
+ * Calls `refetch` whenever the backend says the Inbox (or the accounts) changed. Events carry
+ * ids only; SQLite is the truth, so the handler refetches. Returns the unsubscribe function.
+ */
+export function onBackendChange(what: "inbox" | "accounts", refetch: () => void): () => void {
+  const event = what === "inbox" ? events.inboxChanged : events.accountChanged;
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  event
+    .listen(() => refetch())
+    .then((unlisten) => {
+      if (stopped) unlisten();
+      else stop = unlisten;
+    })
+    .catch(() => {
+      // Outside Tauri (component tests) there is nothing to listen to.
+    });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
 
 /** Words for any failure, for a person: never raw JSON, never a code alone. */
 export function describeError(error: unknown): string {

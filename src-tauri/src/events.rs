@@ -1,0 +1,52 @@
+//! Engine events, forwarded to the webview as typed events. They carry ids only; the UI
+//! refetches from SQLite through the commands.
+
+use earshot_engine::EngineEvent;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use tauri::AppHandle;
+use tauri_specta::Event as _;
+use tokio::sync::broadcast::{Receiver, error::RecvError};
+
+/// Items arrived in an account's Inbox or became answered. `account_id` is `None` when the UI
+/// should refetch everything (events were missed).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxChanged {
+    pub account_id: Option<String>,
+}
+
+/// An account's sync state changed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountChanged {
+    pub account_id: Option<String>,
+}
+
+/// Forwards engine events until the engine goes away.
+pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let sent = match events.recv().await {
+                Ok(EngineEvent::InboxChanged { account }) => InboxChanged {
+                    account_id: Some(account.0),
+                }
+                .emit(&app),
+                Ok(EngineEvent::AccountChanged { account }) => AccountChanged {
+                    account_id: Some(account.0),
+                }
+                .emit(&app),
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::debug!(missed, "the UI missed events; asking it to refetch all");
+                    InboxChanged { account_id: None }
+                        .emit(&app)
+                        .and(AccountChanged { account_id: None }.emit(&app))
+                }
+                Err(RecvError::Closed) => return,
+            };
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not tell the window about a change");
+            }
+        }
+    });
+}

@@ -1,0 +1,58 @@
+import { backend, type InboxItem } from "./backend";
+
+/** The Inbox list: the newest items first, one of them selected. */
+export class InboxModel {
+  items = $state<InboxItem[]>([]);
+  selectedId = $state<string | null>(null);
+  loaded = $state(false);
+
+  get selected(): InboxItem | null {
+    return this.items.find((item) => item.id === this.selectedId) ?? null;
+  }
+
+  /** Waiting for an answer: everything not answered yet. */
+  get waiting(): number {
+    return this.items.filter((item) => item.answeredBy === null).length;
+  }
+
+  async load(): Promise<void> {
+    const items = await backend.listInbox();
+    this.items = items;
+    this.loaded = true;
+    if (this.selectedId && !items.some((item) => item.id === this.selectedId)) {
+      this.selectedId = null;
+    }
+  }
+
+  /** Moves the selection by `step` rows (j/k), stopping at the ends. */
+  move(step: number): void {
+    if (this.items.length === 0) return;
+    const index = this.items.findIndex((item) => item.id === this.selectedId);
+    const next = index === -1 ? 0 : Math.min(this.items.length - 1, Math.max(0, index + step));
+    this.selectedId = this.items[next]?.id ?? null;
+  }
+
+  /** Puts a changed item (e.g. just answered) in place without a refetch. */
+  replace(item: InboxItem): void {
+    this.items = this.items.map((existing) => (existing.id === item.id ? item : existing));
+  }
+}
+
+/** Why an item is in the Inbox, in words. */
+export function reasonWords(reason: InboxItem["post"]["reason"]): string {
+  switch (reason) {
+    case "reply":
+      return "replied to you";
+    case "mention":
+      return "mentioned you";
+    case "quote":
+      return "quoted you";
+    case "direct":
+      return "wrote to you";
+  }
+}
+
+/** A person's name for a row: their display name, else their handle. */
+export function displayName(person: { handle: string; displayName: string | null }): string {
+  return person.displayName?.trim() || `@${person.handle}`;
+}
