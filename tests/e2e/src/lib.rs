@@ -63,8 +63,12 @@ impl Driver {
                 "--native-port",
                 &native_port.to_string(),
             ])
-            // The app inherits this through WebKitWebDriver.
+            // The app inherits these through WebKitWebDriver: its own data folder, and the
+            // reference servers' PLC directory so DIDs resolve to the reference PDS.
             .env("EARSHOT_DATA_DIR", self.data_dir.path())
+            .envs(
+                std::env::var_os("EARSHOT_TEST_PLC_URL").map(|plc| ("EARSHOT_PLC_DIRECTORY", plc)),
+            )
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()
@@ -251,7 +255,17 @@ impl App {
     /// Waits until the elements matching `selector` show exactly `want`; on time-out the
     /// error names what was there instead.
     pub async fn expect_texts(&self, selector: &str, want: &[&str]) -> Result<()> {
-        let deadline = Instant::now() + PATIENCE;
+        self.expect_texts_within(selector, want, PATIENCE).await
+    }
+
+    /// [`App::expect_texts`] with a patience of its own, e.g. a sync's poll interval.
+    pub async fn expect_texts_within(
+        &self,
+        selector: &str,
+        want: &[&str],
+        patience: Duration,
+    ) -> Result<()> {
+        let deadline = Instant::now() + patience;
         loop {
             let got = self.texts(selector).await?;
             if got == want {
@@ -437,41 +451,4 @@ fn descendants(root: u32) -> Vec<u32> {
     found
 }
 
-/// The reference PDS that tests/atproto/with-atproto.sh started.
-pub fn pds_url() -> String {
-    std::env::var("EARSHOT_TEST_PDS_URL")
-        .expect("EARSHOT_TEST_PDS_URL: run inside tests/atproto/with-atproto.sh (make test does)")
-}
-
-/// A new account on the reference PDS and an app password for it: (handle, app password).
-pub async fn bluesky_test_account(prefix: &str) -> Result<(String, String)> {
-    let handle = format!("{prefix}{}.test", std::process::id());
-    let http = reqwest::Client::new();
-    let xrpc = |nsid: &str| format!("{}/xrpc/{nsid}", pds_url());
-    let created: serde_json::Value = http
-        .post(xrpc("com.atproto.server.createAccount"))
-        .json(&serde_json::json!({
-            "email": format!("{handle}@example.com"),
-            "handle": handle,
-            "password": format!("main-password-{handle}"),
-        }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let access = created["accessJwt"].as_str().ok_or("no accessJwt")?;
-    let app: serde_json::Value = http
-        .post(xrpc("com.atproto.server.createAppPassword"))
-        .bearer_auth(access)
-        .json(&serde_json::json!({ "name": "Earshot" }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    Ok((
-        handle,
-        app["password"].as_str().ok_or("no password")?.to_owned(),
-    ))
-}
+pub use earshot_test_support::atproto::{TestAccount, pds_url};

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, bluesky_test_account};
+use earshot_e2e::{Driver, Result, TestAccount};
 use tokio::process::Command;
 
 async fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -40,6 +40,7 @@ async fn docs_screenshots() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
     app.client.set_window_rect(0, 0, 1100, 700).await?;
+    app.click("[data-testid=nav-drafts]").await?;
 
     let drafts = [
         "Thread idea: what we learned running the community call for a year 🧵",
@@ -53,14 +54,72 @@ async fn docs_screenshots() -> Result<()> {
     }
     capture(&dir, "drafts.png", "1100x700+0+0").await?;
 
-    let (handle, app_password) = bluesky_test_account("maya").await?;
+    let maya = TestAccount::create("maya").await;
+    maya.set_display_name("Maya Okafor").await;
+    let app_password = maya.app_password("Earshot").await;
+    let talk = maya
+        .post("Slides from my Tauri talk are up! Questions welcome 🙌")
+        .await;
+    let asked = [
+        (
+            "Jonas Berg",
+            "Did you measure start-up time on Linux too? Curious how it compares.",
+        ),
+        (
+            "Priya Raman",
+            "Is the game on tonight? A few of us are heading to the pub after.",
+        ),
+        (
+            "Léa Moreau",
+            "Loved the part about keyrings. Which crate did you end up using?",
+        ),
+    ];
+    let mut questions = Vec::new();
+    for (name, text) in asked {
+        let person = TestAccount::create("guest").await;
+        person.set_display_name(name).await;
+        questions.push((person.clone(), person.reply(&talk, &talk, text).await));
+    }
+    let mention = TestAccount::create("sam").await;
+    mention.set_display_name("Sam Whitfield").await;
+    mention
+        .mention(&maya, "is giving the best talk of the day, don't miss it")
+        .await;
+    // One answered elsewhere, so the Inbox shows both states.
+    let (_, answered) = &questions[0];
+    maya.reply(&talk, answered, "Yes: 0.4 s to first paint on my laptop.")
+        .await;
+
     app.click("[data-testid=nav-accounts]").await?;
-    app.fill_bluesky_sign_in(&handle, &app_password).await?;
+    app.fill_bluesky_sign_in(&maya.handle, &app_password)
+        .await?;
     app.click("[data-testid=bluesky-sign-in]").await?;
-    app.css("[data-testid=account-row]").await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
     app.click("details summary").await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     capture(&dir, "accounts.png", "1100x700+0+0").await?;
+
+    app.click("[data-testid=nav-inbox]").await?;
+    app.css("[data-testid=answered]").await?;
+    // Priya's question: the newest first, so after Sam's mention and Léa's reply.
+    app.click("[data-testid=inbox-row]:nth-child(3) button")
+        .await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    app.type_into(
+        "[data-testid=reply-box]",
+        "Ha, yes: kick-off at 8, see you there",
+    )
+    .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "inbox.png", "1100x700+0+0").await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=thread-answered]").await?;
+    app.css("[data-testid=thread-post][data-place=reply]")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "thread.png", "1100x700+0+0").await?;
 
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;

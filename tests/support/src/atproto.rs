@@ -93,6 +93,17 @@ impl TestAccount {
         .await;
     }
 
+    /// Sets the name other people see, as the profile record says it.
+    pub async fn set_display_name(&self, name: &str) {
+        xrpc_post(
+            "com.atproto.repo.putRecord",
+            Some(&self.access),
+            json!({ "repo": self.did, "collection": "app.bsky.actor.profile", "rkey": "self",
+                    "record": { "$type": "app.bsky.actor.profile", "displayName": name } }),
+        )
+        .await;
+    }
+
     /// Writes a post with extra fields merged in (`reply`, `facets`, …) and waits until the
     /// AppView has indexed it.
     ///

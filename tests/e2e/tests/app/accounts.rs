@@ -1,9 +1,13 @@
-use earshot_e2e::{Driver, Result, bluesky_test_account};
+use earshot_e2e::{Driver, Result, TestAccount};
 
 #[tokio::test]
 #[ignore = "needs the built app, the desktop session and the Bluesky reference servers (make test)"]
 async fn a_bluesky_account_is_added_kept_and_signed_out_through_the_ui() -> Result<()> {
-    let (handle, app_password) = bluesky_test_account("ui").await?;
+    let account = TestAccount::create("ui").await;
+    let (handle, app_password) = (
+        account.handle.clone(),
+        account.app_password("Earshot").await,
+    );
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
     app.click("[data-testid=nav-accounts]").await?;

@@ -9,6 +9,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
     let driver = Driver::start().await?;
 
     let app = driver.launch().await?;
+    app.click("[data-testid=nav-drafts]").await?;
     app.click("[data-testid=new-draft]").await?;
     let editor = app.css("[data-testid=draft-editor]").await?;
     editor.send_keys("Is the game on tonight? ").await?;
@@ -32,6 +33,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
     app.quit_from_tray().await?;
 
     let app = driver.launch().await?;
+    app.click("[data-testid=nav-drafts]").await?;
     // The draft is listed after a relaunch…
     app.expect_texts("[data-testid=draft-row] .title", &[AWKWARD])
         .await?;
@@ -56,6 +58,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
 
     // An undone delete stays undone after a relaunch.
     let app = driver.launch().await?;
+    app.click("[data-testid=nav-drafts]").await?;
     app.expect_texts("[data-testid=draft-row] .title", &[AWKWARD])
         .await?;
     app.quit_from_tray().await
@@ -66,6 +69,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
 async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
+    app.click("[data-testid=nav-drafts]").await?;
     app.click("[data-testid=new-draft]").await?;
     let editor = app.css("[data-testid=draft-editor]").await?;
     editor.send_keys("Saved before the crash.").await?;
@@ -76,6 +80,7 @@ async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Resul
     app.kill_hard().await?;
 
     let app = driver.launch().await?;
+    app.click("[data-testid=nav-drafts]").await?;
     app.click("[data-testid=draft-row] button").await?;
     app.css("[data-testid=draft-editor]").await?;
     let body = app.editor_value().await?;

@@ -3,4 +3,5 @@
 
 mod accounts;
 mod drafts;
+mod inbox;
 mod shell;

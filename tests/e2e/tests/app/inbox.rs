@@ -1,0 +1,78 @@
+use std::time::Duration;
+
+use earshot_e2e::{Driver, Result, TestAccount};
+use serde_json::json;
+
+/// The app polls every 15 s; allow for one interval plus indexing and rendering.
+const ONE_POLL: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+#[ignore = "needs the built app, the desktop session and the Bluesky reference servers (make test)"]
+async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Result<()> {
+    let alice = TestAccount::create("alice").await;
+    let app_password = alice.app_password("Earshot").await;
+    let bob = TestAccount::create("bob").await;
+    let root = alice.post("Watching the match on Saturday").await;
+    let question = bob.reply(&root, &root, "is the game on tonight?").await;
+
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    // The Inbox is the start screen; empty, it says what will appear and how to begin.
+    app.css("[data-testid=inbox-empty]").await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.fill_bluesky_sign_in(&alice.handle, &app_password)
+        .await?;
+    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.expect_texts(
+        "[data-testid=account-row] .handle",
+        &[&format!("@{}", alice.handle)],
+    )
+    .await?;
+
+    app.click("[data-testid=nav-inbox]").await?;
+    app.expect_texts("[data-testid=inbox-text]", &["is the game on tonight?"])
+        .await?;
+    // A question asked while Earshot runs arrives with the next poll, on top.
+    bob.reply(&root, &root, "and who is playing?").await;
+    app.expect_texts_within(
+        "[data-testid=inbox-text]",
+        &["and who is playing?", "is the game on tonight?"],
+        ONE_POLL,
+    )
+    .await?;
+    app.expect_texts("[data-testid=inbox-waiting]", &["2 waiting for you"])
+        .await?;
+
+    app.click("[data-testid=inbox-row]:nth-child(2) button")
+        .await?;
+    app.expect_texts(
+        "[data-testid=thread-text]",
+        &["Watching the match on Saturday", "is the game on tonight?"],
+    )
+    .await?;
+    app.type_into("[data-testid=reply-box]", "Yes, 8 pm!")
+        .await?;
+    app.expect_texts("[data-testid=reply-counter]", &["290 left"])
+        .await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=thread-answered]").await?;
+    app.expect_texts("[data-testid=answered]", &["✓ Answered"])
+        .await?;
+    app.expect_texts("[data-testid=inbox-waiting]", &["1 waiting for you"])
+        .await?;
+
+    // Bob, in his own client, sees the answer under his question.
+    let mut seen = None;
+    for _ in 0..100 {
+        let thread = bob.thread(&question.uri).await;
+        if let Some(reply) = thread["thread"]["replies"].get(0) {
+            seen = Some(reply["post"]["record"].clone());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let record = seen.ok_or("bob never saw the answer")?;
+    assert_eq!(record["text"], json!("Yes, 8 pm!"));
+    assert_eq!(record["reply"]["parent"]["uri"], json!(question.uri));
+    app.quit_from_tray().await
+}
