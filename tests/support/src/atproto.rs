@@ -66,12 +66,32 @@ impl TestAccount {
             json!({ "email": format!("{handle}@example.com"), "handle": handle, "password": password }),
         )
         .await;
-        TestAccount {
+        let account = TestAccount {
             did: reply["did"].as_str().expect("did").to_owned(),
             access: reply["accessJwt"].as_str().expect("accessJwt").to_owned(),
             handle,
             password,
+        };
+        account.wait_until_known().await;
+        account
+    }
+
+    /// Waits (up to 30 s) until the AppView knows this account: until then it leaves the
+    /// account's posts out of other people's notifications, which it cannot fill in.
+    async fn wait_until_known(&self) {
+        for _ in 0..600 {
+            let profile = try_xrpc_get(
+                "app.bsky.actor.getProfile",
+                Some(&self.access),
+                &[("actor", self.did.as_str())],
+            )
+            .await;
+            if profile.is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+        panic!("the AppView never indexed the account {}", self.handle);
     }
 
     pub async fn app_password(&self, name: &str) -> String {
@@ -142,9 +162,9 @@ impl TestAccount {
         self.post_with(text, json!({})).await
     }
 
-    /// Waits (up to 20 s) until the AppView shows `post`.
+    /// Waits (up to 30 s) until the AppView shows `post`.
     pub async fn wait_until_indexed(&self, post: &PostRef) {
-        for _ in 0..400 {
+        for _ in 0..600 {
             let found = xrpc_get(
                 "app.bsky.feed.getPosts",
                 Some(&self.access),
@@ -256,6 +276,25 @@ pub async fn xrpc_get(nsid: &str, bearer: Option<&str>, query: &[(&str, &str)]) 
         request = request.bearer_auth(token);
     }
     finish(nsid, request).await
+}
+
+/// A raw XRPC query that may fail: `None` for any error answer.
+pub async fn try_xrpc_get(
+    nsid: &str,
+    bearer: Option<&str>,
+    query: &[(&str, &str)],
+) -> Option<Value> {
+    let mut request = reqwest::Client::new()
+        .get(format!("{}/xrpc/{nsid}", pds_url()))
+        .query(query);
+    if let Some(token) = bearer {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    response.json().await.ok()
 }
 
 async fn finish(nsid: &str, request: reqwest::RequestBuilder) -> Value {

@@ -163,6 +163,16 @@ async fn a_question_arrives_within_a_poll_and_the_answer_reaches_the_thread() {
     assert_eq!(facets[1]["index"]["byteStart"], json!(tag_start));
     assert_eq!(facets[1]["features"][0]["tag"], json!("snacks"));
 
+    // Opening the thread told the server the notifications were seen (updateSeen); a new
+    // question still arrives.
+    let again = bob.reply(&root, &root, "and who is playing?").await;
+    within(
+        POLL * 3,
+        "a question asked after updateSeen arrives",
+        async || inbox_item(&earshot, &again.uri).await,
+    )
+    .await;
+
     let too_long = "a".repeat(301);
     let refused = earshot.reply_to(item.id, too_long).await;
     assert!(
@@ -196,6 +206,44 @@ async fn an_answer_from_another_client_marks_the_question_answered() {
     })
     .await;
     assert_eq!(item.answered_by.as_deref(), Some(elsewhere.uri.as_str()));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn two_accounts_sync_side_by_side_and_signing_one_out_keeps_the_other() {
+    let alice = TestAccount::create("alice").await;
+    let carol = TestAccount::create("carol").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    let alice_id = signed_in(&earshot, &alice).await;
+    let carol_id = signed_in(&earshot, &carol).await;
+    let to_alice = alice.post("alice here").await;
+    let to_carol = carol.post("carol here").await;
+    let for_alice = bob.reply(&to_alice, &to_alice, "alice, free today?").await;
+    let for_carol = bob.reply(&to_carol, &to_carol, "carol, free today?").await;
+
+    for (account, question) in [(&alice_id, &for_alice), (&carol_id, &for_carol)] {
+        let item = within(POLL * 3, "each question reaches its account", async || {
+            inbox_item(&earshot, &question.uri).await
+        })
+        .await;
+        assert_eq!(&item.account_id, account);
+    }
+    earshot.remove_account(alice_id).await.expect("sign out");
+    let left: Vec<AccountId> = earshot
+        .list_inbox()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .map(|item| item.account_id)
+        .collect();
+    assert_eq!(left, vec![carol_id.clone()], "only carol's Inbox remains");
+    assert_eq!(
+        account_view(&earshot, &carol_id).await.sync.error,
+        None,
+        "carol keeps syncing"
+    );
 }
 
 fn stored_tokens(secrets: &MemorySecretStore, did: &str) -> Value {

@@ -324,6 +324,11 @@ fn flatten_replies(node: &Value, depth: u32, posts: &mut Vec<ThreadPost>) {
 
 impl XrpcClient {
     /// One page of the account's notifications with the given reasons, newest first.
+    ///
+    /// Always from everyone (`priority=false`): a question from a stranger is owed an answer
+    /// too, whatever the person chose for Bluesky's own "priority" list. (The reference
+    /// AppView can also switch an account to priority-only by itself, in a race inside its
+    /// first `updateSeen`; after that, without this parameter, strangers' replies vanish.)
     pub async fn list_notifications(
         &self,
         access: &Sensitive<String>,
@@ -334,6 +339,7 @@ impl XrpcClient {
         let limit = limit.clamp(1, 100).to_string();
         let mut query: Vec<(&str, &str)> = reasons.iter().map(|r| ("reasons", *r)).collect();
         query.push(("limit", &limit));
+        query.push(("priority", "false"));
         if let Some(cursor) = cursor {
             query.push(("cursor", cursor));
         }

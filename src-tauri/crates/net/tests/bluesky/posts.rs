@@ -20,11 +20,11 @@ fn access(account: &TestAccount) -> Sensitive<String> {
 }
 
 /// Every notification of `account` with Earshot's reasons, once the AppView has indexed at
-/// least `want` of them (it indexes within about a second).
+/// least `want` of them (within about a second when idle; much longer under a full test run).
 async fn notifications(account: &TestAccount, want: usize) -> Vec<Notification> {
     let client = client();
     let mut all = Vec::new();
-    for _ in 0..50 {
+    for _ in 0..150 {
         all.clear();
         let mut cursor: Option<String> = None;
         loop {
