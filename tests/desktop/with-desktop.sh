@@ -53,7 +53,7 @@ pids+=($!)
 export DISPLAY=":$display"
 wait_for 10 "Xvfb" test -e "/tmp/.X11-unix/X$display"
 
-bus_info=$(dbus-daemon --session --fork --print-address=1 --print-pid=1 \
+bus_info=$(dbus-daemon --config-file="$here/session-bus.conf" --fork --print-address=1 --print-pid=1 \
   --address="unix:path=$XDG_RUNTIME_DIR/bus")
 export DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus_info")
 pids+=("$(sed -n 2p <<<"$bus_info")")
@@ -65,9 +65,11 @@ wait_for 10 "the notification daemon" \
   /org/freedesktop/Notifications org.freedesktop.Notifications.GetServerInformation
 
 # --unlock reads the login keyring's password on stdin and creates the keyring if missing.
-printf 'earshot-test-session' |
-  gnome-keyring-daemon --foreground --unlock --components=secrets >"$session/keyring.log" 2>&1 &
-pids+=($!)
+start_keyring() {
+  printf 'earshot-test-session' |
+    gnome-keyring-daemon --foreground --unlock --components=secrets >"$session/keyring.log" 2>&1 &
+  pids+=($!)
+}
 # Ready means the login collection exists and is unlocked, not merely that the daemon
 # answers: it appears a moment after the service, and a secret stored before then makes the
 # daemon ask (through a prompt nobody will ever answer) to create a keyring. Then a secret
@@ -81,7 +83,11 @@ keyring_round_trip() {
   printf probe | timeout 5 secret-tool store --label="Earshot session probe" earshot-session probe &&
     timeout 5 secret-tool clear earshot-session probe
 }
-wait_for 15 "the unlocked login keyring" login_unlocked
+start_keyring
+if ! wait_for 30 "the unlocked login keyring" login_unlocked; then
+  sed 's/^/  gnome-keyring: /' "$session/keyring.log" >&2 || true
+  exit 1
+fi
 wait_for 15 "the keyring" keyring_round_trip
 
 # EARSHOT_XEMBED_TRAY=1 starts a visible XEmbed tray (trayer) instead of the watcher: the
