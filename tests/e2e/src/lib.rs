@@ -148,6 +148,12 @@ impl Drop for Processes {
     }
 }
 
+/// The element was replaced by a re-render between finding it and using it.
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(error, fantoccini::error::CmdError::Standard(e)
+        if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
+}
+
 /// One running Earshot, driven through WebDriver.
 #[derive(Debug)]
 pub struct App {
@@ -203,9 +209,17 @@ impl App {
         Ok(serde_json::from_value(texts)?)
     }
 
-    /// Types into the first element matching `selector`, as keystrokes.
+    /// Types into the first element matching `selector`, as keystrokes, finding it again if
+    /// a re-render replaced it before the first key arrived.
     pub async fn type_into(&self, selector: &str, text: &str) -> Result<()> {
-        Ok(self.css(selector).await?.send_keys(text).await?)
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.css(selector).await?.send_keys(text).await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_stale(&e) && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Fills the Accounts screen's Bluesky form for the reference PDS (Advanced → server);
@@ -227,9 +241,7 @@ impl App {
         loop {
             match self.css(selector).await?.click().await {
                 Ok(()) => return Ok(()),
-                Err(fantoccini::error::CmdError::Standard(e))
-                    if e.error == fantoccini::error::ErrorStatus::StaleElementReference
-                        && Instant::now() < deadline => {}
+                Err(e) if is_stale(&e) && Instant::now() < deadline => {}
                 Err(e) => return Err(e.into()),
             }
         }
