@@ -1,7 +1,0 @@
-//! The Bluesky client against the reference servers (`make test` starts them with
-//! tests/atproto/with-atproto.sh) and against small local fakes for the failures a real
-//! server will not produce on demand.
-
-mod failures;
-mod posts;
-mod sessions;

@@ -1,0 +1,6 @@
+//! The Bluesky client against the reference servers and against small local fakes for the
+//! failures a real server will not produce on demand.
+
+mod failures;
+mod posts;
+mod sessions;

@@ -1,0 +1,623 @@
+//! The REST routes, and the checks every request passes: the request log, `User-Agent`
+//! (per profile), planned 429s.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Path, Request, State as Axum};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::{Value, json};
+
+use crate::Shared;
+use crate::entities;
+use crate::state::{State, id_number};
+
+pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
+    axum::Router::new()
+        .route("/api/v2/instance", get(instance_v2))
+        .route("/api/v1/instance", get(instance_v1))
+        .route("/api/v1/apps", post(crate::oauth::create_app))
+        .route(
+            "/oauth/authorize",
+            get(crate::oauth::authorize_page).post(crate::oauth::authorize),
+        )
+        .route("/oauth/token", post(crate::oauth::token))
+        .route("/oauth/revoke", post(crate::oauth::revoke))
+        .route(
+            "/api/v1/accounts/verify_credentials",
+            get(verify_credentials),
+        )
+        .route("/api/v1/notifications", get(notifications))
+        .route("/api/v1/notifications/requests", get(notification_requests))
+        .route("/api/v1/statuses", post(create_status))
+        .route("/api/v1/statuses/{id}", get(one_status))
+        .route("/api/v1/statuses/{id}/context", get(context))
+        .route("/api/v1/statuses/{id}/favourite", post(favourite))
+        .route("/api/v1/statuses/{id}/reblog", post(reblog))
+        .route("/api/v1/markers", get(markers).post(save_markers))
+        .route("/api/v1/streaming", get(streaming))
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
+        .with_state(shared)
+}
+
+/// Form or JSON bodies, flattened to strings (arrays joined by spaces, as Mastodon accepts
+/// `redirect_uris` either way).
+pub(crate) fn params(body: &[u8]) -> HashMap<String, String> {
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+        return map
+            .into_iter()
+            .map(|(key, value)| {
+                let text = match value {
+                    Value::String(s) => s,
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (key, text)
+            })
+            .collect();
+    }
+    let mut map: HashMap<String, String> = HashMap::new();
+    for (key, value) in form_pairs(body) {
+        let key = key.trim_end_matches("[]").to_owned();
+        map.entry(key)
+            .and_modify(|existing| {
+                existing.push(' ');
+                existing.push_str(&value);
+            })
+            .or_insert(value);
+    }
+    map
+}
+
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded_pairs(std::str::from_utf8(body).unwrap_or_default())
+}
+
+/// `a=1&b[]=2&b[]=3` → pairs, percent-decoded.
+pub(crate) fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(key), decode(value))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.replace('+', " ").into_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn gate(Axum(shared): Axum<Arc<Shared>>, request: Request, next: Next) -> Response {
+    let path = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_default();
+    {
+        let mut state = shared.state();
+        state.requests.push(path.clone());
+        if state.profile.requires_user_agent && !request.headers().contains_key(header::USER_AGENT)
+        {
+            return (StatusCode::IM_A_TEAPOT, "Requests need a User-Agent").into_response();
+        }
+        if let Some(rule) = state
+            .rate_limits
+            .iter_mut()
+            .find(|(prefix, left, _)| *left > 0 && path.starts_with(prefix.as_str()))
+        {
+            rule.1 -= 1;
+            let reset = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(rule.2);
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    ("x-ratelimit-limit", "300".to_owned()),
+                    ("x-ratelimit-remaining", "0".to_owned()),
+                    ("x-ratelimit-reset", reset.to_string()),
+                ],
+                Json(json!({ "error": "Too many requests" })),
+            )
+                .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// The account a request acts as, from `Authorization: Bearer` (or, for the streaming
+/// socket, `access_token` in the query).
+fn viewer(state: &State, headers: &HeaderMap, query_token: Option<&str>) -> Option<String> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .or(query_token);
+    token.and_then(|token| state.tokens.get(token)).cloned()
+}
+
+/// A missing or bad token: 401, or what the profile's server answers instead.
+fn unauthorized(state: &State) -> Response {
+    let status =
+        StatusCode::from_u16(state.profile.bad_token_status).unwrap_or(StatusCode::UNAUTHORIZED);
+    (
+        status,
+        Json(json!({ "error": "The access token is invalid" })),
+    )
+        .into_response()
+}
+
+fn status_config() -> Value {
+    json!({
+        "max_characters": 500,
+        "max_media_attachments": 4,
+        "characters_reserved_per_url": 23,
+    })
+}
+
+async fn instance_v2(Axum(shared): Axum<Arc<Shared>>) -> Response {
+    let state = shared.state();
+    if !state.profile.v2_instance {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response();
+    }
+    let host = shared.url.trim_start_matches("http://");
+    let streaming = state
+        .profile
+        .streaming
+        .then(|| shared.url.replacen("http", "ws", 1));
+    Json(json!({
+        "domain": host,
+        "title": "Earshot test server",
+        "version": "4.3.0",
+        "source_url": "https://github.com/mastodon/mastodon",
+        "description": "A Mastodon API server for tests.",
+        "configuration": {
+            "urls": { "streaming": streaming },
+            "statuses": status_config(),
+            "media_attachments": { "image_size_limit": 16777216, "video_size_limit": 103809024 },
+        },
+        "registrations": { "enabled": false, "approval_required": false },
+    }))
+    .into_response()
+}
+
+async fn instance_v1(Axum(shared): Axum<Arc<Shared>>) -> Response {
+    let state = shared.state();
+    let host = shared.url.trim_start_matches("http://");
+    let streaming = state
+        .profile
+        .streaming
+        .then(|| shared.url.replacen("http", "ws", 1));
+    Json(json!({
+        "uri": host,
+        "title": "Earshot test server",
+        "version": if state.profile.v2_instance { "4.3.0" } else { "3.5.3" },
+        "urls": { "streaming_api": streaming },
+        "configuration": { "statuses": status_config() },
+    }))
+    .into_response()
+}
+
+async fn verify_credentials(Axum(shared): Axum<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let state = shared.state();
+    match viewer(&state, &headers, None) {
+        Some(id) => {
+            Json(entities::account(&state.accounts[&id], &shared.url, false)).into_response()
+        }
+        None => unauthorized(&state),
+    }
+}
+
+/// `GET /api/v1/notifications`: newest first, `types[]`/`exclude_types[]`, `max_id`,
+/// `since_id`, `min_id` (the page just newer than it), `limit` (≤ 80), `include_filtered`,
+/// and `Link` headers for the next and previous pages.
+async fn notifications(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let pairs = serde_urlencoded_pairs(&query);
+    let all = |name: &str| -> Vec<String> {
+        pairs
+            .iter()
+            .filter(|(key, _)| key == name || key == &format!("{name}[]"))
+            .map(|(_, value)| value.clone())
+            .collect()
+    };
+    let one = |name: &str| all(name).into_iter().next();
+    let types = all("types");
+    let exclude = all("exclude_types");
+    let include_filtered = one("include_filtered").as_deref() == Some("true");
+    let limit = one("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(state.profile.default_limit)
+        .clamp(1, 80);
+    let max_id = one("max_id").map(|id| id_number(&id));
+    let min_id = one("min_id").map(|id| id_number(&id));
+    let since_id = one("since_id")
+        .filter(|_| state.profile.honours_since_id)
+        .map(|id| id_number(&id));
+    let mut matching: Vec<_> = state
+        .notifications
+        .iter()
+        .filter(|n| n.recipient == me)
+        .filter(|n| include_filtered || !n.filtered)
+        .filter(|n| types.is_empty() || types.contains(&n.kind))
+        .filter(|n| !exclude.contains(&n.kind))
+        .filter(|n| max_id.is_none_or(|max| id_number(&n.id) < max))
+        .filter(|n| since_id.is_none_or(|since| id_number(&n.id) > since))
+        .filter(|n| min_id.is_none_or(|min| id_number(&n.id) > min))
+        .collect();
+    matching.sort_by_key(|n| std::cmp::Reverse(id_number(&n.id)));
+    let page: Vec<_> = if min_id.is_some() {
+        // The page immediately newer than min_id: the oldest `limit` of the newer ones.
+        let start = matching.len().saturating_sub(limit);
+        matching[start..].to_vec()
+    } else {
+        matching.into_iter().take(limit).collect()
+    };
+    let mut body: Vec<Value> = page
+        .iter()
+        .map(|n| entities::notification(&state, n, &shared.url))
+        .collect();
+    if state.profile.duplicate_mentions {
+        body = body.into_iter().flat_map(|n| [n.clone(), n]).collect();
+    }
+    let mut response = Json(body).into_response();
+    if let (Some(first), Some(last)) = (page.first(), page.last()) {
+        let base = format!("{}/api/v1/notifications", shared.url);
+        let link = format!(
+            "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
+            last.id, first.id
+        );
+        if let Ok(value) = link.parse() {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    response
+}
+
+/// `GET /api/v1/notifications/requests`: one per stranger whose notifications were filtered.
+async fn notification_requests(Axum(shared): Axum<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let mut by_sender: Vec<(String, Vec<_>)> = Vec::new();
+    for n in state
+        .notifications
+        .iter()
+        .filter(|n| n.recipient == me && n.filtered)
+    {
+        match by_sender
+            .iter_mut()
+            .find(|(sender, _)| *sender == n.account)
+        {
+            Some((_, list)) => list.push(n),
+            None => by_sender.push((n.account.clone(), vec![n])),
+        }
+    }
+    let requests: Vec<Value> = by_sender
+        .iter()
+        .map(|(sender, list)| {
+            let last = list
+                .last()
+                .and_then(|n| n.status.as_ref())
+                .and_then(|id| state.statuses.get(id));
+            json!({
+                "id": format!("{me}-{sender}"),
+                "created_at": list.first().map(|n| n.created_at.to_string()),
+                "updated_at": list.last().map(|n| n.created_at.to_string()),
+                "notifications_count": list.len().to_string(),
+                "account": entities::account(&state.accounts[sender], &shared.url, false),
+                "last_status": last.map(|s| entities::status(&state, s, Some(&me), &shared.url)),
+            })
+        })
+        .collect();
+    Json(requests).into_response()
+}
+
+async fn one_status(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let state = shared.state();
+    let me = viewer(&state, &headers, None);
+    match state.statuses.get(&id) {
+        Some(status) => {
+            Json(entities::status(&state, status, me.as_deref(), &shared.url)).into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /api/v1/statuses/:id/context`: ancestors root first, descendants depth-first.
+async fn context(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let state = shared.state();
+    let me = viewer(&state, &headers, None);
+    let Some(status) = state.statuses.get(&id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response();
+    };
+    let mut ancestors = Vec::new();
+    let mut parent = status.in_reply_to.clone();
+    while let Some(pid) = parent {
+        let Some(p) = state.statuses.get(&pid) else {
+            break;
+        };
+        ancestors.push(entities::status(&state, p, me.as_deref(), &shared.url));
+        parent = p.in_reply_to.clone();
+    }
+    ancestors.reverse();
+    let mut descendants = Vec::new();
+    let mut stack = vec![id.clone()];
+    while let Some(current) = stack.pop() {
+        let mut children: Vec<_> = state
+            .statuses
+            .values()
+            .filter(|s| s.in_reply_to.as_deref() == Some(current.as_str()))
+            .collect();
+        children.sort_by_key(|s| std::cmp::Reverse(id_number(&s.id)));
+        for child in children {
+            stack.push(child.id.clone());
+        }
+        if let Some(s) = state.statuses.get(&current).filter(|_| current != id) {
+            descendants.push(entities::status(&state, s, me.as_deref(), &shared.url));
+        }
+    }
+    Json(json!({ "ancestors": ancestors, "descendants": descendants })).into_response()
+}
+
+/// `POST /api/v1/statuses`; the same `Idempotency-Key` from the same token returns the
+/// status it created the first time.
+async fn create_status(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let params = params(&body);
+    let (status, events) = {
+        let mut state = shared.state();
+        let Some(me) = viewer(&state, &headers, None) else {
+            return unauthorized(&state);
+        };
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let key = headers
+            .get("idempotency-key")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if let Some(existing) = key
+            .as_ref()
+            .and_then(|k| state.idempotency.get(&(token.clone(), k.clone())))
+        {
+            let status = state.statuses[existing].clone();
+            return Json(entities::status(&state, &status, Some(&me), &shared.url)).into_response();
+        }
+        let text = params.get("status").cloned().unwrap_or_default();
+        if text.trim().is_empty() {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "Validation failed: Text can't be blank" })),
+            )
+                .into_response();
+        }
+        if text.chars().count() > 500 {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "Validation failed: Text character limit of 500 exceeded" })),
+            )
+                .into_response();
+        }
+        let visibility = params
+            .get("visibility")
+            .cloned()
+            .unwrap_or_else(|| "public".into());
+        let spoiler = params.get("spoiler_text").cloned().unwrap_or_default();
+        let in_reply_to = params
+            .get("in_reply_to_id")
+            .filter(|id| !id.is_empty())
+            .cloned();
+        let origin = shared.url.clone();
+        let (id, events) = match state.post(
+            &me,
+            &text,
+            in_reply_to.as_deref(),
+            &visibility,
+            &spoiler,
+            &origin,
+        ) {
+            Ok(created) => created,
+            Err(e) => return (StatusCode::NOT_FOUND, Json(json!({ "error": e }))).into_response(),
+        };
+        if let Some(key) = key {
+            state.idempotency.insert((token, key), id.clone());
+        }
+        let status = entities::status(&state, &state.statuses[&id], Some(&me), &shared.url);
+        (status, events)
+    };
+    for event in events {
+        let _ = shared.streams.send(event);
+    }
+    Json(status).into_response()
+}
+
+async fn react(shared: Arc<Shared>, headers: HeaderMap, id: String, favourite: bool) -> Response {
+    let mut state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let Some(status) = state.statuses.get_mut(&id) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response();
+    };
+    if favourite {
+        status.favourited_by.insert(me.clone());
+    } else {
+        status.reblogged_by.insert(me.clone());
+    }
+    let status = status.clone();
+    Json(entities::status(&state, &status, Some(&me), &shared.url)).into_response()
+}
+
+async fn favourite(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    react(shared, headers, id, true).await
+}
+
+async fn reblog(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    react(shared, headers, id, false).await
+}
+
+async fn markers(Axum(shared): Axum<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let mut body = serde_json::Map::new();
+    if let Some((last_read_id, version, updated_at)) = state.markers.get(&me) {
+        body.insert(
+            "notifications".into(),
+            json!({ "last_read_id": last_read_id, "version": version, "updated_at": updated_at.to_string() }),
+        );
+    }
+    Json(Value::Object(body)).into_response()
+}
+
+async fn save_markers(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let last_read = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| {
+            v["notifications"]["last_read_id"]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .or_else(|| params(&body).get("notifications[last_read_id]").cloned());
+    let Some(last_read) = last_read else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "no marker" })),
+        )
+            .into_response();
+    };
+    let version = state.markers.get(&me).map_or(1, |m| m.1 + 1);
+    let now = jiff::Timestamp::now();
+    state.markers.insert(me, (last_read.clone(), version, now));
+    Json(json!({ "notifications": { "last_read_id": last_read, "version": version, "updated_at": now.to_string() } })).into_response()
+}
+
+async fn streaming(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    request: Request,
+) -> Response {
+    let query = serde_urlencoded_pairs(request.uri().query().unwrap_or_default());
+    let token = query
+        .iter()
+        .find(|(k, _)| k == "access_token")
+        .map(|(_, v)| v.clone());
+    let stream = query
+        .iter()
+        .find(|(k, _)| k == "stream")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| "user".into());
+    let account = {
+        let state = shared.state();
+        if !state.profile.streaming {
+            return (StatusCode::NOT_FOUND, Json(json!({ "error": "Not found" }))).into_response();
+        }
+        match viewer(&state, &headers, token.as_deref()) {
+            Some(account) => account,
+            None => return unauthorized(&state),
+        }
+    };
+    let upgrade = match WebSocketUpgrade::from_request_parts_compat(request).await {
+        Some(upgrade) => upgrade,
+        None => return (StatusCode::BAD_REQUEST, "Expected a WebSocket upgrade").into_response(),
+    };
+    upgrade.on_upgrade(move |socket| crate::streaming::serve(socket, shared, account, stream))
+}
+
+trait UpgradeFromRequest {
+    async fn from_request_parts_compat(request: Request) -> Option<WebSocketUpgrade>;
+}
+
+impl UpgradeFromRequest for WebSocketUpgrade {
+    async fn from_request_parts_compat(request: Request) -> Option<WebSocketUpgrade> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, _) = request.into_parts();
+        WebSocketUpgrade::from_request_parts(&mut parts, &())
+            .await
+            .ok()
+    }
+}

@@ -1,0 +1,170 @@
+//! A Mastodon API server for Earshot's tests. No Mastodon server installs from the package
+//! registries, so this one implements the subset Earshot uses *as docs.joinmastodon.org
+//! specifies it*: the entities, OAuth 2 authorization code with PKCE and a real authorize
+//! step, `Link`-header pagination, `Idempotency-Key`, markers, notification requests and
+//! streaming over WebSocket. [`Profile`] switches on differences real servers have.
+//!
+//! Tests set the world up through [`MastodonServer`]'s methods (accounts, posts), never
+//! through the HTTP API under test.
+
+mod api;
+mod entities;
+mod oauth;
+mod state;
+mod streaming;
+
+use std::sync::{Arc, Mutex};
+
+use state::State;
+pub use state::{Profile, TestUser};
+
+/// A running server on a loopback port; stops when dropped.
+#[derive(Debug)]
+pub struct MastodonServer {
+    url: String,
+    shared: Arc<Shared>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub state: Mutex<State>,
+    pub streams: tokio::sync::broadcast::Sender<streaming::Event>,
+    pub url: String,
+}
+
+impl Shared {
+    pub(crate) fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Drop for MastodonServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl MastodonServer {
+    pub async fn start(profile: Profile) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(profile)),
+            streams: tokio::sync::broadcast::channel(256).0,
+            url: url.clone(),
+        });
+        let app = api::router(Arc::clone(&shared));
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self { url, shared, task }
+    }
+
+    /// The server's origin, e.g. `http://127.0.0.1:41234`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The host as it appears in `acct` and handles, e.g. `127.0.0.1:41234`.
+    pub fn host(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// A new account, with a token for setting things up as that person.
+    pub fn add_user(&self, username: &str, display_name: &str) -> TestUser {
+        self.shared.state().add_user(username, display_name)
+    }
+
+    /// Posts as `user`: `@username` in the text mentions that local account, and a reply
+    /// notifies the author it answers. Returns the new status id.
+    pub fn post(
+        &self,
+        user: &TestUser,
+        text: &str,
+        in_reply_to: Option<&str>,
+        visibility: &str,
+    ) -> String {
+        let (id, events) = self
+            .shared
+            .state()
+            .post(&user.id, text, in_reply_to, visibility, "", &self.url)
+            .expect("a valid post");
+        for event in events {
+            let _ = self.shared.streams.send(event);
+        }
+        id
+    }
+
+    /// A notification of any type (`severed_relationships`, `moderation_warning`, …) from
+    /// `sender` to `recipient`, with no status.
+    pub fn notify(&self, recipient: &TestUser, sender: &TestUser, kind: &str) {
+        let mut state = self.shared.state();
+        let id = state.next_id();
+        state.notifications.push(state::Notification {
+            id,
+            kind: kind.to_owned(),
+            recipient: recipient.id.clone(),
+            account: sender.id.clone(),
+            status: None,
+            created_at: jiff::Timestamp::now(),
+            filtered: false,
+        });
+    }
+
+    /// From now on, notifications from `sender` to `recipient` are filtered into a
+    /// notification request (Mastodon 4.3's policy for strangers).
+    pub fn filter_strangers(&self, recipient: &TestUser, sender: &TestUser) {
+        self.shared
+            .state()
+            .filtered
+            .insert((recipient.id.clone(), sender.id.clone()));
+    }
+
+    /// Answers the next `count` requests whose path starts with `prefix` with 429 and a
+    /// reset `reset_in` seconds ahead.
+    pub fn rate_limit_next(&self, prefix: &str, count: usize, reset_in: i64) {
+        self.shared
+            .state()
+            .rate_limits
+            .push((prefix.to_owned(), count, reset_in));
+    }
+
+    /// Closes every open streaming connection, as a server restart or network drop would.
+    pub fn drop_streams(&self) {
+        let _ = self.shared.streams.send(streaming::Event::Disconnect);
+    }
+
+    /// Revokes every token of `user`, as "sign out of all apps" on the server would.
+    pub fn revoke_tokens(&self, user: &TestUser) {
+        self.shared
+            .state()
+            .tokens
+            .retain(|_, account| *account != user.id);
+    }
+
+    /// The statuses `user` posted, newest first, as (id, plain text, visibility,
+    /// in_reply_to_id).
+    pub fn statuses_of(&self, user: &TestUser) -> Vec<(String, String, String, Option<String>)> {
+        self.shared.state().statuses_of(&user.id)
+    }
+
+    /// How many requests reached `path` (without query), to check what a client asked for.
+    pub fn requests_to(&self, path: &str) -> usize {
+        self.shared
+            .state()
+            .requests
+            .iter()
+            .filter(|p| p.split('?').next() == Some(path))
+            .count()
+    }
+
+    /// Every request path (with query), in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.shared.state().requests.clone()
+    }
+}

@@ -1,0 +1,293 @@
+//! The server's data and the rules that change it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use jiff::Timestamp;
+
+use crate::streaming::Event;
+
+/// How this server differs from mainline Mastodon; [`Profile::mastodon`] differs in nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// `GET /api/v1/streaming` answers 404 and the instance names no streaming URL.
+    pub streaming: bool,
+    /// `GET /api/v2/instance` exists (older servers and forks only have v1).
+    pub v2_instance: bool,
+    /// The page size when a request gives no `limit` (Mastodon: 40 notifications).
+    pub default_limit: usize,
+    /// `since_id` is honoured (some servers ignore it and return the newest page).
+    pub honours_since_id: bool,
+    /// Requests without a `User-Agent` get 418 (some servers refuse anonymous clients).
+    pub requires_user_agent: bool,
+    /// The status for a missing or bad token: 401, or 422 on some servers.
+    pub bad_token_status: u16,
+    /// Every mention notification is listed twice.
+    pub duplicate_mentions: bool,
+    /// Notifications name local accounts with `acct` = `bob` while statuses' mentions use
+    /// `bob@host`, as mixed servers do.
+    pub mixed_acct: bool,
+}
+
+impl Profile {
+    pub fn mastodon() -> Self {
+        Self {
+            streaming: true,
+            v2_instance: true,
+            default_limit: 40,
+            honours_since_id: true,
+            requires_user_agent: false,
+            bad_token_status: 401,
+            duplicate_mentions: false,
+            mixed_acct: false,
+        }
+    }
+
+    /// Everything a small or old server may do differently, at once.
+    pub fn quirky() -> Self {
+        Self {
+            streaming: false,
+            v2_instance: false,
+            default_limit: 1,
+            honours_since_id: false,
+            requires_user_agent: true,
+            bad_token_status: 422,
+            duplicate_mentions: true,
+            mixed_acct: true,
+        }
+    }
+}
+
+/// A person on the server and a token to act as them in test setup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub token: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Status {
+    pub id: String,
+    pub account: String,
+    pub text: String,
+    pub visibility: String,
+    pub spoiler_text: String,
+    pub in_reply_to: Option<String>,
+    pub mentions: Vec<String>,
+    pub created_at: Timestamp,
+    pub favourited_by: HashSet<String>,
+    pub reblogged_by: HashSet<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Notification {
+    pub id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub account: String,
+    pub status: Option<String>,
+    pub created_at: Timestamp,
+    pub filtered: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct App {
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uris: Vec<String>,
+    pub scopes: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub challenge: Option<String>,
+    pub account: String,
+    pub scopes: String,
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub profile: Profile,
+    next_id: u64,
+    pub accounts: BTreeMap<String, Account>,
+    pub statuses: BTreeMap<String, Status>,
+    pub notifications: Vec<Notification>,
+    pub apps: HashMap<String, App>,
+    pub grants: HashMap<String, Grant>,
+    pub tokens: HashMap<String, String>,
+    pub idempotency: HashMap<(String, String), String>,
+    pub markers: HashMap<String, (String, u64, Timestamp)>,
+    pub filtered: HashSet<(String, String)>,
+    pub rate_limits: Vec<(String, usize, i64)>,
+    pub requests: Vec<String>,
+}
+
+impl State {
+    pub fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            // Mastodon ids are large numbers sent as strings; start high so nobody parses
+            // them into a JavaScript number by accident.
+            next_id: 110_000_000_000_000_000,
+            accounts: BTreeMap::new(),
+            statuses: BTreeMap::new(),
+            notifications: Vec::new(),
+            apps: HashMap::new(),
+            grants: HashMap::new(),
+            tokens: HashMap::new(),
+            idempotency: HashMap::new(),
+            markers: HashMap::new(),
+            filtered: HashSet::new(),
+            rate_limits: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
+
+    pub fn next_id(&mut self) -> String {
+        self.next_id += 1;
+        self.next_id.to_string()
+    }
+
+    /// A random-looking secret; unique is all tests need.
+    pub fn secret(&mut self, kind: &str) -> String {
+        let id = self.next_id();
+        format!("{kind}-{id}-{:x}", sha_hex(&id))
+    }
+
+    pub fn add_user(&mut self, username: &str, display_name: &str) -> TestUser {
+        let id = self.next_id();
+        self.accounts.insert(
+            id.clone(),
+            Account {
+                id: id.clone(),
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                created_at: Timestamp::now(),
+            },
+        );
+        let token = self.secret("token");
+        self.tokens.insert(token.clone(), id.clone());
+        TestUser {
+            id,
+            username: username.to_owned(),
+            token,
+        }
+    }
+
+    pub fn account_by_username(&self, username: &str) -> Option<&Account> {
+        self.accounts.values().find(|a| a.username == username)
+    }
+
+    /// Creates a status and the notifications it causes; returns its id and the stream
+    /// events to send.
+    pub fn post(
+        &mut self,
+        author: &str,
+        text: &str,
+        in_reply_to: Option<&str>,
+        visibility: &str,
+        spoiler_text: &str,
+        origin: &str,
+    ) -> Result<(String, Vec<Event>), String> {
+        if let Some(parent) = in_reply_to.filter(|parent| !self.statuses.contains_key(*parent)) {
+            return Err(format!("no status {parent}"));
+        }
+        let host = origin.trim_start_matches("http://").to_owned();
+        let mut mentions: Vec<String> = text
+            .split_whitespace()
+            .filter_map(|word| word.strip_prefix('@'))
+            .filter_map(|handle| {
+                let handle = handle.trim_end_matches(|c: char| !c.is_alphanumeric());
+                let username = handle.strip_suffix(&format!("@{host}")).unwrap_or(handle);
+                self.account_by_username(username).map(|a| a.id.clone())
+            })
+            .collect();
+        let parent_author = in_reply_to
+            .and_then(|parent| self.statuses.get(parent))
+            .map(|parent| parent.account.clone());
+        if let Some(parent_author) = parent_author.filter(|author| !mentions.contains(author)) {
+            mentions.insert(0, parent_author);
+        }
+        mentions.retain(|id| id != author);
+        mentions.dedup();
+        let id = self.next_id();
+        let now = Timestamp::now();
+        self.statuses.insert(
+            id.clone(),
+            Status {
+                id: id.clone(),
+                account: author.to_owned(),
+                text: text.to_owned(),
+                visibility: visibility.to_owned(),
+                spoiler_text: spoiler_text.to_owned(),
+                in_reply_to: in_reply_to.map(str::to_owned),
+                mentions: mentions.clone(),
+                created_at: now,
+                favourited_by: HashSet::new(),
+                reblogged_by: HashSet::new(),
+            },
+        );
+        let mut events = Vec::new();
+        for recipient in mentions {
+            let filtered = self
+                .filtered
+                .contains(&(recipient.clone(), author.to_owned()));
+            let notification = Notification {
+                id: self.next_id(),
+                kind: "mention".into(),
+                recipient: recipient.clone(),
+                account: author.to_owned(),
+                status: Some(id.clone()),
+                created_at: now,
+                filtered,
+            };
+            if !filtered {
+                events.push(Event::Notification {
+                    recipient: recipient.clone(),
+                    id: notification.id.clone(),
+                });
+            }
+            self.notifications.push(notification);
+        }
+        Ok((id, events))
+    }
+
+    pub fn statuses_of(&self, account: &str) -> Vec<(String, String, String, Option<String>)> {
+        let mut statuses: Vec<_> = self
+            .statuses
+            .values()
+            .filter(|s| s.account == account)
+            .map(|s| {
+                (
+                    s.id.clone(),
+                    s.text.clone(),
+                    s.visibility.clone(),
+                    s.in_reply_to.clone(),
+                )
+            })
+            .collect();
+        statuses.reverse();
+        statuses
+    }
+}
+
+/// Ids are decimal strings of growing length-equal numbers: compare as numbers.
+pub(crate) fn id_number(id: &str) -> u64 {
+    id.parse().unwrap_or(0)
+}
+
+fn sha_hex(text: &str) -> u64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(text.as_bytes());
+    u64::from_be_bytes(digest[..8].try_into().unwrap_or_default())
+}

@@ -1,0 +1,58 @@
+//! `GET /api/v1/streaming`: a WebSocket that sends the `user` / `user:notification` streams'
+//! `notification` events, each payload the Notification entity as a JSON *string*.
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket};
+
+use crate::Shared;
+use crate::entities;
+
+#[derive(Debug, Clone)]
+pub(crate) enum Event {
+    Notification {
+        recipient: String,
+        id: String,
+    },
+    /// Every connection closes.
+    Disconnect,
+}
+
+pub(crate) async fn serve(
+    mut socket: WebSocket,
+    shared: Arc<Shared>,
+    account: String,
+    stream: String,
+) {
+    let mut events = shared.streams.subscribe();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(Event::Notification { recipient, id }) if recipient == account => {
+                    let payload = {
+                        let state = shared.state();
+                        let Some(n) = state.notifications.iter().find(|n| n.id == id) else { continue };
+                        entities::notification(&state, n, &shared.url).to_string()
+                    };
+                    let message = serde_json::json!({
+                        "stream": [stream],
+                        "event": "notification",
+                        "payload": payload,
+                    });
+                    if socket.send(Message::Text(message.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(Event::Notification { .. }) => {}
+                Ok(Event::Disconnect) | Err(_) => {
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}
