@@ -6,6 +6,7 @@
 //! `limit`, pages by the `Link` header, and an unknown notification type never fails a page.
 
 mod oauth;
+mod streaming;
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use oauth::{OUT_OF_BAND, Pkce, RegisteredApp};
+pub use streaming::NotificationStream;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MastodonError {

@@ -306,3 +306,69 @@ async fn refusals_are_told_apart() {
         other => panic!("a 429 is RateLimited with its reset: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn mentions_arrive_over_the_stream_until_it_drops_and_again_after_reconnecting() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let client = client(&server);
+    let streaming = client
+        .instance()
+        .await
+        .expect("instance")
+        .streaming_url
+        .expect("this server streams");
+    let mut stream = client
+        .stream_notifications(&streaming, &token(&alice))
+        .await
+        .expect("connect");
+
+    let asked = server.post(&bob, "@alice is the game on tonight?", None, "public");
+    let arrived = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+        .await
+        .expect("within 5 s")
+        .expect("an event")
+        .expect("a readable notification");
+    assert_eq!(arrived.kind, NotificationKind::Mention);
+    assert_eq!(arrived.status.map(|s| s.id), Some(asked));
+
+    server.drop_streams();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+        .await
+        .expect("the end is noticed");
+    assert!(ended.is_none(), "a closed stream ends: {ended:?}");
+
+    let mut again = client
+        .stream_notifications(&streaming, &token(&alice))
+        .await
+        .expect("reconnect");
+    let later = server.post(&bob, "@alice and tomorrow?", None, "public");
+    let arrived = tokio::time::timeout(std::time::Duration::from_secs(5), again.next())
+        .await
+        .expect("within 5 s")
+        .expect("an event")
+        .expect("readable");
+    assert_eq!(arrived.status.map(|s| s.id), Some(later));
+
+    let refused = client
+        .stream_notifications(&streaming, &Sensitive::new("revoked".into()))
+        .await;
+    assert!(
+        matches!(refused, Err(MastodonError::InvalidToken { .. })),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_streaming_says_so() {
+    let server = MastodonServer::start(Profile::quirky()).await;
+    let alice = server.add_user("alice", "Alice");
+    let refused = client(&server)
+        .stream_notifications(&server.url().replace("http", "ws"), &token(&alice))
+        .await;
+    assert!(
+        matches!(refused, Err(MastodonError::Server { status: 404, .. })),
+        "so the caller falls back to polling: {refused:?}"
+    );
+}
