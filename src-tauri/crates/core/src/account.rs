@@ -13,12 +13,15 @@ pub struct AccountId(pub String);
 #[serde(rename_all = "snake_case")]
 pub enum Network {
     Bluesky,
+    /// Mastodon and servers speaking its client API (GoToSocial, Pleroma/Akkoma, …).
+    Mastodon,
 }
 
 impl Network {
     pub fn as_str(self) -> &'static str {
         match self {
             Network::Bluesky => "bluesky",
+            Network::Mastodon => "mastodon",
         }
     }
 
@@ -30,6 +33,7 @@ impl Network {
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "bluesky" => Some(Network::Bluesky),
+            "mastodon" => Some(Network::Mastodon),
             _ => None,
         }
     }

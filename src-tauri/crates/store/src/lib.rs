@@ -78,8 +78,12 @@ impl Store {
     }
 
     fn prepare(mut conn: Connection, path: &Path) -> Result<Self> {
-        conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Migrations run with foreign keys off (a rebuilt table must not cascade deletes into
+        // its children) and check them before committing; then they stay on. Off must be
+        // said: the bundled SQLite is built with foreign keys on by default.
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
         migrations::migrate(&mut conn, path)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

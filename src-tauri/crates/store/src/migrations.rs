@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_drafts.sql"),
     include_str!("../migrations/0002_accounts.sql"),
     include_str!("../migrations/0003_inbox.sql"),
+    include_str!("../migrations/0004_mastodon_accounts.sql"),
 ];
 
 /// The schema version this build writes.
@@ -36,6 +37,11 @@ pub(crate) fn refuse_newer(conn: &Connection, path: &Path) -> Result<()> {
 }
 
 /// Applies every pending migration in one transaction: either all of them land or none.
+///
+/// Call with foreign keys off, as SQLite's procedure for changing a table's definition asks
+/// (rebuilding a parent table must not cascade deletes into its children; the pragma cannot
+/// change inside a transaction). The migrations' result is checked before committing: a
+/// dangling reference rolls everything back.
 pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     refuse_newer(conn, path)?;
     let applied = user_version(conn)? as usize;
@@ -46,6 +52,14 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(applied) {
         tracing::info!(version = index + 1, "applying database migration");
         tx.execute_batch(sql)?;
+    }
+    let dangling: i64 =
+        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+    if dangling > 0 {
+        return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+            Some(format!("the migrated data has {dangling} dangling references")),
+        )));
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     tx.commit()?;

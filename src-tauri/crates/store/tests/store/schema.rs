@@ -78,3 +78,53 @@ fn a_database_from_a_newer_earshot_is_refused_and_left_untouched() {
         "no WAL was started"
     );
 }
+
+/// A database as version 3 of the schema left it, with an account and an Inbox item.
+fn version_3_database(dir: &std::path::Path) {
+    let conn = Connection::open(dir.join(DATABASE_FILE)).expect("create");
+    for sql in [
+        include_str!("../../migrations/0001_drafts.sql"),
+        include_str!("../../migrations/0002_accounts.sql"),
+        include_str!("../../migrations/0003_inbox.sql"),
+    ] {
+        conn.execute_batch(sql).expect("an old migration");
+    }
+    conn.execute_batch(
+        "PRAGMA user_version = 3;
+         INSERT INTO accounts VALUES ('a1', 'bluesky', 'https://pds', 'did:plc:a', 'a.test', 1);
+         INSERT INTO inbox_items (account_id, uri, reason, author_id, author_handle, text,
+                                  created_at, indexed_at)
+         VALUES ('a1', 'at://q', 'reply', 'did:plc:b', 'b.test', 'is it on?', 2, 3);
+         INSERT INTO sync_state (account_id, read_until) VALUES ('a1', 3);",
+    )
+    .expect("old data");
+}
+
+#[test]
+fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    version_3_database(dir.path());
+    let store = Store::open(dir.path()).expect("migrates");
+    let accounts = store.list_accounts().expect("accounts");
+    assert_eq!(accounts.len(), 1);
+    let inbox = store.inbox(10).expect("inbox");
+    assert_eq!(
+        inbox.iter().map(|i| i.post.text.as_str()).collect::<Vec<_>>(),
+        vec!["is it on?"],
+        "the rebuild must not cascade into the Inbox"
+    );
+    store
+        .upsert_account(
+            earshot_core::Network::Mastodon,
+            "https://mastodon.example",
+            "https://mastodon.example/109",
+            "me@mastodon.example",
+            earshot_core::Timestamp::UNIX_EPOCH,
+        )
+        .expect("a Mastodon account fits now");
+    store.delete_account(&accounts[0].id).expect("delete");
+    assert!(
+        store.inbox(10).expect("inbox").is_empty(),
+        "and the foreign keys still cascade after the rebuild"
+    );
+}
