@@ -14,8 +14,9 @@ packages=(
   python3-dbus python3-gi python3-xlib
   # The Bluesky reference servers' databases (tests/atproto/with-atproto.sh).
   postgresql redis-server
-  # WebKitWebDriver, driven by tauri-driver in the end-to-end tests.
-  webkit2gtk-driver
+  # WebKitWebDriver, driven by tauri-driver in the end-to-end tests; xdg-open, which opens
+  # the Mastodon sign-in page (the tests point $BROWSER at a stand-in for the person).
+  webkit2gtk-driver xdg-utils
   # make measure samples the screen through GDK; make screenshots captures the window
   # (ImageMagick's import) and opens the tray menu in a visible XEmbed tray.
   gir1.2-gtk-3.0 imagemagick trayer xdotool

@@ -19,6 +19,9 @@ const COMMANDS: &[&str] = &[
     "reply_to",
     "like_post",
     "repost_post",
+    "begin_mastodon_sign_in",
+    "finish_mastodon_sign_in",
+    "cancel_mastodon_sign_in",
 ];
 
 fn main() {

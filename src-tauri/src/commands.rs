@@ -2,8 +2,10 @@
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
 use earshot_core::{AccountId, Draft, DraftId, InboxItem, InboxItemId, PostRef};
-use earshot_engine::{AccountView, AppStatus, KeyringStatus, ReplyLimits, SignedIn, ThreadEntry};
-use tauri::State;
+use earshot_engine::{
+    AccountView, AppStatus, KeyringStatus, MastodonSignIn, ReplyLimits, SignedIn, ThreadEntry,
+};
+use tauri::{AppHandle, State};
 
 use crate::backend::Backend;
 use crate::error::IpcError;
@@ -107,8 +109,8 @@ pub async fn open_thread(backend: State<'_, Backend>, id: InboxItemId) -> Reply<
 
 #[tauri::command]
 #[specta::specta]
-pub fn reply_limits(backend: State<'_, Backend>) -> Reply<ReplyLimits> {
-    Ok(backend.get()?.reply_limits())
+pub async fn reply_limits(backend: State<'_, Backend>, id: InboxItemId) -> Reply<ReplyLimits> {
+    Ok(backend.get()?.reply_limits(id).await?)
 }
 
 #[tauri::command]
@@ -139,4 +141,44 @@ pub async fn repost_post(
     post: PostRef,
 ) -> Reply<()> {
     Ok(backend.get()?.repost_post(account, post).await?)
+}
+
+/// Starts a Mastodon sign-in and opens the server's page in the person's browser. `server`
+/// is a domain, an origin or a handle; `paste_code` asks for a code to paste instead of the
+/// browser coming back by itself.
+#[tauri::command]
+#[specta::specta]
+pub async fn begin_mastodon_sign_in(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    server: String,
+    paste_code: bool,
+) -> Reply<MastodonSignIn> {
+    let started = backend
+        .get()?
+        .begin_mastodon_sign_in(server, paste_code)
+        .await?;
+    crate::browser::open(&app, &started.authorize_url);
+    Ok(started)
+}
+
+/// Waits for the browser to come back (or takes the pasted `code`) and signs in.
+#[tauri::command]
+#[specta::specta]
+pub async fn finish_mastodon_sign_in(
+    backend: State<'_, Backend>,
+    attempt: String,
+    code: Option<String>,
+) -> Reply<SignedIn> {
+    Ok(backend
+        .get()?
+        .finish_mastodon_sign_in(attempt, code)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_mastodon_sign_in(backend: State<'_, Backend>, attempt: String) -> Reply<()> {
+    backend.get()?.cancel_mastodon_sign_in(&attempt);
+    Ok(())
 }

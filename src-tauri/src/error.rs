@@ -5,6 +5,7 @@
 
 use earshot_engine::Error as EngineError;
 use earshot_net::bluesky::XrpcError;
+use earshot_net::mastodon::MastodonError;
 use earshot_store::StoreError;
 use serde::Serialize;
 use specta::Type;
@@ -64,7 +65,10 @@ impl From<EngineError> for IpcError {
             EngineError::InvalidDraft(_) | EngineError::Invalid(_) => ErrorCode::InvalidInput,
             EngineError::Network(XrpcError::InvalidCredentials { .. }) => ErrorCode::AuthFailed,
             EngineError::Network(XrpcError::RateLimited { .. }) => ErrorCode::RateLimited,
-            EngineError::SignInAgain { .. } => ErrorCode::SignInAgain,
+            EngineError::SignInAgain { .. }
+            | EngineError::Mastodon(MastodonError::InvalidToken { .. }) => ErrorCode::SignInAgain,
+            EngineError::Mastodon(MastodonError::RateLimited { .. }) => ErrorCode::RateLimited,
+            EngineError::Mastodon(_) => ErrorCode::Network,
             EngineError::Network(_) => ErrorCode::Network,
             EngineError::Secret(_) => ErrorCode::KeyringUnavailable,
             EngineError::Notify(_) => ErrorCode::NotificationsUnavailable,

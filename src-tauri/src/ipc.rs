@@ -28,6 +28,9 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::reply_to,
             commands::like_post,
             commands::repost_post,
+            commands::begin_mastodon_sign_in,
+            commands::finish_mastodon_sign_in,
+            commands::cancel_mastodon_sign_in,
         ])
         .events(collect_events![
             events::InboxChanged,

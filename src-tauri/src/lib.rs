@@ -2,6 +2,7 @@
 //! IPC command to the Tauri-free [`earshot_engine::Earshot`]. No domain logic lives here.
 
 mod backend;
+mod browser;
 mod commands;
 mod error;
 mod events;
@@ -31,6 +32,7 @@ pub fn run() {
                 .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
                 .build(),
         )
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(bindings.invoke_handler())
         .setup(move |app| {
             bindings.mount_events(app);

@@ -38,6 +38,8 @@ wait_for() { # wait_for SECONDS DESCRIPTION TEST-COMMAND...
   return 1
 }
 
+# GTK's accessibility bridge would look for an AT-SPI bus this session does not have.
+export NO_AT_BRIDGE=1
 export XDG_RUNTIME_DIR="$session/run" XDG_CONFIG_HOME="$session/config"
 export XDG_DATA_HOME="$session/data" XDG_CACHE_HOME="$session/cache"
 mkdir -p "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME"

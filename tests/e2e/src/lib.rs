@@ -35,13 +35,21 @@ fn free_port() -> Result<u16> {
 #[derive(Debug)]
 pub struct Driver {
     data_dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
 }
 
 impl Driver {
     pub async fn start() -> Result<Self> {
         Ok(Self {
             data_dir: tempfile::tempdir()?,
+            env: Vec::new(),
         })
+    }
+
+    /// Sets an environment variable for every Earshot this driver launches.
+    pub fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -69,6 +77,7 @@ impl Driver {
             .envs(
                 std::env::var_os("EARSHOT_TEST_PLC_URL").map(|plc| ("EARSHOT_PLC_DIRECTORY", plc)),
             )
+            .envs(self.env.iter().map(|(name, value)| (name, value)))
             .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()

@@ -32,6 +32,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
             "/api/v1/accounts/verify_credentials",
             get(verify_credentials),
         )
+        .route("/api/v1/accounts/{id}/statuses", get(account_statuses))
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/notifications/requests", get(notification_requests))
         .route("/api/v1/statuses", post(create_status))
@@ -306,6 +307,56 @@ async fn notifications(
         let link = format!(
             "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
             last.id, first.id
+        );
+        if let Ok(value) = link.parse() {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    response
+}
+
+/// `GET /api/v1/accounts/:id/statuses`: newest first, `max_id`, `limit`, `Link` headers.
+async fn account_statuses(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let query = serde_urlencoded_pairs(request.uri().query().unwrap_or_default());
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let one = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let limit = one("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(20)
+        .clamp(1, 40);
+    let max_id = one("max_id").map(|id| id_number(&id));
+    let mut statuses: Vec<_> = state
+        .statuses
+        .values()
+        .filter(|s| s.account == id)
+        .filter(|s| max_id.is_none_or(|max| id_number(&s.id) < max))
+        .collect();
+    statuses.sort_by_key(|s| std::cmp::Reverse(id_number(&s.id)));
+    statuses.truncate(limit);
+    let mut response = Json(
+        statuses
+            .iter()
+            .map(|s| entities::status(&state, s, Some(&me), &shared.url))
+            .collect::<Vec<_>>(),
+    )
+    .into_response();
+    if let Some(last) = statuses.last() {
+        let link = format!(
+            "<{}/api/v1/accounts/{id}/statuses?max_id={}>; rel=\"next\"",
+            shared.url, last.id
         );
         if let Ok(value) = link.parse() {
             response.headers_mut().insert(header::LINK, value);

@@ -8,6 +8,7 @@
 //! through the HTTP API under test.
 
 mod api;
+pub mod browser;
 mod entities;
 mod oauth;
 mod state;

@@ -12,7 +12,7 @@ import {
   type ThreadEntry_Serialize,
 } from "./bindings";
 
-export type { Account, AppStatus, Draft, DraftId, KeyringStatus, SyncState } from "./bindings";
+export type { Account, AppStatus, Draft, DraftId, KeyringStatus, MastodonSignIn, Network, SyncState } from "./bindings";
 export type { InboxReason, ThreadPlace } from "./bindings";
 
 // What Rust sends (its serialised shape), under plain names.
@@ -54,10 +54,15 @@ export const backend = {
   addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
     unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),
   removeAccount: (id: string) => unwrap(commands.removeAccount(id)),
+  beginMastodonSignIn: (server: string, pasteCode: boolean) =>
+    unwrap(commands.beginMastodonSignIn(server, pasteCode)),
+  finishMastodonSignIn: (attempt: string, code: string | null) =>
+    unwrap(commands.finishMastodonSignIn(attempt, code)),
+  cancelMastodonSignIn: (attempt: string) => unwrap(commands.cancelMastodonSignIn(attempt)),
   syncNow: (id: string) => unwrap(commands.syncNow(id)),
   listInbox: () => unwrap(commands.listInbox()),
   openThread: (id: string) => unwrap(commands.openThread(id)),
-  replyLimits: () => unwrap(commands.replyLimits()),
+  replyLimits: (id: string) => unwrap(commands.replyLimits(id)),
   replyTo: (id: string, text: string) => unwrap(commands.replyTo(id, text)),
   likePost: (account: string, post: PostRef) => unwrap(commands.likePost(account, post)),
   repostPost: (account: string, post: PostRef) => unwrap(commands.repostPost(account, post)),
@@ -84,6 +89,11 @@ export function onBackendChange(what: "inbox" | "accounts", refetch: () => void)
     stopped = true;
     stop?.();
   };
+}
+
+/** A network's name for people. */
+export function networkName(network: "bluesky" | "mastodon"): string {
+  return network === "bluesky" ? "Bluesky" : "Mastodon";
 }
 
 /** Words for any failure, for a person: never raw JSON, never a code alone. */

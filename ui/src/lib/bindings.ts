@@ -23,10 +23,19 @@ export const commands = {
 	syncNow: (id: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("sync_now", { id })),
 	listInbox: () => typedError<InboxItem_Serialize[], IpcError>(__TAURI_INVOKE("list_inbox")),
 	openThread: (id: InboxItemId) => typedError<ThreadEntry_Serialize[], IpcError>(__TAURI_INVOKE("open_thread", { id })),
-	replyLimits: () => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("reply_limits")),
+	replyLimits: (id: InboxItemId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("reply_limits", { id })),
 	replyTo: (id: InboxItemId, text: string) => typedError<InboxItem_Serialize, IpcError>(__TAURI_INVOKE("reply_to", { id, text })),
 	likePost: (account: AccountId, post: PostRef_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("like_post", { account, post })),
 	repostPost: (account: AccountId, post: PostRef_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("repost_post", { account, post })),
+	/**
+	 *  Starts a Mastodon sign-in and opens the server's page in the person's browser. `server`
+	 *  is a domain, an origin or a handle; `paste_code` asks for a code to paste instead of the
+	 *  browser coming back by itself.
+	 */
+	beginMastodonSignIn: (server: string, pasteCode: boolean) => typedError<MastodonSignIn, IpcError>(__TAURI_INVOKE("begin_mastodon_sign_in", { server, pasteCode })),
+	/**  Waits for the browser to come back (or takes the pasted `code`) and signs in. */
+	finishMastodonSignIn: (attempt: string, code: string | null) => typedError<SignedIn_Serialize, IpcError>(__TAURI_INVOKE("finish_mastodon_sign_in", { attempt, code })),
+	cancelMastodonSignIn: (attempt: string) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_mastodon_sign_in", { attempt })),
 };
 
 /** Events */
@@ -240,7 +249,18 @@ export type KeyringStatus = {
 	message: string,
 };
 
-export type Network = "bluesky";
+/**  A sign-in in progress, for the UI: the page to open and what to call next. */
+export type MastodonSignIn = {
+	attempt: string,
+	authorizeUrl: string,
+	server: string,
+	/**  The server shows a code to paste instead of coming back by itself. */
+	pasteCode: boolean,
+};
+
+export type Network = "bluesky" | 
+/**  Mastodon and servers speaking its client API (GoToSocial, Pleroma/Akkoma, …). */
+"mastodon";
 
 /**  Someone on a network. */
 export type Person = Person_Serialize | Person_Deserialize;
@@ -276,9 +296,13 @@ export type PostRef_Serialize = {
 	cid: string | null,
 };
 
-/**  Limits for a reply box, so the UI counts the way the network does. */
+/**
+ *  What a reply box needs: the network's limit, so the UI counts the way the server does,
+ *  and the text to start from (on Mastodon, the people to address).
+ */
 export type ReplyLimits = {
 	maxGraphemes: number,
+	prefill: string,
 };
 
 /**  The outcome of a sign-in, for the UI. Never carries tokens. */

@@ -12,6 +12,7 @@ use serde::Serialize;
 use specta::Type;
 
 use crate::bluesky::session::tokens_json;
+use crate::earshot::Connection;
 use crate::earshot::blocking;
 use crate::{Earshot, EngineEvent, Error, Result};
 
@@ -197,13 +198,32 @@ impl Earshot {
             .collect())
     }
 
-    /// Signs out: the sync stops, then the tokens leave the keyring, so a failure there keeps
-    /// the account listed (and the person told) rather than leaving tokens nobody can see.
+    /// Signs out: the sync stops, a Mastodon token is revoked on its server (best effort: an
+    /// unreachable server must not keep anyone signed in here), then the tokens leave the
+    /// keyring, so a failure there keeps the account listed (and the person told) rather than
+    /// leaving tokens nobody can see.
     pub async fn remove_account(&self, id: AccountId) -> Result<()> {
         let account = {
             let id = id.clone();
             self.with_store(move |store| store.account(&id)).await?
         };
+        let connection = self
+            .running()
+            .get(&id)
+            .map(|running| running.connection.clone());
+        if let Some(Connection::Mastodon(session)) = connection {
+            let revoked = async {
+                let (app, token) = (session.app().await?, session.token().await?);
+                session
+                    .client()
+                    .revoke(&app, &token)
+                    .await
+                    .map_err(Error::from)
+            };
+            if let Err(e) = revoked.await {
+                tracing::warn!(error = %e, "could not revoke the Mastodon token on sign-out");
+            }
+        }
         self.stop(&id);
         let secrets = Arc::clone(&self.services.secrets);
         let key = account.secret_key();

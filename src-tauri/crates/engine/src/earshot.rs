@@ -14,6 +14,9 @@ use tokio::sync::broadcast;
 
 use crate::bluesky::session::BlueskySession;
 use crate::bluesky::sync::BlueskySync;
+use crate::mastodon::session::MastodonSession;
+use crate::mastodon::signin::PendingSignIns;
+use crate::mastodon::sync::MastodonSync;
 use crate::sync::{SyncHandle, TaskContext};
 use crate::{EngineEvent, Notice, Notifier, NotifyError, SecretError, SecretStore};
 
@@ -35,6 +38,8 @@ pub enum Error {
     Notify(#[from] NotifyError),
     #[error(transparent)]
     Network(#[from] earshot_net::bluesky::XrpcError),
+    #[error(transparent)]
+    Mastodon(#[from] earshot_net::mastodon::MastodonError),
     #[error(
         "Bluesky no longer accepts Earshot's saved sign-in for @{handle} (its app password may \
          have been revoked). Sign in again to keep syncing @{handle}."
@@ -82,10 +87,17 @@ impl Default for SyncSettings {
     }
 }
 
-/// An account's running parts: its session and its sync task (stopped when dropped).
+/// How Earshot talks to one account's network.
+#[derive(Debug, Clone)]
+pub(crate) enum Connection {
+    Bluesky(Arc<BlueskySession>),
+    Mastodon(Arc<MastodonSession>),
+}
+
+/// An account's running parts: its connection and its sync task (stopped when dropped).
 #[derive(Debug)]
 pub(crate) struct Running {
-    pub session: Arc<BlueskySession>,
+    pub connection: Connection,
     pub sync: SyncHandle,
 }
 
@@ -123,6 +135,7 @@ pub struct Earshot {
     notifications_paused: AtomicBool,
     events: broadcast::Sender<EngineEvent>,
     running: Mutex<HashMap<AccountId, Running>>,
+    pub(crate) pending_sign_ins: PendingSignIns,
 }
 
 impl Earshot {
@@ -143,6 +156,7 @@ impl Earshot {
             notifications_paused: AtomicBool::new(false),
             events: broadcast::channel(256).0,
             running: Mutex::new(HashMap::new()),
+            pending_sign_ins: PendingSignIns::default(),
         };
         for account in accounts {
             earshot.start(account)?;
@@ -166,13 +180,8 @@ impl Earshot {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Starts (or restarts) an account's session and sync task.
+    /// Starts (or restarts) an account's connection and sync task.
     pub(crate) fn start(&self, account: Account) -> Result<()> {
-        let session = Arc::new(BlueskySession::new(
-            &account,
-            Arc::clone(&self.services.secrets),
-            Arc::clone(&self.services.clock),
-        )?);
         let context = TaskContext {
             account: account.id.clone(),
             store: Arc::clone(&self.store),
@@ -182,15 +191,28 @@ impl Earshot {
             runtime: self.services.runtime.clone(),
         };
         let id = account.id.clone();
-        let sync = BlueskySync::new(
-            account,
-            Arc::clone(&session),
-            Arc::clone(&self.store),
-            Arc::clone(&self.services.clock),
-        );
-        let sync = crate::sync::spawn(sync, context);
+        let (store, clock) = (Arc::clone(&self.store), Arc::clone(&self.services.clock));
+        let secrets = Arc::clone(&self.services.secrets);
+        let (connection, sync) = match account.network {
+            earshot_core::Network::Bluesky => {
+                let session = Arc::new(BlueskySession::new(&account, secrets, Arc::clone(&clock))?);
+                let sync = BlueskySync::new(account, Arc::clone(&session), store, clock);
+                (
+                    Connection::Bluesky(session),
+                    crate::sync::spawn(sync, context),
+                )
+            }
+            earshot_core::Network::Mastodon => {
+                let session = Arc::new(MastodonSession::new(&account, secrets)?);
+                let sync = MastodonSync::new(account, Arc::clone(&session), store, clock);
+                (
+                    Connection::Mastodon(session),
+                    crate::sync::spawn(sync, context),
+                )
+            }
+        };
         // Replacing an entry drops the old handle, which stops the old task.
-        self.running().insert(id, Running { session, sync });
+        self.running().insert(id, Running { connection, sync });
         Ok(())
     }
 

@@ -1,8 +1,6 @@
 //! The Inbox, threads and answering: what the person reads and does with what was addressed
 //! to them.
 
-use std::sync::Arc;
-
 use earshot_core::richtext::{FacetKind, check_bluesky_post, detect_facets};
 use earshot_core::tid::tid;
 use earshot_core::{AccountId, InboxItem, InboxItemId, OwnReply, Person, PostRef};
@@ -12,6 +10,9 @@ use serde_json::{Value, json};
 use specta::Type;
 
 use crate::bluesky::session::BlueskySession;
+use crate::earshot::Connection;
+use crate::mastodon::content::html_to_text;
+use crate::mastodon::session::MastodonSession;
 use crate::{Earshot, EngineEvent, Error, Result};
 
 /// The Inbox screen shows this many of the newest items.
@@ -49,11 +50,13 @@ pub struct ThreadEntry {
     pub reposted: bool,
 }
 
-/// Limits for a reply box, so the UI counts the way the network does.
+/// What a reply box needs: the network's limit, so the UI counts the way the server does,
+/// and the text to start from (on Mastodon, the people to address).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplyLimits {
     pub max_graphemes: u32,
+    pub prefill: String,
 }
 
 impl Earshot {
@@ -61,10 +64,10 @@ impl Earshot {
         self.with_store(|store| store.inbox(INBOX_PAGE)).await
     }
 
-    fn bluesky_session(&self, account: &AccountId) -> Result<Arc<BlueskySession>> {
+    fn connection(&self, account: &AccountId) -> Result<Connection> {
         self.running()
             .get(account)
-            .map(|running| Arc::clone(&running.session))
+            .map(|running| running.connection.clone())
             .ok_or(Error::Store(earshot_store::StoreError::NotFound("account")))
     }
 
@@ -76,7 +79,17 @@ impl Earshot {
     /// person has seen their notifications, so other clients stop calling them new.
     pub async fn open_thread(&self, id: InboxItemId) -> Result<Vec<ThreadEntry>> {
         let item = self.item(id).await?;
-        let session = self.bluesky_session(&item.account_id)?;
+        match self.connection(&item.account_id)? {
+            Connection::Bluesky(session) => self.bluesky_thread(&item, &session).await,
+            Connection::Mastodon(session) => mastodon_thread(&item, &session).await,
+        }
+    }
+
+    async fn bluesky_thread(
+        &self,
+        item: &InboxItem,
+        session: &BlueskySession,
+    ) -> Result<Vec<ThreadEntry>> {
         let uri = item.post.uri.clone();
         let thread = session
             .call(|client, token| {
@@ -130,9 +143,26 @@ impl Earshot {
             .collect())
     }
 
-    pub fn reply_limits(&self) -> ReplyLimits {
-        ReplyLimits {
-            max_graphemes: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
+    pub async fn reply_limits(&self, id: InboxItemId) -> Result<ReplyLimits> {
+        let item = self.item(id).await?;
+        match self.connection(&item.account_id)? {
+            Connection::Bluesky(_) => Ok(ReplyLimits {
+                max_graphemes: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
+                prefill: String::new(),
+            }),
+            Connection::Mastodon(session) => {
+                let token = session.token().await?;
+                let client = session.client();
+                let facts = client.instance().await.map_err(|e| session.error(e))?;
+                let status = client
+                    .status(&token, &item.post.uri)
+                    .await
+                    .map_err(|e| session.error(e))?;
+                Ok(ReplyLimits {
+                    max_graphemes: facts.max_characters,
+                    prefill: mastodon_prefill(&session, &status),
+                })
+            }
         }
     }
 
@@ -140,30 +170,12 @@ impl Earshot {
     /// connection drops after the server took the post, Earshot finds it instead of posting
     /// twice. The item is marked answered at once.
     pub async fn reply_to(&self, id: InboxItemId, text: String) -> Result<InboxItem> {
-        check_bluesky_post(&text).map_err(|e| Error::Invalid(e.to_string()))?;
         let item = self.item(id).await?;
-        let session = self.bluesky_session(&item.account_id)?;
-        let parent = strong_ref(&item.post.uri, item.post.cid.as_deref())?;
-        let root = match &item.post.reply_root {
-            Some(root) => strong_ref(&root.uri, root.cid.as_deref())?,
-            None => parent.clone(),
-        };
-        let facets = self.facets(&session, &text).await;
         let now = self.services.clock.now();
-        let mut record = json!({
-            "$type": "app.bsky.feed.post",
-            "text": text,
-            "createdAt": now.to_string(),
-            "reply": { "root": root, "parent": parent },
-        });
-        if !facets.is_empty() {
-            record["facets"] = Value::Array(facets);
-        }
-        let rkey = tid(now, fastrand::u16(..1024));
-        let uri = self
-            .create_once(&session, "app.bsky.feed.post", &rkey, record)
-            .await?;
-
+        let uri = match self.connection(&item.account_id)? {
+            Connection::Bluesky(session) => self.bluesky_reply(&item, &session, text).await?,
+            Connection::Mastodon(session) => mastodon_reply(&item, &session, text).await?,
+        };
         let reply = OwnReply {
             uri,
             parent_uri: item.post.uri.clone(),
@@ -176,6 +188,34 @@ impl Earshot {
             account: item.account_id.clone(),
         });
         self.item(id).await
+    }
+
+    async fn bluesky_reply(
+        &self,
+        item: &InboxItem,
+        session: &BlueskySession,
+        text: String,
+    ) -> Result<String> {
+        check_bluesky_post(&text).map_err(|e| Error::Invalid(e.to_string()))?;
+        let parent = strong_ref(&item.post.uri, item.post.cid.as_deref())?;
+        let root = match &item.post.reply_root {
+            Some(root) => strong_ref(&root.uri, root.cid.as_deref())?,
+            None => parent.clone(),
+        };
+        let facets = self.facets(session, &text).await;
+        let now = self.services.clock.now();
+        let mut record = json!({
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": now.to_string(),
+            "reply": { "root": root, "parent": parent },
+        });
+        if !facets.is_empty() {
+            record["facets"] = Value::Array(facets);
+        }
+        let rkey = tid(now, fastrand::u16(..1024));
+        self.create_once(session, "app.bsky.feed.post", &rkey, record)
+            .await
     }
 
     /// Writes a record under `rkey`; after a timeout or dropped connection, looks for it
@@ -242,25 +282,42 @@ impl Earshot {
         facets
     }
 
-    /// Likes a post as `account`.
+    /// Likes (favourites) a post as `account`.
     pub async fn like_post(&self, account: AccountId, post: PostRef) -> Result<()> {
-        self.subject_record(account, "app.bsky.feed.like", post)
-            .await
+        match self.connection(&account)? {
+            Connection::Bluesky(session) => {
+                self.subject_record(&session, "app.bsky.feed.like", post)
+                    .await
+            }
+            Connection::Mastodon(session) => {
+                let token = session.token().await?;
+                let favourited = session.client().favourite(&token, &post.uri).await;
+                favourited.map(drop).map_err(|e| session.error(e))
+            }
+        }
     }
 
-    /// Reposts a post as `account`.
+    /// Reposts (boosts) a post as `account`.
     pub async fn repost_post(&self, account: AccountId, post: PostRef) -> Result<()> {
-        self.subject_record(account, "app.bsky.feed.repost", post)
-            .await
+        match self.connection(&account)? {
+            Connection::Bluesky(session) => {
+                self.subject_record(&session, "app.bsky.feed.repost", post)
+                    .await
+            }
+            Connection::Mastodon(session) => {
+                let token = session.token().await?;
+                let boosted = session.client().reblog(&token, &post.uri).await;
+                boosted.map(drop).map_err(|e| session.error(e))
+            }
+        }
     }
 
     async fn subject_record(
         &self,
-        account: AccountId,
+        session: &BlueskySession,
         collection: &str,
         post: PostRef,
     ) -> Result<()> {
-        let session = self.bluesky_session(&account)?;
         let now = self.services.clock.now();
         let record = json!({
             "$type": collection,
@@ -268,7 +325,7 @@ impl Earshot {
             "createdAt": now.to_string(),
         });
         let rkey = tid(now, fastrand::u16(..1024));
-        self.create_once(&session, collection, &rkey, record)
+        self.create_once(session, collection, &rkey, record)
             .await
             .map(drop)
     }
@@ -281,4 +338,120 @@ fn strong_ref(uri: &str, cid: Option<&str>) -> Result<Value> {
         ))
     })?;
     Ok(json!({ "uri": uri, "cid": cid }))
+}
+
+/// A Mastodon status as a thread entry.
+fn mastodon_entry(
+    session: &MastodonSession,
+    status: earshot_net::mastodon::Status,
+    place: ThreadPlace,
+    depth: u32,
+) -> ThreadEntry {
+    ThreadEntry {
+        post: PostRef {
+            uri: status.id,
+            cid: None,
+        },
+        place,
+        depth,
+        is_own: status.account.id == session.account_id,
+        author: Person {
+            id: status.account.id,
+            handle: session.full_handle(&status.account.acct),
+            display_name: Some(status.account.display_name).filter(|n| !n.trim().is_empty()),
+        },
+        text: html_to_text(&status.content),
+        created_at: status.created_at,
+        reply_count: status.replies_count,
+        like_count: status.favourites_count,
+        repost_count: status.reblogs_count,
+        liked: status.favourited.unwrap_or(false),
+        reposted: status.reblogged.unwrap_or(false),
+    }
+}
+
+async fn mastodon_thread(item: &InboxItem, session: &MastodonSession) -> Result<Vec<ThreadEntry>> {
+    let token = session.token().await?;
+    let client = session.client();
+    let focus = client
+        .status(&token, &item.post.uri)
+        .await
+        .map_err(|e| session.error(e))?;
+    let context = client
+        .context(&token, &item.post.uri)
+        .await
+        .map_err(|e| session.error(e))?;
+    let mut entries: Vec<ThreadEntry> = context
+        .ancestors
+        .into_iter()
+        .map(|status| mastodon_entry(session, status, ThreadPlace::Ancestor, 0))
+        .collect();
+    let mut depths = std::collections::HashMap::from([(focus.id.clone(), 0u32)]);
+    entries.push(mastodon_entry(session, focus, ThreadPlace::Focus, 0));
+    for status in context.descendants {
+        let depth = status
+            .in_reply_to_id
+            .as_ref()
+            .and_then(|parent| depths.get(parent))
+            .map_or(1, |d| d + 1);
+        depths.insert(status.id.clone(), depth);
+        entries.push(mastodon_entry(session, status, ThreadPlace::Reply, depth));
+    }
+    Ok(entries)
+}
+
+/// `@author@domain` and everyone else the status mentions, never the account itself.
+fn mastodon_prefill(session: &MastodonSession, status: &earshot_net::mastodon::Status) -> String {
+    let mut people = vec![status.account.acct.clone()];
+    for mention in &status.mentions {
+        if mention.id != session.account_id && !people.contains(&mention.acct) {
+            people.push(mention.acct.clone());
+        }
+    }
+    people.retain(|acct| status.account.id != session.account_id || *acct != status.account.acct);
+    people
+        .iter()
+        .map(|acct| format!("@{} ", session.full_handle(acct)))
+        .collect()
+}
+
+/// Answers a Mastodon status: never more visible than it, its content warning kept, and an
+/// `Idempotency-Key` derived from what is sent, so a retry cannot publish twice.
+async fn mastodon_reply(
+    item: &InboxItem,
+    session: &MastodonSession,
+    text: String,
+) -> Result<String> {
+    use sha2::Digest as _;
+    if text.trim().is_empty() {
+        return Err(Error::Invalid("Write something first.".into()));
+    }
+    let token = session.token().await?;
+    let client = session.client();
+    let facts = client.instance().await.map_err(|e| session.error(e))?;
+    let count = text.chars().count();
+    if count > facts.max_characters as usize {
+        return Err(Error::Invalid(format!(
+            "{} allows at most {} characters; this reply has {count}.",
+            facts.domain, facts.max_characters
+        )));
+    }
+    let status = client
+        .status(&token, &item.post.uri)
+        .await
+        .map_err(|e| session.error(e))?;
+    let key =
+        sha2::Sha256::digest(format!("{}\n{}\n{text}", item.account_id.0, status.id).as_bytes());
+    let key: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
+    let reply = earshot_net::mastodon::NewStatus {
+        text,
+        in_reply_to_id: Some(status.id.clone()),
+        visibility: status.visibility.clone(),
+        spoiler_text: status.spoiler_text.clone(),
+    };
+    let posted = client
+        .post_status(&token, &reply, &key)
+        .await
+        .map_err(|e| session.error(e))?;
+    Ok(posted.id)
 }

@@ -9,6 +9,7 @@ mod bluesky;
 mod earshot;
 mod events;
 mod inbox;
+mod mastodon;
 pub mod notifications;
 pub mod secrets;
 mod sync;
@@ -19,5 +20,6 @@ pub use earshot::{
 };
 pub use events::EngineEvent;
 pub use inbox::{ReplyLimits, ThreadEntry, ThreadPlace};
+pub use mastodon::signin::MastodonSignIn;
 pub use notifications::{DesktopNotifier, Notice, Notifier, NotifyError};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};

@@ -54,11 +54,15 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         tx.execute_batch(sql)?;
     }
     let dangling: i64 =
-        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+        tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| {
+            row.get(0)
+        })?;
     if dangling > 0 {
         return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
             rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
-            Some(format!("the migrated data has {dangling} dangling references")),
+            Some(format!(
+                "the migrated data has {dangling} dangling references"
+            )),
         )));
     }
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;

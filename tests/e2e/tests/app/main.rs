@@ -4,4 +4,5 @@
 mod accounts;
 mod drafts;
 mod inbox;
+mod mastodon;
 mod shell;

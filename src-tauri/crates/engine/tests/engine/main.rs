@@ -4,4 +4,5 @@
 mod accounts;
 mod desktop;
 mod drafts;
+mod mastodon;
 mod sync;

@@ -418,6 +418,33 @@ impl MastodonClient {
         })
     }
 
+    /// A page of an account's own statuses, newest first (for replies written anywhere).
+    pub async fn account_statuses(
+        &self,
+        token: &Sensitive<String>,
+        account_id: &str,
+        page: &Page,
+        limit: u8,
+    ) -> Result<(Vec<Status>, Option<Page>)> {
+        let limit = limit.clamp(1, 40).to_string();
+        let mut query = vec![("limit", limit.as_str()), ("exclude_reblogs", "true")];
+        if let Page::OlderThan(id) = page {
+            query.push(("max_id", id));
+        }
+        let path = format!("/api/v1/accounts/{account_id}/statuses");
+        let request = self.request(Method::GET, &path, Some(token)).query(&query);
+        let (statuses, headers): (Vec<Status>, _) = self.send(request).await?;
+        Ok((statuses, links(&headers).0))
+    }
+
+    pub async fn status(&self, token: &Sensitive<String>, status_id: &str) -> Result<Status> {
+        let path = format!("/api/v1/statuses/{status_id}");
+        Ok(self
+            .send(self.request(Method::GET, &path, Some(token)))
+            .await?
+            .0)
+    }
+
     /// The thread around a status.
     pub async fn context(&self, token: &Sensitive<String>, status_id: &str) -> Result<Context> {
         let path = format!("/api/v1/statuses/{status_id}/context");

@@ -3,7 +3,7 @@
 //! `since_id` ignored, 418 without a User-Agent, 422 for a bad token, mentions listed twice).
 
 use earshot_core::Sensitive;
-use earshot_mastodon_server::{MastodonServer, Profile, TestUser};
+use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
 use earshot_net::mastodon::{
     MastodonClient, MastodonError, NewStatus, NotificationKind, OUT_OF_BAND, Page, Pkce,
 };
@@ -16,38 +16,12 @@ fn token(user: &TestUser) -> Sensitive<String> {
     Sensitive::new(user.token.clone())
 }
 
-/// Plays the person in the browser: opens the authorize page, signs in as `username` and
-/// approves; returns where the server sends the browser next.
-async fn approve_in_browser(authorize_url: &str, username: &str) -> reqwest::Response {
-    let browser = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("browser");
-    let page = browser
-        .get(authorize_url)
-        .send()
-        .await
-        .expect("authorize page");
-    assert!(page.status().is_success(), "the authorize page opens");
-    let html = page.text().await.expect("html");
-    assert!(html.contains("Authorize"), "{html}");
-    let url = reqwest::Url::parse(authorize_url).expect("url");
-    let mut form: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    form.push(("username".into(), username.into()));
-    form.push(("decision".into(), "approve".into()));
-    browser
-        .post(format!(
-            "{}://{}/oauth/authorize",
-            url.scheme(),
-            url.host_str()
-                .zip(url.port())
-                .map(|(h, p)| format!("{h}:{p}"))
-                .unwrap_or_default()
-        ))
-        .form(&form)
-        .send()
-        .await
-        .expect("approve")
+/// Plays the person in the browser: approves as `username`; returns the redirect target.
+async fn approve(authorize_url: &str, username: &str) -> String {
+    match browser::decide(authorize_url, username, true).await {
+        browser::Outcome::Redirect(location) => location,
+        other => panic!("expected a redirect, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -87,12 +61,7 @@ async fn sign_in_with_pkce_through_the_authorize_page() {
     let url = client.authorize_url(&app, &pkce, "state-123");
     assert!(url.contains("code_challenge_method=S256"));
 
-    let answer = approve_in_browser(&url, "alice").await;
-    assert_eq!(answer.status(), 302);
-    let location = answer.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = approve(&url, "alice").await;
     let back = reqwest::Url::parse(&location).expect("redirect url");
     assert_eq!(back.path(), "/callback");
     let param = |name: &str| {
@@ -114,11 +83,7 @@ async fn sign_in_with_pkce_through_the_authorize_page() {
         "a code needs its own verifier: {refused:?}"
     );
     // The failed attempt spent the code, as OAuth requires: sign in again for a new one.
-    let answer = approve_in_browser(&url, "alice").await;
-    let location = answer.headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = approve(&url, "alice").await;
     let code = reqwest::Url::parse(&location)
         .expect("url")
         .query_pairs()
@@ -150,14 +115,11 @@ async fn the_out_of_band_redirect_shows_a_code_to_paste() {
         .await
         .expect("register");
     let pkce = Pkce::new().expect("randomness");
-    let page = approve_in_browser(&client.authorize_url(&app, &pkce, "s"), "alice").await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.expect("html");
-    let code = html
-        .split("<code id=\"authorization-code\">")
-        .nth(1)
-        .and_then(|rest| rest.split("</code>").next())
-        .expect("the page shows the code");
+    let outcome = browser::decide(&client.authorize_url(&app, &pkce, "s"), "alice", true).await;
+    let browser::Outcome::Page { status: 200, html } = outcome else {
+        panic!("the out-of-band flow shows a page: {outcome:?}");
+    };
+    let code = browser::code_on_page(&html).expect("the page shows the code");
     // People paste with stray whitespace.
     let token = client
         .exchange_code(&app, &format!("  {code}\n"), &pkce)

@@ -109,7 +109,10 @@ fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
     assert_eq!(accounts.len(), 1);
     let inbox = store.inbox(10).expect("inbox");
     assert_eq!(
-        inbox.iter().map(|i| i.post.text.as_str()).collect::<Vec<_>>(),
+        inbox
+            .iter()
+            .map(|i| i.post.text.as_str())
+            .collect::<Vec<_>>(),
         vec!["is it on?"],
         "the rebuild must not cascade into the Inbox"
     );

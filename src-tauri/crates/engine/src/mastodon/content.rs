@@ -1,0 +1,43 @@
+//! Status HTML → plain text. Statuses arrive as HTML from servers Earshot does not control;
+//! ammonia (a maintained sanitiser) removes every tag, so only text reaches the store, the UI
+//! and OS notifications. Scripts, event handlers and `javascript:` links cannot survive.
+
+/// The text of a status's HTML, paragraphs and line breaks kept as newlines.
+pub(crate) fn html_to_text(html: &str) -> String {
+    let spaced = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p><p>", "\n\n");
+    let cleaned = ammonia::Builder::empty().clean(&spaced).to_string();
+    unescape(&cleaned).trim().to_owned()
+}
+
+/// ammonia escapes what it keeps as text; the store wants the characters.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", "\u{a0}")
+        .replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_to_text;
+
+    #[test]
+    fn keeps_the_words_and_drops_every_tag() {
+        let html = r#"<p><span class="h-card"><a href="https://x/@bob" class="u-url mention">@<span>bob</span></a></span> is it on?</p><p>line<br>two &amp; more</p>"#;
+        assert_eq!(html_to_text(html), "@bob is it on?\n\nline\ntwo & more");
+    }
+
+    #[test]
+    fn hostile_markup_becomes_harmless_text() {
+        let html = r#"<p>hi<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">click</a> &lt;b&gt;</p>"#;
+        let text = html_to_text(html);
+        assert_eq!(text, "hiclick <b>");
+        assert!(!text.contains("alert"), "{text}");
+    }
+}

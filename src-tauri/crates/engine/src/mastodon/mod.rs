@@ -1,0 +1,7 @@
+//! Mastodon-compatible accounts: OAuth sign-in, the session, the sync round and turning
+//! statuses into Inbox items.
+
+pub(crate) mod content;
+pub(crate) mod session;
+pub(crate) mod signin;
+pub(crate) mod sync;

@@ -1,0 +1,241 @@
+//! One sync round for a Mastodon-compatible account: its own recent replies (written in any
+//! client) first, then its notifications — mentions, replies, quotes and direct messages,
+//! including those the server filtered into notification requests from strangers.
+//!
+//! Pages are read newest first with an explicit `limit`, following the `Link` header, down to
+//! what the last round read; each page is stored with the marks reached after it. Items are
+//! unique by (account, status id), so a server listing a mention twice costs nothing.
+
+use std::sync::Arc;
+
+use earshot_core::{
+    Account, Clock, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks, Timestamp,
+    Walk,
+};
+use earshot_net::mastodon::{Notification, NotificationKind, Page, Status};
+use earshot_store::{PageEnd, Store};
+
+use super::content::html_to_text;
+use super::session::MastodonSession;
+use crate::Result;
+use crate::earshot::blocking;
+use crate::sync::{AccountSync, RoundReport};
+
+/// How far back the first sync reads.
+const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+const TYPES: &[&str] = &["mention", "quote"];
+const PAGE_SIZE: u8 = 40;
+
+#[derive(Debug)]
+pub(crate) struct MastodonSync {
+    account: Account,
+    session: Arc<MastodonSession>,
+    store: Arc<Store>,
+    clock: Arc<dyn Clock>,
+}
+
+/// Ids are numbers on Mastodon and sortable strings (ULIDs) on GoToSocial: compare as
+/// numbers when both are, else as text.
+pub(crate) fn id_is_newer(id: &str, than: &str) -> bool {
+    match (id.parse::<u128>(), than.parse::<u128>()) {
+        (Ok(a), Ok(b)) => a > b,
+        _ => (id.len(), id) > (than.len(), than),
+    }
+}
+
+fn time(text: &str) -> Option<Timestamp> {
+    text.parse().ok()
+}
+
+impl MastodonSync {
+    pub(crate) fn new(
+        account: Account,
+        session: Arc<MastodonSession>,
+        store: Arc<Store>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            account,
+            session,
+            store,
+            clock,
+        }
+    }
+
+    async fn store<T: Send + 'static>(
+        &self,
+        call: impl FnOnce(&Store) -> earshot_store::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let store = Arc::clone(&self.store);
+        blocking(move || call(&store).map_err(Into::into)).await
+    }
+
+    /// The Inbox's view of a notification; `None` for kinds the Inbox does not hold.
+    fn incoming(&self, notification: Notification) -> Option<IncomingPost> {
+        let status: Status = notification.status?;
+        let reason = match notification.kind {
+            NotificationKind::Quote => InboxReason::Quote,
+            NotificationKind::Mention if status.visibility == "direct" => InboxReason::Direct,
+            NotificationKind::Mention
+                if status.in_reply_to_account_id.as_deref() == Some(&self.session.account_id) =>
+            {
+                InboxReason::Reply
+            }
+            NotificationKind::Mention => InboxReason::Mention,
+            _ => return None,
+        };
+        let indexed_at = time(&notification.created_at)?;
+        let mut text = html_to_text(&status.content);
+        if !status.spoiler_text.is_empty() {
+            text = format!("CW: {}\n\n{text}", status.spoiler_text);
+        }
+        let parent = status
+            .in_reply_to_id
+            .clone()
+            .map(|uri| PostRef { uri, cid: None });
+        Some(IncomingPost {
+            uri: status.id,
+            cid: None,
+            reason,
+            author: Person {
+                id: status.account.id,
+                handle: self.session.full_handle(&status.account.acct),
+                display_name: Some(status.account.display_name).filter(|n| !n.trim().is_empty()),
+            },
+            text,
+            facets: None,
+            created_at: time(&status.created_at).unwrap_or(indexed_at),
+            indexed_at,
+            reply_root: None,
+            subject_uri: parent
+                .as_ref()
+                .map(|p| p.uri.clone())
+                .filter(|_| reason == InboxReason::Reply),
+            reply_parent: parent,
+        })
+    }
+
+    async fn own_replies(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
+        let token = self.session.token().await?;
+        let mut page = Page::Newest;
+        let mut newest: Option<String> = None;
+        let mut replies = Vec::new();
+        'pages: loop {
+            let (statuses, next) = self
+                .session
+                .client()
+                .account_statuses(&token, &self.session.account_id, &page, PAGE_SIZE)
+                .await
+                .map_err(|e| self.session.error(e))?;
+            for status in statuses {
+                let seen = until
+                    .as_ref()
+                    .is_some_and(|until| !id_is_newer(&status.id, until));
+                let created = time(&status.created_at);
+                if seen || created.is_some_and(|at| at < oldest) {
+                    break 'pages;
+                }
+                newest.get_or_insert_with(|| status.id.clone());
+                if let Some(parent_uri) = status.in_reply_to_id {
+                    replies.push(OwnReply {
+                        uri: status.id,
+                        parent_uri,
+                        created_at: created.unwrap_or_else(|| self.clock.now()),
+                    });
+                }
+            }
+            match next {
+                Some(next) => page = next,
+                None => break,
+            }
+        }
+        let Some(newest) = newest else { return Ok(0) };
+        let account = self.account.id.clone();
+        let answered = self
+            .store(move |store| store.store_own_replies(&account, &replies, Some(&newest)))
+            .await?;
+        Ok(answered.len())
+    }
+}
+
+impl AccountSync for MastodonSync {
+    async fn round(&mut self) -> Result<RoundReport> {
+        let now = self.clock.now();
+        let oldest = now - BACKLOG;
+        let account = self.account.id.clone();
+        let mut marks: SyncMarks = {
+            let account = account.clone();
+            self.store(move |store| store.sync_marks(&account)).await?
+        };
+        let answered = self
+            .own_replies(marks.own_posts_until.clone(), oldest)
+            .await?;
+        let token = self.session.token().await?;
+        let mut added = 0;
+        loop {
+            let (page, until) = match &marks.walk {
+                Some(walk) => (Page::OlderThan(walk.cursor.clone()), walk.until),
+                None => (Page::Newest, marks.read_until.unwrap_or(oldest).max(oldest)),
+            };
+            let got = self
+                .session
+                .client()
+                .notifications(&token, TYPES, &page, PAGE_SIZE, true)
+                .await
+                .map_err(|e| self.session.error(e))?;
+            let times: Vec<Timestamp> = got
+                .notifications
+                .iter()
+                .filter_map(|n| time(&n.created_at))
+                .collect();
+            let reached_old = times.iter().any(|t| *t < until);
+            let top = marks
+                .walk
+                .as_ref()
+                .map(|w| w.top)
+                .or_else(|| times.first().copied());
+            let last_id = got.notifications.last().map(|n| n.id.clone());
+            let posts: Vec<IncomingPost> = got
+                .notifications
+                .into_iter()
+                .filter_map(|n| self.incoming(n))
+                .filter(|p| p.indexed_at >= until)
+                .collect();
+            let done = reached_old || last_id.is_none() || got.next.is_none();
+            if done {
+                marks.walk = None;
+                marks.read_until = top.max(marks.read_until);
+            } else if let (Some(cursor), Some(top)) = (last_id, top) {
+                marks.walk = Some(Walk { cursor, top, until });
+            }
+            let end = if done {
+                PageEnd::RoundDone { at: now }
+            } else {
+                PageEnd::MorePages
+            };
+            let (page_account, page_marks) = (account.clone(), marks.clone());
+            added += self
+                .store(move |store| store.store_inbox_page(&page_account, &posts, &page_marks, end))
+                .await?;
+            if done {
+                break;
+            }
+        }
+        Ok(RoundReport { added, answered })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_is_newer;
+
+    #[test]
+    fn ids_compare_as_numbers_or_as_sortable_text() {
+        assert!(id_is_newer("110000000000000010", "110000000000000009"));
+        assert!(!id_is_newer("9", "10"), "numbers, not text");
+        assert!(
+            id_is_newer("01HZY4Q2", "01HZY4Q1"),
+            "GoToSocial's ULIDs sort as text"
+        );
+    }
+}

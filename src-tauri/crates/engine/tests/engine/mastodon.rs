@@ -1,0 +1,274 @@
+//! Mastodon-compatible accounts against the test server in tests/mastodon: sign-in through
+//! the loopback redirect or a pasted code, the Inbox, answers that keep the status's
+//! visibility, answers from other clients, refused tokens, and quirky servers.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use earshot_core::{AccountId, InboxItem, InboxReason, Network, SystemClock};
+use earshot_engine::{
+    Earshot, MemorySecretStore, Notice, Notifier, NotifyError, SecretStore, Services, SyncSettings,
+    SyncState,
+};
+use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
+
+const POLL: Duration = Duration::from_secs(1);
+
+#[derive(Debug)]
+struct SilentNotifier;
+
+impl Notifier for SilentNotifier {
+    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
+        Ok(())
+    }
+}
+
+fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
+        notifier: Arc::new(SilentNotifier),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings {
+            poll_interval: POLL,
+            ..SyncSettings::default()
+        },
+    };
+    Earshot::open(dir.path(), services).expect("open")
+}
+
+async fn within<T, F: AsyncFnMut() -> Option<T>>(limit: Duration, what: &str, mut check: F) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Signs `user` in the way a person does: Earshot opens the page, the person approves in the
+/// browser, the browser comes back to Earshot's loopback listener.
+async fn sign_in(earshot: &Earshot, server: &MastodonServer, user: &TestUser) -> AccountId {
+    let started = earshot
+        .begin_mastodon_sign_in(server.url().to_owned(), false)
+        .await
+        .expect("begin");
+    let url = started.authorize_url.clone();
+    let username = user.username.clone();
+    let person = tokio::spawn(async move {
+        let browser::Outcome::Redirect(back) = browser::decide(&url, &username, true).await else {
+            panic!("the server sends the browser back");
+        };
+        let page = reqwest::get(&back)
+            .await
+            .expect("the loopback listener answers");
+        page.text().await.expect("a page")
+    });
+    let finished = tokio::time::timeout(
+        Duration::from_secs(10),
+        earshot.finish_mastodon_sign_in(started.attempt, None),
+    )
+    .await;
+    let page = person.await.expect("the browser got through");
+    let signed_in = finished.expect("finished in time").expect("finish");
+    assert!(page.contains("You can close this tab"), "{page}");
+    signed_in.account.id
+}
+
+async fn item(earshot: &Earshot, uri: &str) -> Option<InboxItem> {
+    earshot
+        .list_inbox()
+        .await
+        .expect("inbox")
+        .into_iter()
+        .find(|item| item.post.uri == uri)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let before = server.post(&bob, "@alice did you get my mail?", None, "public");
+
+    let account = sign_in(&earshot, &server, &alice).await;
+    let view = earshot
+        .list_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|v| v.account.id == account)
+        .expect("listed");
+    assert_eq!(view.account.network, Network::Mastodon);
+    assert_eq!(view.account.handle, format!("alice@{}", server.host()));
+    let stored = secrets
+        .read(&view.account.secret_key())
+        .expect("read")
+        .expect("the token is in the keyring");
+    assert!(stored.expose().contains("accessToken"));
+
+    let first = within(POLL * 3, "the earlier mention arrives", async || {
+        item(&earshot, &before).await
+    })
+    .await;
+    assert_eq!(first.post.reason, InboxReason::Mention);
+    assert_eq!(first.post.text, "@alice did you get my mail?");
+    assert_eq!(first.post.author.handle, format!("bob@{}", server.host()));
+
+    // A direct message: the answer must stay direct, and a retried send must not double.
+    let dm = server.post(&bob, "@alice is the game on tonight?", None, "direct");
+    let asked = within(POLL * 3, "the DM arrives", async || {
+        item(&earshot, &dm).await
+    })
+    .await;
+    assert_eq!(asked.post.reason, InboxReason::Direct);
+    let limits = earshot.reply_limits(asked.id).await.expect("limits");
+    assert_eq!(limits.max_graphemes, 500);
+    assert_eq!(
+        limits.prefill,
+        format!("@bob@{} ", server.host()),
+        "the asker, not me"
+    );
+    let answer = format!("{}yes, 8 pm!", limits.prefill);
+    let answered = earshot
+        .reply_to(asked.id, answer.clone())
+        .await
+        .expect("reply");
+    earshot
+        .reply_to(asked.id, answer)
+        .await
+        .expect("the same reply again");
+    let mine = server.statuses_of(&alice);
+    assert_eq!(
+        mine.len(),
+        1,
+        "one status for two identical sends: {mine:?}"
+    );
+    let (id, _, visibility, parent) = &mine[0];
+    assert_eq!(visibility, "direct", "an answer to a DM stays direct");
+    assert_eq!(parent.as_deref(), Some(dm.as_str()));
+    assert_eq!(answered.answered_by.as_deref(), Some(id.as_str()));
+
+    let thread = earshot.open_thread(asked.id).await.expect("thread");
+    let texts: Vec<&str> = thread.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        vec!["@alice is the game on tonight?", "@bob yes, 8 pm!"],
+        "mentions read as the server renders them"
+    );
+
+    // Alice answers the first mention from her phone.
+    server.post(&alice, "@bob yes, thanks", Some(&before), "public");
+    within(POLL * 3, "the answer from elsewhere counts", async || {
+        item(&earshot, &before)
+            .await
+            .filter(|i| i.answered_by.is_some())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pasted_code_signs_in_where_the_browser_cannot_come_back() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let started = earshot
+        .begin_mastodon_sign_in(server.url().to_owned(), true)
+        .await
+        .expect("begin");
+    assert!(started.paste_code);
+    let browser::Outcome::Page { html, .. } =
+        browser::decide(&started.authorize_url, "alice", true).await
+    else {
+        panic!("the server shows a code");
+    };
+    let code = browser::code_on_page(&html).expect("a code");
+    let signed_in = earshot
+        .finish_mastodon_sign_in(started.attempt, Some(code))
+        .await
+        .expect("finish");
+    assert_eq!(
+        signed_in.account.handle,
+        format!("{}@{}", alice.username, server.host())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quirky_server_is_polled_and_each_mention_is_stored_once() {
+    let server = MastodonServer::start(Profile::quirky()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    sign_in(&earshot, &server, &alice).await;
+    let mut asked = Vec::new();
+    for n in 0..45 {
+        asked.push(server.post(&bob, &format!("@alice question {n}?"), None, "public"));
+    }
+    let hostile = server.post(
+        &bob,
+        r#"@alice raw_html:<p>hi<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">click</a></p>"#,
+        None,
+        "public",
+    );
+    let stored = within(POLL * 5, "all 46 arrive", async || {
+        let inbox = earshot.list_inbox().await.expect("inbox");
+        (inbox.len() >= 46).then_some(inbox)
+    })
+    .await;
+    assert_eq!(stored.len(), 46, "a mention listed twice is stored once");
+    let text = &stored
+        .iter()
+        .find(|i| i.post.uri == hostile)
+        .expect("stored")
+        .post
+        .text;
+    assert_eq!(text, "hiclick", "only text survives");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoked_token_asks_for_a_new_sign_in() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let account = sign_in(&earshot, &server, &alice).await;
+    server.revoke_tokens(&alice);
+    let view = within(POLL * 4, "the account asks for a sign-in", async || {
+        earshot
+            .list_accounts()
+            .await
+            .expect("accounts")
+            .into_iter()
+            .find(|v| v.account.id == account && v.sync.state == SyncState::NeedsSignIn)
+    })
+    .await;
+    let error = view.sync.error.expect("in words");
+    assert!(error.contains("Sign in again"), "{error}");
+
+    earshot.remove_account(account).await.expect("sign out");
+    assert!(
+        server.requests().iter().any(|p| p == "/oauth/revoke"),
+        "sign-out revokes the token on the server"
+    );
+}

@@ -1,0 +1,80 @@
+use std::path::Path;
+
+use earshot_e2e::{Driver, Result};
+use earshot_mastodon_server::{MastodonServer, Profile};
+
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn a_mastodon_account_signs_in_through_the_browser_and_hostile_html_stays_text() -> Result<()>
+{
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob Builder");
+    server.post(&bob, "@alice is the game on tonight?", None, "direct");
+    server.post(
+        &bob,
+        r#"@alice raw_html:<p>look <img src="x" onerror="document.title='pwned'"><script>document.title='pwned'</script><a href="javascript:document.title='pwned'">here</a></p>"#,
+        None,
+        "public",
+    );
+
+    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
+    let driver = Driver::start()
+        .await?
+        .with_env("BROWSER", approve.to_str().ok_or("path")?)
+        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+    let app = driver.launch().await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.type_into("[data-testid=mastodon-server]", server.url())
+        .await?;
+    app.click("[data-testid=mastodon-sign-in]").await?;
+    // The stand-in browser approves; Earshot finishes by itself.
+    app.expect_texts(
+        "[data-testid=account-row] .handle",
+        &[&format!("@alice@{}", server.host())],
+    )
+    .await?;
+
+    app.click("[data-testid=nav-inbox]").await?;
+    app.expect_texts(
+        "[data-testid=inbox-text]",
+        &["look here", "@alice is the game on tonight?"],
+    )
+    .await?;
+    let planted = app
+        .client
+        .execute(
+            "return [document.title, \
+             document.querySelectorAll('[data-testid=inbox-list] img, [data-testid=inbox-list] script, [data-testid=inbox-list] a[href]').length];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        planted,
+        serde_json::json!(["Earshot", 0]),
+        "no markup from the server reached the page, and none of it ran"
+    );
+
+    // Answer the direct message: the reply box starts with the asker's handle.
+    app.click("[data-testid=inbox-row]:nth-child(2) button")
+        .await?;
+    app.until("the reply box is addressed", || async {
+        let value = app
+            .css("[data-testid=reply-box]")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        Ok(value.starts_with("@bob@"))
+    })
+    .await?;
+    app.type_into("[data-testid=reply-box]", "yes, 8 pm!")
+        .await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=thread-answered]").await?;
+    let mine = server.statuses_of(&alice);
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].2, "direct", "the answer to a DM stays direct");
+    assert!(mine[0].1.ends_with("yes, 8 pm!"), "{:?}", mine[0].1);
+    app.quit_from_tray().await
+}
