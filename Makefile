@@ -31,9 +31,11 @@ bindings:
 measure:
 	scripts/measure.sh
 
-## Store benchmarks (criterion): Inbox ingest rate and query time.
+## Benchmarks: Inbox ingest rate and query time (criterion); Mastodon mention-to-store
+## latency over the stream (p50/p95).
 bench:
 	cargo bench -p earshot-store --bench inbox
+	cargo bench -p earshot-engine --bench stream_latency
 
 ## Refresh docs/screenshots/ from the real app under Xvfb.
 screenshots:

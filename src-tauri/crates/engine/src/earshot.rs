@@ -16,6 +16,7 @@ use crate::bluesky::session::BlueskySession;
 use crate::bluesky::sync::BlueskySync;
 use crate::mastodon::session::MastodonSession;
 use crate::mastodon::signin::PendingSignIns;
+use crate::mastodon::stream::{StreamGuard, StreamTask};
 use crate::mastodon::sync::MastodonSync;
 use crate::sync::{SyncHandle, TaskContext};
 use crate::{EngineEvent, Notice, Notifier, NotifyError, SecretError, SecretStore};
@@ -94,11 +95,14 @@ pub(crate) enum Connection {
     Mastodon(Arc<MastodonSession>),
 }
 
-/// An account's running parts: its connection and its sync task (stopped when dropped).
+/// An account's running parts: its connection, its sync task and, on streaming Mastodon
+/// servers, its stream (each stopped when dropped).
 #[derive(Debug)]
 pub(crate) struct Running {
     pub connection: Connection,
     pub sync: SyncHandle,
+    /// Held only so that dropping `Running` stops the stream.
+    pub _stream: Option<StreamGuard>,
 }
 
 /// What the keyring check found, for the Settings screen.
@@ -193,26 +197,38 @@ impl Earshot {
         let id = account.id.clone();
         let (store, clock) = (Arc::clone(&self.store), Arc::clone(&self.services.clock));
         let secrets = Arc::clone(&self.services.secrets);
-        let (connection, sync) = match account.network {
+        let running = match account.network {
             earshot_core::Network::Bluesky => {
                 let session = Arc::new(BlueskySession::new(&account, secrets, Arc::clone(&clock))?);
                 let sync = BlueskySync::new(account, Arc::clone(&session), store, clock);
-                (
-                    Connection::Bluesky(session),
-                    crate::sync::spawn(sync, context),
-                )
+                Running {
+                    connection: Connection::Bluesky(session),
+                    sync: crate::sync::spawn(sync, context),
+                    _stream: None,
+                }
             }
             earshot_core::Network::Mastodon => {
                 let session = Arc::new(MastodonSession::new(&account, secrets)?);
-                let sync = MastodonSync::new(account, Arc::clone(&session), store, clock);
-                (
-                    Connection::Mastodon(session),
-                    crate::sync::spawn(sync, context),
-                )
+                let sync =
+                    MastodonSync::new(account, Arc::clone(&session), Arc::clone(&store), clock);
+                let sync = crate::sync::spawn(sync, context);
+                let stream = StreamTask {
+                    account: id.clone(),
+                    session: Arc::clone(&session),
+                    store,
+                    events: self.events.clone(),
+                    sync: sync.requester(),
+                }
+                .spawn(&self.services.runtime);
+                Running {
+                    connection: Connection::Mastodon(session),
+                    sync,
+                    _stream: Some(stream),
+                }
             }
         };
-        // Replacing an entry drops the old handle, which stops the old task.
-        self.running().insert(id, Running { connection, sync });
+        // Replacing an entry drops the old handles, which stops the old tasks.
+        self.running().insert(id, running);
         Ok(())
     }
 

@@ -87,10 +87,24 @@ pub(crate) struct SyncHandle {
     syncing: Arc<AtomicBool>,
 }
 
-impl SyncHandle {
+/// Asks a sync task for a round, from another task (e.g. a stream that reconnected).
+#[derive(Debug, Clone)]
+pub(crate) struct SyncRequester(mpsc::Sender<SyncCommand>);
+
+impl SyncRequester {
     pub(crate) fn sync_now(&self) {
         // A full queue already holds a request for a round: nothing is lost.
-        let _ = self.commands.try_send(SyncCommand::SyncNow);
+        let _ = self.0.try_send(SyncCommand::SyncNow);
+    }
+}
+
+impl SyncHandle {
+    pub(crate) fn sync_now(&self) {
+        self.requester().sync_now();
+    }
+
+    pub(crate) fn requester(&self) -> SyncRequester {
+        SyncRequester(self.commands.clone())
     }
 
     /// Is a round running right now?

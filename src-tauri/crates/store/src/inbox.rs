@@ -69,6 +69,46 @@ pub enum PageEnd {
     RoundDone { at: Timestamp },
 }
 
+/// Inserts posts not stored yet (unique per account and URI), already answered when an own
+/// reply to them is known. Returns how many were new.
+fn insert_items(
+    tx: &Transaction<'_>,
+    account: &AccountId,
+    posts: &[IncomingPost],
+) -> Result<usize> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
+             author_name, text, facets, created_at, indexed_at, reply_root_uri,
+             reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, answered_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+             (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
+              ORDER BY created_at LIMIT 1))
+         ON CONFLICT (account_id, uri) DO NOTHING",
+    )?;
+    let mut added = 0;
+    for post in posts {
+        added += insert.execute(params![
+            account.0,
+            post.uri,
+            post.cid,
+            post.reason.as_str(),
+            post.author.id,
+            post.author.handle,
+            post.author.display_name,
+            post.text,
+            post.facets,
+            to_micros(post.created_at),
+            to_micros(post.indexed_at),
+            post.reply_root.as_ref().map(|r| &r.uri),
+            post.reply_root.as_ref().and_then(|r| r.cid.as_ref()),
+            post.reply_parent.as_ref().map(|r| &r.uri),
+            post.reply_parent.as_ref().and_then(|r| r.cid.as_ref()),
+            post.subject_uri,
+        ])?;
+    }
+    Ok(added)
+}
+
 /// Saves how far the notifications have been read; `own_posts_until` has its own writer.
 fn save_notification_marks(
     tx: &Transaction<'_>,
@@ -146,42 +186,21 @@ impl Store {
     ) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut added = 0;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
-                     author_name, text, facets, created_at, indexed_at, reply_root_uri,
-                     reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, answered_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
-                      ORDER BY created_at LIMIT 1))
-                 ON CONFLICT (account_id, uri) DO NOTHING",
-            )?;
-            for post in posts {
-                added += insert.execute(params![
-                    account.0,
-                    post.uri,
-                    post.cid,
-                    post.reason.as_str(),
-                    post.author.id,
-                    post.author.handle,
-                    post.author.display_name,
-                    post.text,
-                    post.facets,
-                    to_micros(post.created_at),
-                    to_micros(post.indexed_at),
-                    post.reply_root.as_ref().map(|r| &r.uri),
-                    post.reply_root.as_ref().and_then(|r| r.cid.as_ref()),
-                    post.reply_parent.as_ref().map(|r| &r.uri),
-                    post.reply_parent.as_ref().and_then(|r| r.cid.as_ref()),
-                    post.subject_uri,
-                ])?;
-            }
-        }
+        let added = insert_items(&tx, account, posts)?;
         save_notification_marks(&tx, account, marks)?;
         if let PageEnd::RoundDone { at } = end {
             record_success(&tx, account, at)?;
         }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Stores posts that arrived outside a sync round (a streaming server pushed them). The
+    /// marks stay as they are: the next round still reads everything since the last one.
+    pub fn store_inbox_items(&self, account: &AccountId, posts: &[IncomingPost]) -> Result<usize> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let added = insert_items(&tx, account, posts)?;
         tx.commit()?;
         Ok(added)
     }

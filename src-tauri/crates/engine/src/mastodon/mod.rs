@@ -4,4 +4,5 @@
 pub(crate) mod content;
 pub(crate) mod session;
 pub(crate) mod signin;
+pub(crate) mod stream;
 pub(crate) mod sync;

@@ -47,6 +47,54 @@ fn time(text: &str) -> Option<Timestamp> {
     text.parse().ok()
 }
 
+/// The Inbox's view of a notification; `None` for kinds the Inbox does not hold.
+pub(crate) fn incoming(
+    session: &MastodonSession,
+    notification: Notification,
+) -> Option<IncomingPost> {
+    let status: Status = notification.status?;
+    let reason = match notification.kind {
+        NotificationKind::Quote => InboxReason::Quote,
+        NotificationKind::Mention if status.visibility == "direct" => InboxReason::Direct,
+        NotificationKind::Mention
+            if status.in_reply_to_account_id.as_deref() == Some(&session.account_id) =>
+        {
+            InboxReason::Reply
+        }
+        NotificationKind::Mention => InboxReason::Mention,
+        _ => return None,
+    };
+    let indexed_at = time(&notification.created_at)?;
+    let mut text = html_to_text(&status.content);
+    if !status.spoiler_text.is_empty() {
+        text = format!("CW: {}\n\n{text}", status.spoiler_text);
+    }
+    let parent = status
+        .in_reply_to_id
+        .clone()
+        .map(|uri| PostRef { uri, cid: None });
+    Some(IncomingPost {
+        uri: status.id,
+        cid: None,
+        reason,
+        author: Person {
+            id: status.account.id,
+            handle: session.full_handle(&status.account.acct),
+            display_name: Some(status.account.display_name).filter(|n| !n.trim().is_empty()),
+        },
+        text,
+        facets: None,
+        created_at: time(&status.created_at).unwrap_or(indexed_at),
+        indexed_at,
+        reply_root: None,
+        subject_uri: parent
+            .as_ref()
+            .map(|p| p.uri.clone())
+            .filter(|_| reason == InboxReason::Reply),
+        reply_parent: parent,
+    })
+}
+
 impl MastodonSync {
     pub(crate) fn new(
         account: Account,
@@ -68,51 +116,6 @@ impl MastodonSync {
     ) -> Result<T> {
         let store = Arc::clone(&self.store);
         blocking(move || call(&store).map_err(Into::into)).await
-    }
-
-    /// The Inbox's view of a notification; `None` for kinds the Inbox does not hold.
-    fn incoming(&self, notification: Notification) -> Option<IncomingPost> {
-        let status: Status = notification.status?;
-        let reason = match notification.kind {
-            NotificationKind::Quote => InboxReason::Quote,
-            NotificationKind::Mention if status.visibility == "direct" => InboxReason::Direct,
-            NotificationKind::Mention
-                if status.in_reply_to_account_id.as_deref() == Some(&self.session.account_id) =>
-            {
-                InboxReason::Reply
-            }
-            NotificationKind::Mention => InboxReason::Mention,
-            _ => return None,
-        };
-        let indexed_at = time(&notification.created_at)?;
-        let mut text = html_to_text(&status.content);
-        if !status.spoiler_text.is_empty() {
-            text = format!("CW: {}\n\n{text}", status.spoiler_text);
-        }
-        let parent = status
-            .in_reply_to_id
-            .clone()
-            .map(|uri| PostRef { uri, cid: None });
-        Some(IncomingPost {
-            uri: status.id,
-            cid: None,
-            reason,
-            author: Person {
-                id: status.account.id,
-                handle: self.session.full_handle(&status.account.acct),
-                display_name: Some(status.account.display_name).filter(|n| !n.trim().is_empty()),
-            },
-            text,
-            facets: None,
-            created_at: time(&status.created_at).unwrap_or(indexed_at),
-            indexed_at,
-            reply_root: None,
-            subject_uri: parent
-                .as_ref()
-                .map(|p| p.uri.clone())
-                .filter(|_| reason == InboxReason::Reply),
-            reply_parent: parent,
-        })
     }
 
     async fn own_replies(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
@@ -198,7 +201,7 @@ impl AccountSync for MastodonSync {
             let posts: Vec<IncomingPost> = got
                 .notifications
                 .into_iter()
-                .filter_map(|n| self.incoming(n))
+                .filter_map(|n| incoming(&self.session, n))
                 .filter(|p| p.indexed_at >= until)
                 .collect();
             let done = reached_old || last_id.is_none() || got.next.is_none();

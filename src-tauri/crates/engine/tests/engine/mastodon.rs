@@ -24,13 +24,21 @@ impl Notifier for SilentNotifier {
 }
 
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
+    engine_polling_every(dir, secrets, POLL)
+}
+
+fn engine_polling_every(
+    dir: &tempfile::TempDir,
+    secrets: &Arc<MemorySecretStore>,
+    poll_interval: Duration,
+) -> Earshot {
     let services = Services {
         clock: Arc::new(SystemClock),
         secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
         notifier: Arc::new(SilentNotifier),
         runtime: tokio::runtime::Handle::current(),
         sync: SyncSettings {
-            poll_interval: POLL,
+            poll_interval,
             ..SyncSettings::default()
         },
     };
@@ -270,5 +278,60 @@ async fn a_revoked_token_asks_for_a_new_sign_in() {
     assert!(
         server.requests().iter().any(|p| p == "/oauth/revoke"),
         "sign-out revokes the token on the server"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mentions_arrive_over_the_stream_and_a_dropped_stream_loses_nothing() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    // Polls only every minute: within a second, only the stream can deliver.
+    let earshot = engine_polling_every(&dir, &secrets, Duration::from_secs(60));
+    sign_in(&earshot, &server, &alice).await;
+    within(Duration::from_secs(5), "the stream is open", async || {
+        (server.requests_to("/api/v1/streaming") == 1).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let first = server.post(&bob, "@alice are you there?", None, "public");
+    within(
+        Duration::from_secs(1),
+        "a mention reaches the store within 1 s",
+        async || item(&earshot, &first).await,
+    )
+    .await;
+
+    // The stream drops; more is said before Earshot is back.
+    server.drop_streams();
+    let mut later = Vec::new();
+    for n in 0..3 {
+        later.push(server.post(&bob, &format!("@alice still there {n}?"), None, "public"));
+    }
+    within(
+        Duration::from_secs(10),
+        "everything said during the drop arrives",
+        async || {
+            let inbox = earshot.list_inbox().await.expect("inbox");
+            let all = later
+                .iter()
+                .all(|uri| inbox.iter().any(|i| &i.post.uri == uri));
+            all.then_some(())
+        },
+    )
+    .await;
+    assert_eq!(
+        earshot.list_inbox().await.expect("inbox").len(),
+        4,
+        "no gaps and no duplicates"
+    );
+    assert!(
+        server.requests_to("/api/v1/streaming") >= 2,
+        "Earshot reconnected to the stream"
     );
 }
