@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use earshot_e2e::{Driver, Result, TestAccount};
+use earshot_mastodon_server::{MastodonServer, Profile};
 use tokio::process::Command;
 
 async fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -37,7 +38,23 @@ async fn docs_screenshots() -> Result<()> {
     let dir = PathBuf::from(
         std::env::var_os("EARSHOT_SCREENSHOT_DIR").ok_or("set EARSHOT_SCREENSHOT_DIR")?,
     );
-    let driver = Driver::start().await?;
+    // A Mastodon server beside the Bluesky reference servers, and a stand-in browser that
+    // approves the sign-in as the person would.
+    let mastodon = MastodonServer::start(Profile::mastodon()).await;
+    let maya_m = mastodon.add_user("maya", "Maya Okafor");
+    let noor = mastodon.add_user("noor", "Noor Haddad");
+    mastodon.post(
+        &noor,
+        "@maya could you share the link to the recording? I missed the second half.",
+        None,
+        "direct",
+    );
+    let approve =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
+    let driver = Driver::start()
+        .await?
+        .with_env("BROWSER", approve.to_str().ok_or("path")?)
+        .with_env("EARSHOT_TEST_OAUTH_USER", &maya_m.username);
     let app = driver.launch().await?;
     app.client.set_window_rect(0, 0, 1100, 700).await?;
     app.click("[data-testid=nav-drafts]").await?;
@@ -96,13 +113,28 @@ async fn docs_screenshots() -> Result<()> {
     app.click("[data-testid=bluesky-sign-in]").await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
-    app.click("details summary").await?;
+    app.type_into("[data-testid=mastodon-server]", mastodon.url())
+        .await?;
+    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.until("both accounts have synced", || async {
+        let synced = app
+            .texts("[data-testid=account-row][data-sync-state=synced]")
+            .await?;
+        Ok(synced.len() == 2)
+    })
+    .await?;
+    app.client
+        .execute(
+            "document.querySelector('.page').scrollTo(0, 0); return null;",
+            vec![],
+        )
+        .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     capture(&dir, "accounts.png", "1100x700+0+0").await?;
 
     app.click("[data-testid=nav-inbox]").await?;
     app.css("[data-testid=answered]").await?;
-    // Priya's question: the newest first, so after Sam's mention and Léa's reply.
+    // Priya's question: newest first, after Sam's mention and Léa's reply.
     app.click("[data-testid=inbox-row]:nth-child(3) button")
         .await?;
     app.css("[data-testid=thread-post][data-place=focus]")

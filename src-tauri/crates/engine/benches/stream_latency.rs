@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use earshot_core::SystemClock;
 use earshot_engine::{
-    Earshot, EngineEvent, MemorySecretStore, Notice, Notifier, NotifyError, Services,
-    SyncSettings,
+    Earshot, EngineEvent, MemorySecretStore, Notice, Notifier, NotifyError, Services, SyncSettings,
 };
 use earshot_mastodon_server::{MastodonServer, Profile, browser};
 
