@@ -381,6 +381,18 @@ async fn mastodon_thread(item: &InboxItem, session: &MastodonSession) -> Result<
         .context(&token, &item.post.uri)
         .await
         .map_err(|e| session.error(e))?;
+    // The person has looked: move the read marker so other clients agree.
+    let newest = client
+        .notifications(&token, &[], &earshot_net::mastodon::Page::Newest, 1, false)
+        .await;
+    let newest = newest
+        .ok()
+        .and_then(|page| page.notifications.into_iter().next());
+    if let Some(newest) = newest
+        && let Err(e) = client.save_notifications_marker(&token, &newest.id).await
+    {
+        tracing::warn!(error = %e, "could not move the read marker");
+    }
     let mut entries: Vec<ThreadEntry> = context
         .ancestors
         .into_iter()

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use earshot_core::{AccountId, Clock};
 use earshot_net::bluesky::XrpcError;
+use earshot_net::mastodon::MastodonError;
 use earshot_store::Store;
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::{Instant, MissedTickBehavior};
@@ -245,14 +246,23 @@ impl Task {
 
 /// How long to wait after `error`: until the server's reset for a rate limit, else backoff.
 fn retry_delay(error: &Error, backoff: &mut Backoff, now: earshot_core::Timestamp) -> Duration {
-    if let Error::Network(XrpcError::RateLimited {
-        reset_at: Some(reset_at),
-    }) = error
-    {
-        let wait = reset_at.saturating_sub(now.as_second()).clamp(1, 3600);
-        return Duration::from_secs(wait.unsigned_abs());
+    let reset_at = match error {
+        Error::Network(XrpcError::RateLimited {
+            reset_at: Some(reset_at),
+        }) => Some(*reset_at),
+        Error::Mastodon(MastodonError::RateLimited {
+            reset_at: Some(reset_at),
+            ..
+        }) => Some(reset_at.as_second()),
+        _ => None,
+    };
+    match reset_at {
+        Some(reset_at) => {
+            let wait = reset_at.saturating_sub(now.as_second()).clamp(1, 3600);
+            Duration::from_secs(wait.unsigned_abs())
+        }
+        None => backoff.next_delay(),
     }
-    backoff.next_delay()
 }
 
 #[cfg(test)]
@@ -287,6 +297,15 @@ mod tests {
         assert_eq!(
             retry_delay(&error, &mut backoff, now),
             Duration::from_secs(90)
+        );
+        let mastodon = Error::Mastodon(MastodonError::RateLimited {
+            server: "https://example.org".into(),
+            reset_at: Some(earshot_core::Timestamp::from_second(1_790_000_300).expect("time")),
+        });
+        assert_eq!(
+            retry_delay(&mastodon, &mut backoff, now),
+            Duration::from_secs(300),
+            "Mastodon's X-RateLimit-Reset is honoured too"
         );
     }
 }

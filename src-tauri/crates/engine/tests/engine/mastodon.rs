@@ -168,6 +168,15 @@ async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
     assert_eq!(answered.answered_by.as_deref(), Some(id.as_str()));
 
     let thread = earshot.open_thread(asked.id).await.expect("thread");
+    let marker = earshot_net::mastodon::MastodonClient::new(server.url())
+        .expect("client")
+        .notifications_marker(&earshot_core::Sensitive::new(alice.token.clone()))
+        .await
+        .expect("markers");
+    assert!(
+        marker.is_some(),
+        "reading the thread moved the read marker for other clients"
+    );
     let texts: Vec<&str> = thread.iter().map(|e| e.text.as_str()).collect();
     assert_eq!(
         texts,
@@ -334,4 +343,24 @@ async fn mentions_arrive_over_the_stream_and_a_dropped_stream_loses_nothing() {
         server.requests_to("/api/v1/streaming") >= 2,
         "Earshot reconnected to the stream"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stranger_the_server_filtered_still_reaches_the_inbox() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let stranger = server.add_user("carol", "Carol");
+    server.filter_strangers(&alice, &stranger);
+    let asked = server.post(&stranger, "@alice can I ask you something?", None, "public");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    sign_in(&earshot, &server, &alice).await;
+    let got = within(POLL * 3, "the filtered question arrives", async || {
+        item(&earshot, &asked).await
+    })
+    .await;
+    assert_eq!(got.post.author.handle, format!("carol@{}", server.host()));
 }

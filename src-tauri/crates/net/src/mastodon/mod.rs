@@ -479,6 +479,32 @@ impl MastodonClient {
         Ok(self.send(request).await?.0)
     }
 
+    /// Moves the notifications read marker (`/api/v1/markers`), so other clients know the
+    /// person has seen everything up to `last_read_id`.
+    pub async fn save_notifications_marker(
+        &self,
+        token: &Sensitive<String>,
+        last_read_id: &str,
+    ) -> Result<()> {
+        let body = serde_json::json!({ "notifications": { "last_read_id": last_read_id } });
+        let request = self
+            .request(Method::POST, "/api/v1/markers", Some(token))
+            .json(&body);
+        let _: (Value, _) = self.send(request).await?;
+        Ok(())
+    }
+
+    /// Where the notifications read marker stands, if the server has one.
+    pub async fn notifications_marker(&self, token: &Sensitive<String>) -> Result<Option<String>> {
+        let request = self
+            .request(Method::GET, "/api/v1/markers", Some(token))
+            .query(&[("timeline[]", "notifications")]);
+        let (value, _): (Value, _) = self.send(request).await?;
+        Ok(value["notifications"]["last_read_id"]
+            .as_str()
+            .map(str::to_owned))
+    }
+
     pub async fn favourite(&self, token: &Sensitive<String>, status_id: &str) -> Result<Status> {
         let path = format!("/api/v1/statuses/{status_id}/favourite");
         Ok(self
