@@ -63,7 +63,7 @@ function fakeBackend(items: InboxItem[]) {
       case "open_thread":
         return thread(byId(a.id));
       case "reply_limits":
-        return { maxGraphemes: 300, prefill: "" };
+        return { maxLength: 300, counting: "graphemes", charactersPerUrl: 0, prefill: "" };
       case "reply_to": {
         replies.push({ id: a.id ?? "", text: a.text ?? "" });
         return { ...byId(a.id), answeredBy: "at://did:plc:alice/app.bsky.feed.post/r" };

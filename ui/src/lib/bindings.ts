@@ -93,6 +93,16 @@ export type AppStatus = {
 	notificationsPaused: boolean,
 };
 
+/**  How a network counts a post's length. */
+export type Counting = 
+/**  Grapheme clusters, as people see characters (Bluesky). */
+"graphemes" | 
+/**
+ *  Code points, with every link counting as `characters_per_url` and a remote mention
+ *  as its local part (Mastodon).
+ */
+"mastodon";
+
 /**  A draft as the UI sees it. Times are RFC 3339 UTC strings. */
 export type Draft = {
 	id: DraftId,
@@ -297,11 +307,13 @@ export type PostRef_Serialize = {
 };
 
 /**
- *  What a reply box needs: the network's limit, so the UI counts the way the server does,
- *  and the text to start from (on Mastodon, the people to address).
+ *  What a reply box needs: the network's limit and how it counts, so the UI counts the way
+ *  the server does, and the text to start from (on Mastodon, the people to address).
  */
 export type ReplyLimits = {
-	maxGraphemes: number,
+	maxLength: number,
+	counting: Counting,
+	charactersPerUrl: number,
 	prefill: string,
 };
 

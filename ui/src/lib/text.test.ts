@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countCharacters, firstLine, relativeTime } from "./text";
+import { countCharacters, firstLine, mastodonLength, relativeTime } from "./text";
 
 describe("countCharacters", () => {
   it("counts what a person sees, not UTF-16 units", () => {
@@ -29,5 +29,14 @@ describe("firstLine", () => {
   it("skips blank lines and trims", () => {
     expect(firstLine("\n\n  Keynote recap  \nmore")).toBe("Keynote recap");
     expect(firstLine("   ")).toBe("");
+  });
+});
+
+describe("mastodonLength", () => {
+  it("counts as the Rust side and Mastodon do", () => {
+    expect(mastodonLength("hello", 23)).toBe(5);
+    expect(mastodonLength("see https://example.com/a/very/long/path/indeed ok", 23)).toBe(4 + 23 + 3);
+    expect(mastodonLength("@bob@example.org hi", 23)).toBe(4 + 3);
+    expect(mastodonLength("👩‍👩‍👧", 23)).toBe(5);
   });
 });

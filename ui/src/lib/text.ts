@@ -8,6 +8,24 @@ export function countCharacters(text: string): number {
   return count;
 }
 
+/**
+ * A post's length as Mastodon counts it: code points, every link as `perUrl` characters, a
+ * remote mention as its local part (`@bob@example.org` counts as `@bob`). Mirrors
+ * `earshot_core::richtext::mastodon_length`, which checks again before sending.
+ */
+export function mastodonLength(text: string, perUrl: number): number {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      if (/^\s*$/.test(word)) return [...word].length;
+      if (word.startsWith("https://") || word.startsWith("http://")) return perUrl;
+      const remote = /^@([^@]+)@.+$/.exec(word);
+      if (remote?.[1]) return 1 + [...remote[1]].length;
+      return [...word].length;
+    })
+    .reduce((sum, n) => sum + n, 0);
+}
+
 /** "3 min ago", "yesterday", or a date, for list rows. */
 export function relativeTime(iso: string, now: Date = new Date()): string {
   const then = new Date(iso);

@@ -141,6 +141,33 @@ pub fn detect_facets(text: &str) -> Vec<DetectedFacet> {
     facets
 }
 
+/// A post's length as Mastodon counts it: characters (code points), every link as
+/// `per_url` characters whatever its length, and a remote mention as its local part only
+/// (`@bob@example.org` counts as `@bob`).
+pub fn mastodon_length(text: &str, per_url: usize) -> usize {
+    let mut length = 0;
+    let mut last = 0;
+    for (offset, word) in text
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - text.as_ptr() as usize, word))
+    {
+        length += text[last..offset].chars().count();
+        let counted = if word.starts_with("https://") || word.starts_with("http://") {
+            per_url
+        } else if let Some((local, _domain)) = word
+            .strip_prefix('@')
+            .and_then(|handle| handle.split_once('@'))
+        {
+            1 + local.chars().count()
+        } else {
+            word.chars().count()
+        };
+        length += counted;
+        last = offset + word.len();
+    }
+    length + text[last..].chars().count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +205,21 @@ mod tests {
             detect_facets("@Bob.Test")[0].kind,
             FacetKind::Mention("bob.test".into()),
             "handles are case-insensitive"
+        );
+    }
+
+    #[test]
+    fn mastodon_counts_links_as_23_and_remote_mentions_by_their_name() {
+        assert_eq!(mastodon_length("hello", 23), 5);
+        assert_eq!(
+            mastodon_length("see https://example.com/a/very/long/path/indeed ok", 23),
+            4 + 23 + 3
+        );
+        assert_eq!(mastodon_length("@bob@example.org hi", 23), 4 + 3);
+        assert_eq!(
+            mastodon_length("👩‍👩‍👧", 23),
+            5,
+            "code points, as Mastodon counts"
         );
     }
 

@@ -50,12 +50,25 @@ pub struct ThreadEntry {
     pub reposted: bool,
 }
 
-/// What a reply box needs: the network's limit, so the UI counts the way the server does,
-/// and the text to start from (on Mastodon, the people to address).
+/// How a network counts a post's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Counting {
+    /// Grapheme clusters, as people see characters (Bluesky).
+    Graphemes,
+    /// Code points, with every link counting as `characters_per_url` and a remote mention
+    /// as its local part (Mastodon).
+    Mastodon,
+}
+
+/// What a reply box needs: the network's limit and how it counts, so the UI counts the way
+/// the server does, and the text to start from (on Mastodon, the people to address).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplyLimits {
-    pub max_graphemes: u32,
+    pub max_length: u32,
+    pub counting: Counting,
+    pub characters_per_url: u32,
     pub prefill: String,
 }
 
@@ -147,7 +160,9 @@ impl Earshot {
         let item = self.item(id).await?;
         match self.connection(&item.account_id)? {
             Connection::Bluesky(_) => Ok(ReplyLimits {
-                max_graphemes: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
+                max_length: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
+                counting: Counting::Graphemes,
+                characters_per_url: 0,
                 prefill: String::new(),
             }),
             Connection::Mastodon(session) => {
@@ -159,7 +174,9 @@ impl Earshot {
                     .await
                     .map_err(|e| session.error(e))?;
                 Ok(ReplyLimits {
-                    max_graphemes: facts.max_characters,
+                    max_length: facts.max_characters,
+                    counting: Counting::Mastodon,
+                    characters_per_url: facts.characters_reserved_per_url,
                     prefill: mastodon_prefill(&session, &status),
                 })
             }
@@ -441,7 +458,8 @@ async fn mastodon_reply(
     let token = session.token().await?;
     let client = session.client();
     let facts = client.instance().await.map_err(|e| session.error(e))?;
-    let count = text.chars().count();
+    let count =
+        earshot_core::richtext::mastodon_length(&text, facts.characters_reserved_per_url as usize);
     if count > facts.max_characters as usize {
         return Err(Error::Invalid(format!(
             "{} allows at most {} characters; this reply has {count}.",

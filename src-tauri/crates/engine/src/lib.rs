@@ -19,7 +19,7 @@ pub use earshot::{
     AppStatus, Earshot, Error, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };
 pub use events::EngineEvent;
-pub use inbox::{ReplyLimits, ThreadEntry, ThreadPlace};
+pub use inbox::{Counting, ReplyLimits, ThreadEntry, ThreadPlace};
 pub use mastodon::signin::MastodonSignIn;
 pub use notifications::{DesktopNotifier, Notice, Notifier, NotifyError};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};

@@ -141,7 +141,9 @@ async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
     .await;
     assert_eq!(asked.post.reason, InboxReason::Direct);
     let limits = earshot.reply_limits(asked.id).await.expect("limits");
-    assert_eq!(limits.max_graphemes, 500);
+    assert_eq!(limits.max_length, 500);
+    assert_eq!(limits.counting, earshot_engine::Counting::Mastodon);
+    assert_eq!(limits.characters_per_url, 23);
     assert_eq!(
         limits.prefill,
         format!("@bob@{} ", server.host()),
