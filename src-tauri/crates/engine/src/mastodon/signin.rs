@@ -24,6 +24,42 @@ use crate::{Earshot, EngineEvent, Error, Result, SignedIn};
 const SCOPES: &str =
     "read:accounts read:notifications read:statuses write:statuses write:favourites";
 
+/// Loopback ports Earshot registers with every server. Servers match redirect URIs exactly,
+/// port included, so a fixed set lets one registration serve every sign-in; when all ten are
+/// taken, a one-off registration with an ephemeral port is used instead.
+const LOOPBACK_PORTS: std::ops::RangeInclusive<u16> = 51780..=51789;
+
+/// Earshot's registration with one server, kept in the keyring (it holds a client secret).
+#[derive(Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedApp {
+    client_id: String,
+    client_secret: String,
+    redirect_uris: Vec<String>,
+    scopes: String,
+}
+
+fn loopback_uri(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/callback")
+}
+
+fn app_key(origin: &str) -> String {
+    format!("mastodon-app:{origin}")
+}
+
+/// A listener on the first free port of [`LOOPBACK_PORTS`], or on any port.
+async fn loopback_listener() -> Result<(TcpListener, bool)> {
+    for port in LOOPBACK_PORTS {
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)).await {
+            return Ok((listener, true));
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| Error::TaskFailed(e.to_string()))?;
+    Ok((listener, false))
+}
+
 /// How long a sign-in waits for the browser to come back.
 const WAIT_FOR_BROWSER: Duration = Duration::from_secs(10 * 60);
 
@@ -169,19 +205,26 @@ impl Earshot {
                 "{server} does not answer like a Mastodon-compatible server ({e})."
             ))
         })?;
-        let (redirect_uri, listener) = if paste_code {
-            (OUT_OF_BAND.to_owned(), None)
+        let (listener, known_port) = if paste_code {
+            (None, true)
         } else {
-            let listener = TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(|e| Error::TaskFailed(e.to_string()))?;
-            let port = listener
-                .local_addr()
-                .map_err(|e| Error::TaskFailed(e.to_string()))?
-                .port();
-            (format!("http://127.0.0.1:{port}/callback"), Some(listener))
+            let (listener, known) = loopback_listener().await?;
+            (Some(listener), known)
         };
-        let app = client.register_app(&redirect_uri, SCOPES).await?;
+        let redirect_uri = match &listener {
+            None => OUT_OF_BAND.to_owned(),
+            Some(listener) => loopback_uri(
+                listener
+                    .local_addr()
+                    .map_err(|e| Error::TaskFailed(e.to_string()))?
+                    .port(),
+            ),
+        };
+        let app = if known_port {
+            self.registered_app(&client, &redirect_uri).await?
+        } else {
+            client.register_app(&redirect_uri, SCOPES).await?
+        };
         let pkce = Pkce::new().map_err(|e| Error::TaskFailed(format!("no OS randomness: {e}")))?;
         let state = random_text()?;
         let authorize_url = client.authorize_url(&app, &pkce, &state);
@@ -234,10 +277,22 @@ impl Earshot {
                 ));
             }
         };
-        let token = pending
+        let token = match pending
             .client
             .exchange_code(&pending.app, &code, &pending.pkce)
-            .await?;
+            .await
+        {
+            Ok(token) => token,
+            Err(e) => {
+                // The server may have forgotten Earshot's registration: make a new one next time.
+                let (secrets, key) = (
+                    Arc::clone(&self.services.secrets),
+                    app_key(pending.client.origin()),
+                );
+                let _ = blocking(move || secrets.delete(&key).map_err(Error::from)).await;
+                return Err(e.into());
+            }
+        };
         let me = pending.client.verify_credentials(&token).await?;
         let facts = pending.client.instance().await?;
         let origin = pending.client.origin().to_owned();
@@ -275,6 +330,50 @@ impl Earshot {
         Ok(SignedIn {
             account,
             warning: None,
+        })
+    }
+
+    /// Earshot's registration with the server, made once and reused: it names every
+    /// loopback port and the out-of-band redirect; `redirect_uri` picks the one to use now.
+    async fn registered_app(
+        &self,
+        client: &MastodonClient,
+        redirect_uri: &str,
+    ) -> Result<RegisteredApp> {
+        let key = app_key(client.origin());
+        let secrets = Arc::clone(&self.services.secrets);
+        let saved = {
+            let key = key.clone();
+            blocking(move || secrets.read(&key).map_err(Error::from)).await?
+        };
+        let saved: Option<SavedApp> = saved.and_then(|s| serde_json::from_str(s.expose()).ok());
+        let app = match saved {
+            Some(app)
+                if app.scopes == SCOPES && app.redirect_uris.iter().any(|u| u == redirect_uri) =>
+            {
+                app
+            }
+            _ => {
+                let mut uris: Vec<String> = LOOPBACK_PORTS.map(loopback_uri).collect();
+                uris.push(OUT_OF_BAND.to_owned());
+                let registered = client.register_app(&uris.join(" "), SCOPES).await?;
+                let app = SavedApp {
+                    client_id: registered.client_id,
+                    client_secret: registered.client_secret.expose().clone(),
+                    redirect_uris: uris,
+                    scopes: SCOPES.to_owned(),
+                };
+                let json = Sensitive::new(serde_json::to_string(&app).unwrap_or_default());
+                let secrets = Arc::clone(&self.services.secrets);
+                blocking(move || secrets.save(&key, &json).map_err(Error::from)).await?;
+                app
+            }
+        };
+        Ok(RegisteredApp {
+            client_id: app.client_id,
+            client_secret: Sensitive::new(app.client_secret),
+            redirect_uri: redirect_uri.to_owned(),
+            scopes: app.scopes,
         })
     }
 

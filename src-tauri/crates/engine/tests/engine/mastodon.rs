@@ -366,3 +366,27 @@ async fn a_stranger_the_server_filtered_still_reaches_the_inbox() {
     .await;
     assert_eq!(got.post.author.handle, format!("carol@{}", server.host()));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn earshot_registers_with_a_server_once() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let account = sign_in(&earshot, &server, &alice).await;
+    earshot.remove_account(account).await.expect("sign out");
+    sign_in(&earshot, &server, &alice).await;
+    let started = earshot
+        .begin_mastodon_sign_in(server.url().to_owned(), true)
+        .await
+        .expect("a paste-code sign-in");
+    earshot.cancel_mastodon_sign_in(&started.attempt);
+    assert_eq!(
+        server.requests_to("/api/v1/apps"),
+        1,
+        "one registration serves later sign-ins, browser or pasted code"
+    );
+}

@@ -52,6 +52,11 @@ pub struct InstanceFacts {
     pub max_characters: u32,
     /// How many characters any link counts for; 23 when the server does not say.
     pub characters_reserved_per_url: u32,
+    /// Attachments per post; 4 when the server does not say.
+    pub max_media_attachments: u32,
+    /// Largest image and video upload in bytes; Mastodon's 16 MiB and 99 MiB by default.
+    pub image_size_limit: u64,
+    pub video_size_limit: u64,
     /// The WebSocket streaming origin, when the server has streaming.
     pub streaming_url: Option<String>,
 }
@@ -348,6 +353,13 @@ impl MastodonClient {
                 number(&value["max_toot_chars"], 500),
             ),
             characters_reserved_per_url: number(&statuses["characters_reserved_per_url"], 23),
+            max_media_attachments: number(&statuses["max_media_attachments"], 4),
+            image_size_limit: value["configuration"]["media_attachments"]["image_size_limit"]
+                .as_u64()
+                .unwrap_or(16 * 1024 * 1024),
+            video_size_limit: value["configuration"]["media_attachments"]["video_size_limit"]
+                .as_u64()
+                .unwrap_or(99 * 1024 * 1024),
             streaming_url: streaming
                 .as_str()
                 .filter(|s| !s.is_empty())

@@ -44,6 +44,11 @@ async fn instance_facts_come_from_v2_or_from_v1_on_older_servers() {
     assert_eq!(facts.domain, old.host());
     assert_eq!(facts.version, "3.5.3");
     assert_eq!(facts.streaming_url, None, "no streaming: Earshot must poll");
+    assert_eq!(
+        facts.video_size_limit,
+        99 * 1024 * 1024,
+        "a v1 server without media limits gets Mastodon's defaults"
+    );
     assert!(old.requests_to("/api/v2/instance") == 1 && old.requests_to("/api/v1/instance") == 1);
 }
 
