@@ -254,8 +254,7 @@ impl Earshot {
         T: Send + 'static,
         F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
-        blocking(move || call(&store).map_err(Error::from)).await
+        on_store(&self.store, call).await
     }
 
     pub async fn list_drafts(&self) -> Result<Vec<Draft>> {
@@ -342,6 +341,16 @@ impl Earshot {
     pub fn set_notifications_paused(&self, paused: bool) {
         self.notifications_paused.store(paused, Ordering::Relaxed);
     }
+}
+
+/// Runs a store call on the blocking pool: SQLite must not stall an async worker.
+pub(crate) async fn on_store<T, F>(store: &Arc<Store>, call: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = Arc::clone(store);
+    blocking(move || call(&store).map_err(Error::from)).await
 }
 
 pub(crate) async fn blocking<T: Send + 'static>(

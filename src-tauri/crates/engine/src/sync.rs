@@ -21,7 +21,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use crate::earshot::blocking;
+use crate::earshot::on_store;
 use crate::{EngineEvent, Error, Result};
 
 /// Never wait longer than this between attempts after failures.
@@ -227,15 +227,10 @@ impl Task {
     }
 
     async fn record_failure(&self, error: &Error, needs_sign_in: bool) {
-        let (store, account) = (
-            Arc::clone(&self.context.store),
-            self.context.account.clone(),
-        );
+        let account = self.context.account.clone();
         let (message, at) = (error.to_string(), self.context.clock.now());
-        let recorded = blocking(move || {
-            store
-                .record_sync_error(&account, &message, needs_sign_in, at)
-                .map_err(Error::from)
+        let recorded = on_store(&self.context.store, move |store| {
+            store.record_sync_error(&account, &message, needs_sign_in, at)
         })
         .await;
         if let Err(e) = recorded {

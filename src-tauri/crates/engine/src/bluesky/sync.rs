@@ -17,7 +17,7 @@ use earshot_store::{PageEnd, Store};
 
 use super::session::BlueskySession;
 use crate::Result;
-use crate::earshot::blocking;
+use crate::earshot::on_store;
 use crate::sync::{AccountSync, RoundReport};
 
 /// How far back the first sync reads.
@@ -51,14 +51,6 @@ impl BlueskySync {
             store,
             clock,
         }
-    }
-
-    async fn store<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&Store) -> earshot_store::Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let store = Arc::clone(&self.store);
-        blocking(move || call(&store).map_err(Into::into)).await
     }
 
     /// Records the account's own replies written since the last round, from any client.
@@ -103,9 +95,10 @@ impl BlueskySync {
             return Ok(0);
         };
         let account = self.account.id.clone();
-        let answered = self
-            .store(move |store| store.store_own_replies(&account, &replies, Some(&newest)))
-            .await?;
+        let answered = on_store(&self.store, move |store| {
+            store.store_own_replies(&account, &replies, Some(&newest))
+        })
+        .await?;
         Ok(answered.len())
     }
 }
@@ -173,7 +166,7 @@ impl AccountSync for BlueskySync {
         let account = self.account.id.clone();
         let mut marks: SyncMarks = {
             let account = account.clone();
-            self.store(move |store| store.sync_marks(&account)).await?
+            on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
         let answered = self
             .own_replies(marks.own_posts_until.clone(), oldest)
@@ -234,9 +227,10 @@ impl AccountSync for BlueskySync {
                 PageEnd::MorePages
             };
             let (page_account, page_marks) = (account.clone(), marks.clone());
-            added += self
-                .store(move |store| store.store_inbox_page(&page_account, &posts, &page_marks, end))
-                .await?;
+            added += on_store(&self.store, move |store| {
+                store.store_inbox_page(&page_account, &posts, &page_marks, end)
+            })
+            .await?;
             if done {
                 break;
             }

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 use super::session::MastodonSession;
 use super::sync::incoming;
 use crate::EngineEvent;
-use crate::earshot::blocking;
+use crate::earshot::on_store;
 use crate::sync::{Backoff, SyncRequester};
 
 /// Reconnect soon after a drop (a server restart is usually brief), then back off.
@@ -102,11 +102,9 @@ impl StreamTask {
         let Some(post) = incoming(&self.session, notification) else {
             return;
         };
-        let (store, account) = (Arc::clone(&self.store), self.account.clone());
-        let stored = blocking(move || {
-            store
-                .store_inbox_items(&account, &[post])
-                .map_err(crate::Error::from)
+        let account = self.account.clone();
+        let stored = on_store(&self.store, move |store| {
+            store.store_inbox_items(&account, &[post])
         })
         .await;
         match stored {

@@ -18,7 +18,7 @@ use earshot_store::{PageEnd, Store};
 use super::content::html_to_text;
 use super::session::MastodonSession;
 use crate::Result;
-use crate::earshot::blocking;
+use crate::earshot::on_store;
 use crate::sync::{AccountSync, RoundReport};
 
 /// How far back the first sync reads.
@@ -110,14 +110,6 @@ impl MastodonSync {
         }
     }
 
-    async fn store<T: Send + 'static>(
-        &self,
-        call: impl FnOnce(&Store) -> earshot_store::Result<T> + Send + 'static,
-    ) -> Result<T> {
-        let store = Arc::clone(&self.store);
-        blocking(move || call(&store).map_err(Into::into)).await
-    }
-
     async fn own_replies(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
         let token = self.session.token().await?;
         let mut page = Page::Newest;
@@ -154,9 +146,10 @@ impl MastodonSync {
         }
         let Some(newest) = newest else { return Ok(0) };
         let account = self.account.id.clone();
-        let answered = self
-            .store(move |store| store.store_own_replies(&account, &replies, Some(&newest)))
-            .await?;
+        let answered = on_store(&self.store, move |store| {
+            store.store_own_replies(&account, &replies, Some(&newest))
+        })
+        .await?;
         Ok(answered.len())
     }
 }
@@ -168,7 +161,7 @@ impl AccountSync for MastodonSync {
         let account = self.account.id.clone();
         let mut marks: SyncMarks = {
             let account = account.clone();
-            self.store(move |store| store.sync_marks(&account)).await?
+            on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
         let answered = self
             .own_replies(marks.own_posts_until.clone(), oldest)
@@ -217,9 +210,10 @@ impl AccountSync for MastodonSync {
                 PageEnd::MorePages
             };
             let (page_account, page_marks) = (account.clone(), marks.clone());
-            added += self
-                .store(move |store| store.store_inbox_page(&page_account, &posts, &page_marks, end))
-                .await?;
+            added += on_store(&self.store, move |store| {
+                store.store_inbox_page(&page_account, &posts, &page_marks, end)
+            })
+            .await?;
             if done {
                 break;
             }

@@ -1,19 +1,10 @@
 use std::sync::Arc;
 
 use earshot_core::{FixedClock, Timestamp};
-use earshot_engine::{
-    Earshot, Error, MemorySecretStore, Notice, Notifier, NotifyError, Services, SyncSettings,
-};
+use earshot_engine::{Earshot, Error, MemorySecretStore, Services, SyncSettings};
 use earshot_store::StoreError;
 
-#[derive(Debug, Default)]
-struct SilentNotifier;
-
-impl Notifier for SilentNotifier {
-    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
-        Ok(())
-    }
-}
+use crate::support::SilentNotifier;
 
 fn services(clock: Arc<FixedClock>) -> Services {
     Services {

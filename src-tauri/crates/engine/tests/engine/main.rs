@@ -5,4 +5,5 @@ mod accounts;
 mod desktop;
 mod drafts;
 mod mastodon;
+mod support;
 mod sync;

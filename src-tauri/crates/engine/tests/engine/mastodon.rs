@@ -6,22 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use earshot_core::{AccountId, InboxItem, InboxReason, Network, SystemClock};
-use earshot_engine::{
-    Earshot, MemorySecretStore, Notice, Notifier, NotifyError, SecretStore, Services, SyncSettings,
-    SyncState,
-};
+use earshot_engine::{Earshot, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState};
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
 
+use crate::support::{SilentNotifier, within};
+
 const POLL: Duration = Duration::from_secs(1);
-
-#[derive(Debug)]
-struct SilentNotifier;
-
-impl Notifier for SilentNotifier {
-    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
-        Ok(())
-    }
-}
 
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
     engine_polling_every(dir, secrets, POLL)
@@ -43,20 +33,6 @@ fn engine_polling_every(
         },
     };
     Earshot::open(dir.path(), services).expect("open")
-}
-
-async fn within<T, F: AsyncFnMut() -> Option<T>>(limit: Duration, what: &str, mut check: F) -> T {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not within {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Signs `user` in the way a person does: Earshot opens the page, the person approves in the

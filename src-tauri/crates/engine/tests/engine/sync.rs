@@ -7,24 +7,17 @@ use std::time::Duration;
 
 use earshot_core::{AccountId, InboxItem, InboxReason, Network, Sensitive, SystemClock};
 use earshot_engine::{
-    AccountView, Earshot, Error, MemorySecretStore, Notice, Notifier, NotifyError, SecretStore,
-    Services, SyncSettings, SyncState, ThreadPlace,
+    AccountView, Earshot, Error, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState,
+    ThreadPlace,
 };
 use earshot_store::Store;
 use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_post};
 use earshot_test_support::proxy::{Fault, FaultyProxy, query_param};
 use serde_json::{Value, json};
 
+use crate::support::{SilentNotifier, within};
+
 const POLL: Duration = Duration::from_secs(2);
-
-#[derive(Debug)]
-struct SilentNotifier;
-
-impl Notifier for SilentNotifier {
-    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
-        Ok(())
-    }
-}
 
 /// An engine on `dir` polling every [`POLL`], with secrets in `secrets`.
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
@@ -39,21 +32,6 @@ fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot 
         },
     };
     Earshot::open(dir.path(), services).expect("open")
-}
-
-/// Polls `check` every 100 ms until it returns `Some`, for at most `limit`.
-async fn within<T, F: AsyncFnMut() -> Option<T>>(limit: Duration, what: &str, mut check: F) -> T {
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{what}: not within {limit:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn signed_in(earshot: &Earshot, account: &TestAccount) -> AccountId {
