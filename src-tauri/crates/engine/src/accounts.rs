@@ -59,6 +59,16 @@ pub struct AccountView {
     pub sync: SyncView,
 }
 
+/// Who a sign-in turned out to be, before it is kept.
+#[derive(Debug)]
+pub(crate) struct SignedInAccount {
+    pub network: Network,
+    /// The server Earshot talks to for the account.
+    pub service: String,
+    pub remote_id: String,
+    pub handle: String,
+}
+
 const MAIN_PASSWORD_WARNING: &str = "You signed in with your main Bluesky password. Earshot \
     works, but an app password is safer: create one in Bluesky under Settings → Privacy and \
     security → App passwords, then sign in again with it.";
@@ -98,16 +108,38 @@ impl Earshot {
             pds
         };
 
-        let key = Network::Bluesky.secret_key(&session.did);
-        let tokens = tokens_json(&session);
-        let secrets = Arc::clone(&self.services.secrets);
-        blocking(move || secrets.save(&key, &tokens).map_err(Error::from)).await?;
+        let signed_in = SignedInAccount {
+            network: Network::Bluesky,
+            service: pds,
+            remote_id: session.did.clone(),
+            handle: session.handle.clone(),
+        };
+        let account = self.remember(signed_in, tokens_json(&session)).await?;
+        let warning =
+            (session.credential == Credential::MainPassword).then(|| MAIN_PASSWORD_WARNING.into());
+        Ok(SignedIn { account, warning })
+    }
 
+    /// Keeps a new sign-in: the secret in the keyring first (a keyring failure adds nothing),
+    /// then the account (a new sign-in clears a "sign in again" state), then its sync.
+    pub(crate) async fn remember(
+        &self,
+        signed_in: SignedInAccount,
+        secret: Sensitive<String>,
+    ) -> Result<Account> {
+        let key = signed_in.network.secret_key(&signed_in.remote_id);
+        let secrets = Arc::clone(&self.services.secrets);
+        blocking(move || secrets.save(&key, &secret).map_err(Error::from)).await?;
         let now = self.services.clock.now();
-        let (did, handle) = (session.did.clone(), session.handle.clone());
         let account = self
             .with_store(move |store| {
-                let account = store.upsert_account(Network::Bluesky, &pds, &did, &handle, now)?;
+                let account = store.upsert_account(
+                    signed_in.network,
+                    &signed_in.service,
+                    &signed_in.remote_id,
+                    &signed_in.handle,
+                    now,
+                )?;
                 store.clear_sync_error(&account.id)?;
                 Ok(account)
             })
@@ -116,9 +148,7 @@ impl Earshot {
         self.emit(EngineEvent::AccountChanged {
             account: account.id.clone(),
         });
-        let warning =
-            (session.credential == Credential::MainPassword).then(|| MAIN_PASSWORD_WARNING.into());
-        Ok(SignedIn { account, warning })
+        Ok(account)
     }
 
     /// The PDS of a handle or DID, found before signing in so that accounts on their own PDS

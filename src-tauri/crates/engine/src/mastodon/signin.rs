@@ -17,8 +17,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use super::session::StoredSecret;
+use crate::accounts::SignedInAccount;
 use crate::earshot::blocking;
-use crate::{Earshot, EngineEvent, Error, Result, SignedIn};
+use crate::{Earshot, Error, Result, SignedIn};
 
 /// The least Earshot needs: read what is addressed to the person, answer, favourite, boost.
 const SCOPES: &str =
@@ -310,23 +311,13 @@ impl Earshot {
             scopes: pending.app.scopes.clone(),
         };
         let secret = Sensitive::new(serde_json::to_string(&secret).unwrap_or_default());
-        let key = Network::Mastodon.secret_key(&remote_id);
-        let secrets = Arc::clone(&self.services.secrets);
-        blocking(move || secrets.save(&key, &secret).map_err(Error::from)).await?;
-
-        let now = self.services.clock.now();
-        let account = self
-            .with_store(move |store| {
-                let account =
-                    store.upsert_account(Network::Mastodon, &origin, &remote_id, &handle, now)?;
-                store.clear_sync_error(&account.id)?;
-                Ok(account)
-            })
-            .await?;
-        self.start(account.clone())?;
-        self.emit(EngineEvent::AccountChanged {
-            account: account.id.clone(),
-        });
+        let signed_in = SignedInAccount {
+            network: Network::Mastodon,
+            service: origin,
+            remote_id,
+            handle,
+        };
+        let account = self.remember(signed_in, secret).await?;
         Ok(SignedIn {
             account,
             warning: None,
