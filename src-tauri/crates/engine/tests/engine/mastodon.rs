@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_core::{AccountId, InboxItem, InboxReason, Network, SystemClock};
-use earshot_engine::{Earshot, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState};
+use earshot_core::{AccountId, InboxItem, InboxReason, Network};
+use earshot_engine::{Earshot, MemorySecretStore, SecretStore, SyncSettings, SyncState};
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
 
-use crate::support::{SilentNotifier, within};
+use crate::support::{engine_with, within};
 
 const POLL: Duration = Duration::from_secs(1);
 
@@ -22,17 +22,11 @@ fn engine_polling_every(
     secrets: &Arc<MemorySecretStore>,
     poll_interval: Duration,
 ) -> Earshot {
-    let services = Services {
-        clock: Arc::new(SystemClock),
-        secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
-        notifier: Arc::new(SilentNotifier),
-        runtime: tokio::runtime::Handle::current(),
-        sync: SyncSettings {
-            poll_interval,
-            ..SyncSettings::default()
-        },
+    let sync = SyncSettings {
+        poll_interval,
+        ..SyncSettings::default()
     };
-    Earshot::open(dir.path(), services).expect("open")
+    engine_with(dir, secrets, sync)
 }
 
 /// Signs `user` in the way a person does: Earshot opens the page, the person approves in the

@@ -1,8 +1,12 @@
 //! Helpers the engine's test modules share.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_engine::{Notice, Notifier, NotifyError};
+use earshot_core::SystemClock;
+use earshot_engine::{
+    Earshot, MemorySecretStore, Notice, Notifier, NotifyError, SecretStore, Services, SyncSettings,
+};
 
 /// A notifier that shows nothing, for tests that are not about notifications.
 #[derive(Debug, Default)]
@@ -12,6 +16,22 @@ impl Notifier for SilentNotifier {
     fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
         Ok(())
     }
+}
+
+/// An engine on `dir` with the real clock, secrets in `secrets` and silent notifications.
+pub fn engine_with(
+    dir: &tempfile::TempDir,
+    secrets: &Arc<MemorySecretStore>,
+    sync: SyncSettings,
+) -> Earshot {
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
+        notifier: Arc::new(SilentNotifier),
+        runtime: tokio::runtime::Handle::current(),
+        sync,
+    };
+    Earshot::open(dir.path(), services).expect("open")
 }
 
 /// Polls `check` every 50 ms until it returns `Some`, for at most `limit`.

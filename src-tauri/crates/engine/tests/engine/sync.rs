@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_core::{AccountId, InboxItem, InboxReason, Network, Sensitive, SystemClock};
+use earshot_core::{AccountId, InboxItem, InboxReason, Network, Sensitive};
 use earshot_engine::{
-    AccountView, Earshot, Error, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState,
+    AccountView, Earshot, Error, MemorySecretStore, SecretStore, SyncSettings, SyncState,
     ThreadPlace,
 };
 use earshot_store::Store;
@@ -15,23 +15,17 @@ use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_post};
 use earshot_test_support::proxy::{Fault, FaultyProxy, query_param};
 use serde_json::{Value, json};
 
-use crate::support::{SilentNotifier, within};
+use crate::support::{engine_with, within};
 
 const POLL: Duration = Duration::from_secs(2);
 
 /// An engine on `dir` polling every [`POLL`], with secrets in `secrets`.
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
-    let services = Services {
-        clock: Arc::new(SystemClock),
-        secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
-        notifier: Arc::new(SilentNotifier),
-        runtime: tokio::runtime::Handle::current(),
-        sync: SyncSettings {
-            poll_interval: POLL,
-            plc_directory: plc_url(),
-        },
+    let sync = SyncSettings {
+        poll_interval: POLL,
+        plc_directory: plc_url(),
     };
-    Earshot::open(dir.path(), services).expect("open")
+    engine_with(dir, secrets, sync)
 }
 
 async fn signed_in(earshot: &Earshot, account: &TestAccount) -> AccountId {

@@ -192,11 +192,6 @@ impl XrpcClient {
         })
     }
 
-    /// The server this client talks to.
-    pub fn service(&self) -> &str {
-        &self.service
-    }
-
     /// One XRPC call without query parameters.
     async fn call<T: DeserializeOwned>(
         &self,
