@@ -1,5 +1,5 @@
 # Earshot's commands. On a fresh Debian 12 / Ubuntu machine each one installs what it needs.
-.PHONY: run test dev deb deb-check bindings measure bench screenshots
+.PHONY: run test dev deb deb-check bindings measure measure-detector bench screenshots
 
 ## Set up and run Earshot (debug build with the UI embedded).
 run:
@@ -36,6 +36,10 @@ measure:
 bench:
 	cargo bench -p earshot-store --bench inbox
 	cargo bench -p earshot-engine --bench stream_latency
+
+## Precision, recall and F1 of the question detector on its labelled sets.
+measure-detector:
+	tests/detector/measure.py
 
 ## Refresh docs/screenshots/ from the real app under Xvfb.
 screenshots:

@@ -7,6 +7,7 @@ pub mod account;
 pub mod clock;
 pub mod draft;
 pub mod inbox;
+pub mod question;
 pub mod richtext;
 pub mod sensitive;
 pub mod tid;
@@ -18,4 +19,5 @@ pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks,
     SyncRecord, Walk,
 };
+pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;
