@@ -60,7 +60,10 @@ bus_info=$(dbus-daemon --config-file="$here/session-bus.conf" --fork --print-add
 export DBUS_SESSION_BUS_ADDRESS=$(sed -n 1p <<<"$bus_info")
 pids+=("$(sed -n 2p <<<"$bus_info")")
 
-dunst >"$session/dunst.log" 2>&1 &
+# Actions are picked through dunst's context menu, whose "dmenu" is pick-action.sh.
+export EARSHOT_DUNST_CHOICE="$session/dunst-choice"
+printf '[global]\n    dmenu = %s\n' "$here/pick-action.sh" >"$session/dunstrc"
+dunst -config "$session/dunstrc" >"$session/dunst.log" 2>&1 &
 pids+=($!)
 wait_for 10 "the notification daemon" \
   dbus-send --session --dest=org.freedesktop.Notifications --print-reply \

@@ -8,6 +8,11 @@ pub use jiff::Timestamp;
 /// A source of the current instant.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     fn now(&self) -> Timestamp;
+
+    /// The person's time zone, for quiet hours and "tonight".
+    fn time_zone(&self) -> jiff::tz::TimeZone {
+        jiff::tz::TimeZone::system()
+    }
 }
 
 /// The real wall clock.

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use specta::Type;
 
-use crate::{AccountId, Network, Timestamp};
+use crate::{AccountId, Network, QuestionKind, Timestamp};
 
 /// Why a post is in the Inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -124,6 +124,50 @@ pub struct InboxItem {
     pub post: IncomingPost,
     /// The URI of the account's reply, once it has answered (from Earshot or elsewhere).
     pub answered_by: Option<String>,
+    pub state: ItemState,
+    /// Until when it is snoozed, while it is.
+    #[specta(type = Option<String>)]
+    pub snoozed_until: Option<Timestamp>,
+    /// What the detector made of it; `Statement` when it asks nothing.
+    pub question_kind: QuestionKind,
+    /// The sentence that asks, when it asks.
+    pub asks: Option<String>,
+}
+
+impl InboxItem {
+    pub fn is_question(&self) -> bool {
+        self.asks.is_some()
+    }
+}
+
+/// Where an Inbox item stands with the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemState {
+    /// Still wants an answer: it is in Owed.
+    Owed,
+    /// The account replied (from Earshot or anywhere else).
+    Answered,
+    /// The person marked it "no reply needed".
+    Done,
+    /// Out of Owed until `snoozed_until`.
+    Snoozed,
+}
+
+/// The Owed queue as the view and the tray need it, read in one go so they agree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct OwedQueue {
+    /// How many items are owed (all of them, not only those listed).
+    pub total: u32,
+    /// How many of those ask a question.
+    pub questions: u32,
+    /// When the longest-waiting owed item was written.
+    #[specta(type = Option<String>)]
+    pub oldest_at: Option<Timestamp>,
+    /// The first items in Owed order: questions, then direct messages, then the rest, each
+    /// longest-waiting first.
+    pub items: Vec<InboxItem>,
 }
 
 /// How far a sync has read an account's notifications. Saved with every page so that a

@@ -4,6 +4,7 @@
 //! through [`Clock`] so that tests can pin it.
 
 pub mod account;
+pub mod alerts;
 pub mod clock;
 pub mod draft;
 pub mod inbox;
@@ -13,11 +14,12 @@ pub mod sensitive;
 pub mod tid;
 
 pub use account::{Account, AccountId, Network};
+pub use alerts::{NotificationSettings, QuietDay, SettingsError};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use inbox::{
-    InboxItem, InboxItemId, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks,
-    SyncRecord, Walk,
+    InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnReply, Person,
+    PostRef, SyncMarks, SyncRecord, Walk,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

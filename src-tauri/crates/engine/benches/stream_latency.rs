@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use earshot_core::SystemClock;
 use earshot_engine::{
-    Earshot, EngineEvent, MemorySecretStore, Notice, Notifier, NotifyError, Services, SyncSettings,
+    Earshot, EngineEvent, MemorySecretStore, Notice, Notifier, NotifyError, OnAction, Services,
+    SyncSettings,
 };
 use earshot_mastodon_server::{MastodonServer, Profile, browser};
 
@@ -16,7 +17,7 @@ use earshot_mastodon_server::{MastodonServer, Profile, browser};
 struct SilentNotifier;
 
 impl Notifier for SilentNotifier {
-    fn show(&self, _notice: &Notice) -> Result<(), NotifyError> {
+    fn show(&self, _notice: &Notice, _on_action: OnAction) -> Result<(), NotifyError> {
         Ok(())
     }
 }

@@ -2,16 +2,19 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use earshot_core::{Account, AccountId, Clock, Draft, DraftBody, DraftError, DraftId, Sensitive};
+use earshot_core::{
+    Account, AccountId, Clock, Draft, DraftBody, DraftError, DraftId, NotificationSettings,
+    Sensitive,
+};
 use earshot_store::{Store, StoreError};
 use serde::Serialize;
 use specta::Type;
 use tokio::sync::broadcast;
 
+use crate::alerts::{Alerts, AlertsHandle};
 use crate::bluesky::session::BlueskySession;
 use crate::bluesky::sync::BlueskySync;
 use crate::mastodon::session::MastodonSession;
@@ -119,7 +122,9 @@ pub struct KeyringStatus {
 pub struct AppStatus {
     /// The folder holding Earshot's database, so the person knows what to back up.
     pub data_dir: String,
-    pub notifications_paused: bool,
+    /// Notifications are paused until then.
+    #[specta(type = Option<String>)]
+    pub notifications_paused_until: Option<earshot_core::Timestamp>,
 }
 
 /// Where Earshot keeps its data: `EARSHOT_DATA_DIR` when set (tests always set it), else the
@@ -136,8 +141,9 @@ pub struct Earshot {
     data_dir: PathBuf,
     store: Arc<Store>,
     pub(crate) services: Services,
-    notifications_paused: AtomicBool,
+    pub(crate) settings: Arc<Mutex<NotificationSettings>>,
     events: broadcast::Sender<EngineEvent>,
+    alerts: AlertsHandle,
     running: Mutex<HashMap<AccountId, Running>>,
     pub(crate) pending_sign_ins: PendingSignIns,
 }
@@ -153,12 +159,24 @@ impl Earshot {
             tracing::info!(purged, "forgot drafts deleted more than a day ago");
         }
         let accounts = store.list_accounts()?;
+        let settings = Arc::new(Mutex::new(crate::owed::load_settings(&store)));
+        let store = Arc::new(store);
+        let events = broadcast::channel(256).0;
+        let alerts = Alerts {
+            store: Arc::clone(&store),
+            clock: Arc::clone(&services.clock),
+            notifier: Arc::clone(&services.notifier),
+            events: events.clone(),
+            settings: Arc::clone(&settings),
+        }
+        .spawn(&services.runtime);
         let earshot = Self {
             data_dir: data_dir.to_owned(),
-            store: Arc::new(store),
+            store,
             services,
-            notifications_paused: AtomicBool::new(false),
-            events: broadcast::channel(256).0,
+            settings,
+            events,
+            alerts,
             running: Mutex::new(HashMap::new()),
             pending_sign_ins: PendingSignIns::default(),
         };
@@ -175,6 +193,11 @@ impl Earshot {
 
     pub(crate) fn emit(&self, event: EngineEvent) {
         let _ = self.events.send(event);
+    }
+
+    /// Makes the alerts task look at the queue again now (settings changed).
+    pub(crate) fn recheck_alerts(&self) {
+        self.alerts.recheck();
     }
 
     pub(crate) fn running(&self) -> MutexGuard<'_, HashMap<AccountId, Running>> {
@@ -292,8 +315,9 @@ impl Earshot {
         let notice = Notice {
             summary: "Earshot can reach you".into(),
             body: "This is how Earshot will tell you that someone asked you a question.".into(),
+            actions: Vec::new(),
         };
-        blocking(move || notifier.show(&notice).map_err(Error::from))
+        blocking(move || notifier.show(&notice, Box::new(drop)).map_err(Error::from))
             .await
             .inspect_err(|e| {
                 tracing::warn!(error = %e, "test notification failed");
@@ -334,12 +358,11 @@ impl Earshot {
     pub fn status(&self) -> AppStatus {
         AppStatus {
             data_dir: self.data_dir.display().to_string(),
-            notifications_paused: self.notifications_paused.load(Ordering::Relaxed),
+            notifications_paused_until: self
+                .notification_settings()
+                .paused_until
+                .filter(|until| *until > self.services.clock.now()),
         }
-    }
-
-    pub fn set_notifications_paused(&self, paused: bool) {
-        self.notifications_paused.store(paused, Ordering::Relaxed);
     }
 }
 

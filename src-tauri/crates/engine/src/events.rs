@@ -2,12 +2,20 @@
 //! whoever listens refetches what changed. A listener that lags behind should refetch
 //! everything rather than fail.
 
-use earshot_core::AccountId;
+use earshot_core::{AccountId, InboxItemId};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineEvent {
-    /// New items arrived in the account's Inbox, or some became answered.
+    /// New items arrived in the account's Inbox, or some became answered or done.
     InboxChanged { account: AccountId },
     /// The account's sync state changed (a round started or ended, or failed).
     AccountChanged { account: AccountId },
+    /// The Owed queue changed without an Inbox change: a snooze ended, an item was snoozed or
+    /// reopened, notification settings changed.
+    OwedChanged,
+    /// The person acted on a notification about one item: show its thread (with the reply
+    /// box focused for `reply`).
+    OpenItem { item: InboxItemId, reply: bool },
+    /// The person clicked a summary: show Owed.
+    OpenOwed,
 }

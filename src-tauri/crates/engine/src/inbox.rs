@@ -74,7 +74,9 @@ pub struct ReplyLimits {
 
 impl Earshot {
     pub async fn list_inbox(&self) -> Result<Vec<InboxItem>> {
-        self.with_store(|store| store.inbox(INBOX_PAGE)).await
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.inbox(INBOX_PAGE, now))
+            .await
     }
 
     fn connection(&self, account: &AccountId) -> Result<Connection> {
@@ -85,7 +87,9 @@ impl Earshot {
     }
 
     async fn item(&self, id: InboxItemId) -> Result<InboxItem> {
-        self.with_store(move |store| store.inbox_item(id)).await
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.inbox_item(id, now))
+            .await
     }
 
     /// The thread around an Inbox item, fetched fresh. Opening it also tells the server the

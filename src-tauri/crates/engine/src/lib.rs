@@ -5,21 +5,25 @@
 //! The shell builds one [`Earshot`] at start-up and delegates every IPC command to it.
 
 mod accounts;
+mod alerts;
 mod bluesky;
 mod earshot;
 mod events;
 mod inbox;
 mod mastodon;
 pub mod notifications;
+mod owed;
 pub mod secrets;
 mod sync;
 
 pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
+pub use alerts::waited;
 pub use earshot::{
     AppStatus, Earshot, Error, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };
 pub use events::EngineEvent;
 pub use inbox::{Counting, ReplyLimits, ThreadEntry, ThreadPlace};
 pub use mastodon::signin::MastodonSignIn;
-pub use notifications::{DesktopNotifier, Notice, Notifier, NotifyError};
+pub use notifications::{DesktopNotifier, Notice, NoticeAction, Notifier, NotifyError, OnAction};
+pub use owed::{Pause, Snooze};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};

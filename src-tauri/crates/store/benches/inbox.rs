@@ -1,4 +1,5 @@
-//! How fast the Inbox takes in a sync's pages and answers the Inbox screen's query.
+//! How fast the Inbox takes in a sync's pages and answers the Inbox screen's query, and how
+//! fast the Owed queue (the view and the tray count, one read) answers with 1M items stored.
 //!
 //! `make bench` runs this; the figures go into the issue notes. Not a pass/fail test: these
 //! machines are too noisy for timing assertions.
@@ -7,7 +8,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use earshot_core::{InboxReason, IncomingPost, Network, Person, PostRef, SyncMarks, Timestamp};
+use earshot_core::{
+    InboxReason, IncomingPost, Network, OwnReply, Person, PostRef, SyncMarks, Timestamp,
+};
 use earshot_store::{PageEnd, Store};
 
 const PAGE: usize = 100;
@@ -86,10 +89,45 @@ fn query_100k(c: &mut Criterion) {
     let mut group = c.benchmark_group("inbox");
     group.measurement_time(Duration::from_secs(5));
     group.bench_function("newest 200 of 100k items", |b| {
-        b.iter(|| black_box(store.inbox(200).expect("inbox")));
+        b.iter(|| black_box(store.inbox(200, Timestamp::UNIX_EPOCH).expect("inbox")));
     });
     group.finish();
 }
 
-criterion_group!(benches, ingest_10k, query_100k);
+/// 1M stored items; `owed_every`-th one still owed, the rest answered (their answers stored
+/// first, as a sync that met the answers before the questions would).
+fn million_items(owed_every: usize) -> (tempfile::TempDir, Store) {
+    let (dir, store, account) = store();
+    let answers: Vec<OwnReply> = (0..1_000_000)
+        .filter(|n| n % owed_every != 0)
+        .map(|n| OwnReply {
+            uri: format!("at://did:plc:alice/app.bsky.feed.post/answer{n}"),
+            parent_uri: post(n).uri,
+            created_at: Timestamp::UNIX_EPOCH,
+        })
+        .collect();
+    store
+        .store_own_replies(&account, &answers, None)
+        .expect("answers");
+    for chunk in (0..1_000_000).collect::<Vec<_>>().chunks(10_000) {
+        let posts: Vec<IncomingPost> = chunk.iter().map(|n| post(*n)).collect();
+        ingest(&store, &account, &posts);
+    }
+    (dir, store)
+}
+
+fn owed_1m(c: &mut Criterion) {
+    let mut group = c.benchmark_group("owed");
+    group.measurement_time(Duration::from_secs(5));
+    for (owed_every, label) in [(50, "20k of them owed"), (1, "all of them owed")] {
+        let (_dir, store) = million_items(owed_every);
+        let now = Timestamp::from_second(1_800_000_000).expect("now");
+        group.bench_function(format!("count + first 50 of 1M items, {label}"), |b| {
+            b.iter(|| black_box(store.owed(now, 50).expect("owed")));
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest_10k, query_100k, owed_1m);
 criterion_main!(benches);

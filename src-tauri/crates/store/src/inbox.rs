@@ -4,18 +4,33 @@
 //! sync has read, so a crash between pages neither loses items nor skips any on restart.
 
 use earshot_core::{
-    AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, Network, OwnReply, Person,
-    PostRef, SyncMarks, SyncRecord, Timestamp, Walk,
+    AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, Network, OwnReply,
+    Person, PostRef, QuestionKind, SyncMarks, SyncRecord, Timestamp, Walk, detect_question,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::time::{from_micros, to_micros};
 use crate::{Result, Store, StoreError};
 
-const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle AS account_handle, i.uri, \
+pub(crate) const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle AS account_handle, i.uri, \
      i.cid, i.reason, i.author_id, i.author_handle, i.author_name, i.text, i.facets, \
      i.created_at, i.indexed_at, i.reply_root_uri, i.reply_root_cid, i.reply_parent_uri, \
-     i.reply_parent_cid, i.subject_uri, i.answered_by";
+     i.reply_parent_cid, i.subject_uri, i.answered_by, i.done_at, i.snoozed_until, \
+     i.question_kind, i.asks";
+
+/// Owed: neither answered nor marked done, and not snoozed at `?1` (microseconds). Matches
+/// the partial index `inbox_items_owed`.
+pub(crate) const OWED: &str = "i.answered_by IS NULL AND i.done_at IS NULL \
+     AND (i.snoozed_until IS NULL OR i.snoozed_until <= ?1)";
+
+/// Where Owed puts a post: questions first, then direct messages, then the rest.
+pub(crate) fn owed_rank(question: bool, reason: InboxReason) -> i64 {
+    match (question, reason) {
+        (true, _) => 0,
+        (false, InboxReason::Direct) => 1,
+        (false, _) => 2,
+    }
+}
 
 fn conversion_error(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
@@ -25,9 +40,20 @@ fn post_ref(uri: Option<String>, cid: Option<String>) -> Option<PostRef> {
     uri.map(|uri| PostRef { uri, cid })
 }
 
-fn item_from_row(row: &Row<'_>) -> rusqlite::Result<InboxItem> {
+/// Reads an item row; `now` decides whether a snooze is still on.
+pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<InboxItem> {
     let network: String = row.get("network")?;
     let reason: String = row.get("reason")?;
+    let kind: Option<String> = row.get("question_kind")?;
+    let answered_by: Option<String> = row.get("answered_by")?;
+    let done_at: Option<i64> = row.get("done_at")?;
+    let snoozed_until = optional_time(row.get("snoozed_until")?)?.filter(|until| *until > now);
+    let state = match (&answered_by, done_at, snoozed_until) {
+        (Some(_), _, _) => ItemState::Answered,
+        (None, Some(_), _) => ItemState::Done,
+        (None, None, Some(_)) => ItemState::Snoozed,
+        (None, None, None) => ItemState::Owed,
+    };
     Ok(InboxItem {
         id: InboxItemId(row.get("id")?),
         account_id: AccountId(row.get("account_id")?),
@@ -52,7 +78,14 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<InboxItem> {
             reply_parent: post_ref(row.get("reply_parent_uri")?, row.get("reply_parent_cid")?),
             subject_uri: row.get("subject_uri")?,
         },
-        answered_by: row.get("answered_by")?,
+        answered_by,
+        state,
+        snoozed_until,
+        question_kind: kind
+            .as_deref()
+            .and_then(QuestionKind::parse)
+            .unwrap_or(QuestionKind::Statement),
+        asks: row.get("asks")?,
     })
 }
 
@@ -76,17 +109,28 @@ fn insert_items(
     account: &AccountId,
     posts: &[IncomingPost],
 ) -> Result<usize> {
+    // Only what arrives after the account's first complete sync may pop up: signing in with
+    // a backlog must not flood the desktop.
+    let may_notify: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sync_state
+                        WHERE account_id = ?1 AND last_success_at IS NOT NULL)",
+        params![account.0],
+        |row| row.get(0),
+    )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
              author_name, text, facets, created_at, indexed_at, reply_root_uri,
-             reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, answered_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+             reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, question_score,
+             question_kind, asks, owed_rank, may_notify, answered_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19, ?20, ?21,
              (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
               ORDER BY created_at LIMIT 1))
          ON CONFLICT (account_id, uri) DO NOTHING",
     )?;
     let mut added = 0;
     for post in posts {
+        let verdict = detect_question(&post.text);
         added += insert.execute(params![
             account.0,
             post.uri,
@@ -104,6 +148,11 @@ fn insert_items(
             post.reply_parent.as_ref().map(|r| &r.uri),
             post.reply_parent.as_ref().and_then(|r| r.cid.as_ref()),
             post.subject_uri,
+            verdict.score,
+            verdict.kind.as_str(),
+            verdict.asks,
+            owed_rank(verdict.question, post.reason),
+            may_notify,
         ])?;
     }
     Ok(added)
@@ -302,19 +351,19 @@ impl Store {
     }
 
     /// The newest `limit` Inbox items of every account, newest first.
-    pub fn inbox(&self, limit: u32) -> Result<Vec<InboxItem>> {
+    pub fn inbox(&self, limit: u32, now: Timestamp) -> Result<Vec<InboxItem>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS} FROM inbox_items i JOIN accounts a ON a.id = i.account_id
              ORDER BY i.indexed_at DESC, i.id DESC LIMIT ?1"
         ))?;
         let items = stmt
-            .query_map(params![limit], item_from_row)?
+            .query_map(params![limit], |row| item_from_row(row, now))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(items)
     }
 
-    pub fn inbox_item(&self, id: InboxItemId) -> Result<InboxItem> {
+    pub fn inbox_item(&self, id: InboxItemId, now: Timestamp) -> Result<InboxItem> {
         self.conn()
             .query_row(
                 &format!(
@@ -322,7 +371,7 @@ impl Store {
                      JOIN accounts a ON a.id = i.account_id WHERE i.id = ?1"
                 ),
                 params![id.0],
-                item_from_row,
+                |row| item_from_row(row, now),
             )
             .optional()?
             .ok_or(StoreError::NotFound("inbox item"))

@@ -7,6 +7,7 @@ mod accounts;
 mod drafts;
 mod inbox;
 mod migrations;
+mod owed;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -84,6 +85,13 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         migrations::migrate(&mut conn, path)?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        let classified = owed::classify_unclassified(&mut conn)?;
+        if classified > 0 {
+            tracing::info!(
+                classified,
+                "asked the question detector about older Inbox items"
+            );
+        }
         Ok(Self {
             conn: Mutex::new(conn),
         })

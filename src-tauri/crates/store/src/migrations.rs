@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_accounts.sql"),
     include_str!("../migrations/0003_inbox.sql"),
     include_str!("../migrations/0004_mastodon_accounts.sql"),
+    include_str!("../migrations/0005_owed.sql"),
 ];
 
 /// The schema version this build writes.

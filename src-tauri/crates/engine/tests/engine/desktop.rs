@@ -2,72 +2,15 @@
 //! keyring that tests/desktop/with-desktop.sh starts; `make test` runs them there with
 //! `--include-ignored`. Outside that session they would talk to the person's own desktop.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use earshot_core::{Sensitive, SystemClock};
+
+use crate::support::{BusMonitor, NOTIFICATION_DAEMON};
 use earshot_engine::{
     DesktopNotifier, Earshot, KeyringSecretStore, SecretStore, Services, SyncSettings,
 };
-
-/// `dbus-monitor` on the session bus, killed on drop.
-struct BusMonitor {
-    child: Child,
-    lines: mpsc::Receiver<String>,
-}
-
-impl BusMonitor {
-    fn watch(rule: &str) -> Self {
-        let mut child = Command::new("dbus-monitor")
-            .args(["--session", rule])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("dbus-monitor runs (Debian package dbus)");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let monitor = Self { child, lines };
-        // The monitor prints its own NameAcquired signal once it is listening.
-        monitor.wait_for(
-            |line| line.contains("NameAcquired"),
-            "dbus-monitor to start",
-        );
-        monitor
-    }
-
-    /// Lines until `done` matches, or a panic after 10 s.
-    fn wait_for(&self, done: impl Fn(&str) -> bool, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            match self.lines.recv_timeout(Duration::from_secs(10)) {
-                Ok(line) => {
-                    let finished = done(&line);
-                    seen.push(line);
-                    if finished {
-                        return seen;
-                    }
-                }
-                Err(_) => panic!("timed out waiting for {what}; saw:\n{}", seen.join("\n")),
-            }
-        }
-    }
-}
-
-impl Drop for BusMonitor {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The string arguments of a method call as dbus-monitor prints them.
 fn string_args(lines: &[String]) -> Vec<String> {
@@ -100,6 +43,7 @@ async fn the_test_notification_reaches_the_notification_daemon() {
     let dir = tempfile::tempdir().expect("temp dir");
     let earshot = earshot_on_this_desktop(&dir);
 
+    let _daemon = NOTIFICATION_DAEMON.lock().await;
     let monitor = BusMonitor::watch("interface='org.freedesktop.Notifications',member='Notify'");
     earshot
         .send_test_notification()

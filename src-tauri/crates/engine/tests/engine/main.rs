@@ -2,6 +2,7 @@
 //! headless session that `make test` starts (tests/desktop/with-desktop.sh).
 
 mod accounts;
+mod alerts;
 mod desktop;
 mod drafts;
 mod mastodon;

@@ -31,7 +31,11 @@ fn engine_polling_every(
 
 /// Signs `user` in the way a person does: Earshot opens the page, the person approves in the
 /// browser, the browser comes back to Earshot's loopback listener.
-async fn sign_in(earshot: &Earshot, server: &MastodonServer, user: &TestUser) -> AccountId {
+pub(crate) async fn sign_in(
+    earshot: &Earshot,
+    server: &MastodonServer,
+    user: &TestUser,
+) -> AccountId {
     let started = earshot
         .begin_mastodon_sign_in(server.url().to_owned(), false)
         .await

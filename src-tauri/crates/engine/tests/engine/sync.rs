@@ -340,7 +340,7 @@ async fn signed_in_through(
 async fn stored_uris(dir: &tempfile::TempDir) -> Vec<String> {
     Store::open(dir.path())
         .expect("open")
-        .inbox(10_000)
+        .inbox(10_000, earshot_core::Timestamp::UNIX_EPOCH)
         .expect("inbox")
         .into_iter()
         .map(|item| item.post.uri)

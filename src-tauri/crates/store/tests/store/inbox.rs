@@ -5,7 +5,7 @@ use earshot_store::{PageEnd, Store};
 
 use crate::at;
 
-fn account(store: &Store, did: &str) -> Account {
+pub(crate) fn account(store: &Store, did: &str) -> Account {
     store
         .upsert_account(
             Network::Bluesky,
@@ -17,7 +17,7 @@ fn account(store: &Store, did: &str) -> Account {
         .expect("account")
 }
 
-fn post(n: i64, text: &str) -> IncomingPost {
+pub(crate) fn post(n: i64, text: &str) -> IncomingPost {
     let uri = format!("at://did:plc:bob/app.bsky.feed.post/{n}");
     let root = PostRef {
         uri: "at://did:plc:alice/app.bsky.feed.post/root".into(),
@@ -44,7 +44,7 @@ fn post(n: i64, text: &str) -> IncomingPost {
 
 fn uris(store: &Store) -> Vec<String> {
     store
-        .inbox(100)
+        .inbox(100, at(0))
         .expect("inbox")
         .into_iter()
         .map(|item| item.post.uri)
@@ -87,13 +87,16 @@ fn items_round_trip_exactly_newest_first() {
     store
         .store_inbox_page(&alice.id, &posts, &SyncMarks::default(), PageEnd::MorePages)
         .expect("store");
-    let inbox = store.inbox(100).expect("inbox");
+    let inbox = store.inbox(100, at(0)).expect("inbox");
     let texts: Vec<&str> = inbox.iter().map(|i| i.post.text.as_str()).collect();
     assert_eq!(texts, vec![text, "middle", "older"], "newest first");
     assert_eq!(inbox[0].post, posts[1], "every field comes back as stored");
     assert_eq!(inbox[0].account_handle, "alice.test");
-    assert_eq!(store.inbox_item(inbox[0].id).expect("one item"), inbox[0]);
-    assert_eq!(store.inbox(2).expect("limited").len(), 2);
+    assert_eq!(
+        store.inbox_item(inbox[0].id, at(0)).expect("one item"),
+        inbox[0]
+    );
+    assert_eq!(store.inbox(2, at(0)).expect("limited").len(), 2);
 }
 
 #[test]
@@ -133,7 +136,7 @@ fn a_reply_marks_its_post_answered_whichever_arrives_first() {
         )
         .expect("store the late question");
 
-    let inbox = store.inbox(10).expect("inbox");
+    let inbox = store.inbox(10, at(0)).expect("inbox");
     let answered_by: Vec<Option<&str>> = inbox.iter().map(|i| i.answered_by.as_deref()).collect();
     assert_eq!(
         answered_by,

@@ -3,6 +3,7 @@
 mod accounts;
 mod drafts;
 mod inbox;
+mod owed;
 mod schema;
 
 use earshot_core::Timestamp;

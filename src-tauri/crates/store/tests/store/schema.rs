@@ -107,7 +107,9 @@ fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
     let store = Store::open(dir.path()).expect("migrates");
     let accounts = store.list_accounts().expect("accounts");
     assert_eq!(accounts.len(), 1);
-    let inbox = store.inbox(10).expect("inbox");
+    let inbox = store
+        .inbox(10, earshot_core::Timestamp::UNIX_EPOCH)
+        .expect("inbox");
     assert_eq!(
         inbox
             .iter()
@@ -115,6 +117,18 @@ fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
             .collect::<Vec<_>>(),
         vec!["is it on?"],
         "the rebuild must not cascade into the Inbox"
+    );
+    assert_eq!(
+        inbox[0].asks.as_deref(),
+        Some("is it on?"),
+        "items from before the detector are classified when the store opens"
+    );
+    assert!(
+        store
+            .unannounced_questions(earshot_core::Timestamp::UNIX_EPOCH)
+            .expect("unannounced")
+            .is_empty(),
+        "and they are not news: nothing pops up for them"
     );
     store
         .upsert_account(
@@ -127,7 +141,10 @@ fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
         .expect("a Mastodon account fits now");
     store.delete_account(&accounts[0].id).expect("delete");
     assert!(
-        store.inbox(10).expect("inbox").is_empty(),
+        store
+            .inbox(10, earshot_core::Timestamp::UNIX_EPOCH)
+            .expect("inbox")
+            .is_empty(),
         "and the foreign keys still cascade after the rebuild"
     );
 }

@@ -1,0 +1,291 @@
+//! The alerts task: turns new owed questions into OS notifications, and nothing else.
+//!
+//! It reads SQLite, not event payloads: after any Inbox change it waits a moment for the
+//! rest of a burst, then asks the store which questions nobody has announced yet. One is
+//! announced alone, with Reply and Done; several become one summary. During quiet hours or a
+//! pause they are held (direct questions may get through), and when the quiet ends one digest
+//! says what arrived meanwhile. What was announced is marked in the store, so a restart
+//! never announces it twice.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use earshot_core::{Clock, InboxItem, InboxReason, Network, NotificationSettings, Timestamp};
+use earshot_store::Store;
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use crate::earshot::{blocking, on_store};
+use crate::{EngineEvent, Notice, NoticeAction, Notifier, Result};
+
+/// How long to wait after a change for the rest of a burst.
+const BURST_WINDOW: Duration = Duration::from_millis(500);
+
+/// The settings key in the store.
+pub(crate) const SETTINGS_KEY: &str = "notifications";
+
+pub(crate) struct Alerts {
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
+    pub notifier: Arc<dyn Notifier>,
+    pub events: broadcast::Sender<EngineEvent>,
+    pub settings: Arc<Mutex<NotificationSettings>>,
+}
+
+/// Stops the alerts task when dropped; `recheck` makes it look again at once (settings
+/// changed).
+#[derive(Debug)]
+pub(crate) struct AlertsHandle {
+    cancel: CancellationToken,
+    recheck: Arc<Notify>,
+}
+
+impl AlertsHandle {
+    pub fn recheck(&self) {
+        self.recheck.notify_one();
+    }
+}
+
+impl Drop for AlertsHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+pub(crate) fn lock(settings: &Mutex<NotificationSettings>) -> MutexGuard<'_, NotificationSettings> {
+    settings
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Alerts {
+    pub fn spawn(self, runtime: &tokio::runtime::Handle) -> AlertsHandle {
+        let cancel = CancellationToken::new();
+        let recheck = Arc::new(Notify::new());
+        let handle = AlertsHandle {
+            cancel: cancel.clone(),
+            recheck: Arc::clone(&recheck),
+        };
+        let events = self.events.subscribe();
+        runtime.spawn(self.run(events, cancel, recheck));
+        handle
+    }
+
+    async fn run(
+        self,
+        mut events: broadcast::Receiver<EngineEvent>,
+        cancel: CancellationToken,
+        recheck: Arc<Notify>,
+    ) {
+        let mut held = false;
+        loop {
+            let wake = self.next_wake().await;
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                event = events.recv() => match event {
+                    Ok(EngineEvent::InboxChanged { .. })
+                    | Err(broadcast::error::RecvError::Lagged(_)) => {
+                        // Let the rest of a burst land, then read once.
+                        tokio::time::sleep(BURST_WINDOW).await;
+                        while events.try_recv().is_ok() {}
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                () = recheck.notified() => {}
+                () = tokio::time::sleep(wake) => {
+                    // A snooze may have ended: the Owed queue changed without an event.
+                    let _ = self.events.send(EngineEvent::OwedChanged);
+                }
+            }
+            match self.announce(held).await {
+                Ok(still_held) => held = still_held,
+                Err(e) => tracing::warn!(error = %e, "could not announce new questions"),
+            }
+        }
+    }
+
+    /// How long until something changes on its own: quiet hours or a pause end, or a
+    /// snoozed item comes back. At most a minute, so a changed clock is noticed.
+    async fn next_wake(&self) -> Duration {
+        let now = self.clock.now();
+        let settings = lock(&self.settings).clone();
+        let zone = self.clock.time_zone();
+        let quiet_end = settings
+            .quiet_until(now.to_zoned(zone.clone()).datetime())
+            .and_then(|end| end.to_zoned(zone).ok())
+            .map(|end| end.timestamp());
+        let snooze_end = on_store(&self.store, move |store| store.next_snooze_end(now))
+            .await
+            .ok()
+            .flatten();
+        [quiet_end, settings.paused_until, snooze_end]
+            .into_iter()
+            .flatten()
+            .filter(|at| *at > now)
+            .map(|at| Duration::try_from(at - now).unwrap_or_default())
+            .min()
+            .unwrap_or(Duration::from_secs(60))
+            .min(Duration::from_secs(60))
+    }
+
+    /// Announces what is new, or holds it. Returns whether questions are being held.
+    async fn announce(&self, held: bool) -> Result<bool> {
+        let now = self.clock.now();
+        let news = on_store(&self.store, move |store| store.unannounced_questions(now)).await?;
+        if news.is_empty() {
+            return Ok(false);
+        }
+        let settings = lock(&self.settings).clone();
+        let local = now.to_zoned(self.clock.time_zone()).datetime();
+        let quiet = settings.quiet_until(local).is_some();
+        if settings.is_paused(now) || quiet {
+            if quiet && !settings.is_paused(now) && settings.direct_questions_in_quiet_hours {
+                let direct: Vec<InboxItem> = news
+                    .iter()
+                    .filter(|item| item.post.reason == InboxReason::Direct)
+                    .cloned()
+                    .collect();
+                let all_direct = direct.len() == news.len();
+                if !direct.is_empty() {
+                    self.show(&direct, Announcement::New, now).await?;
+                }
+                return Ok(!all_direct);
+            }
+            return Ok(true);
+        }
+        let kind = if held {
+            Announcement::Digest
+        } else {
+            Announcement::New
+        };
+        self.show(&news, kind, now).await?;
+        Ok(false)
+    }
+
+    /// Shows one notification for `items` (alone, a summary or a digest) and records them as
+    /// announced.
+    async fn show(&self, items: &[InboxItem], kind: Announcement, now: Timestamp) -> Result<()> {
+        let notice = notice_for(items, kind, now);
+        let on_action = self.on_action(items);
+        let notifier = Arc::clone(&self.notifier);
+        blocking(move || notifier.show(&notice, on_action).map_err(Into::into)).await?;
+        let ids: Vec<_> = items.iter().map(|item| item.id).collect();
+        on_store(&self.store, move |store| store.mark_announced(&ids, now)).await
+    }
+
+    /// What a click or a button does: one question opens its thread or is marked done; a
+    /// summary opens Owed.
+    fn on_action(&self, items: &[InboxItem]) -> crate::notifications::OnAction {
+        let events = self.events.clone();
+        let store = Arc::clone(&self.store);
+        let clock = Arc::clone(&self.clock);
+        let single = match items {
+            [item] => Some((item.id, item.account_id.clone())),
+            _ => None,
+        };
+        Box::new(move |action| match (action, single) {
+            (NoticeAction::Done, Some((id, account))) => match store.mark_done(id, clock.now()) {
+                Ok(()) => {
+                    let _ = events.send(EngineEvent::InboxChanged { account });
+                }
+                Err(e) => tracing::warn!(error = %e, "could not mark the question done"),
+            },
+            (NoticeAction::Reply, Some((item, _))) => {
+                let _ = events.send(EngineEvent::OpenItem { item, reply: true });
+            }
+            (NoticeAction::Open, Some((item, _))) => {
+                let _ = events.send(EngineEvent::OpenItem { item, reply: false });
+            }
+            (_, None) => {
+                let _ = events.send(EngineEvent::OpenOwed);
+            }
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Announcement {
+    /// Just arrived.
+    New,
+    /// Arrived during quiet hours or a pause that has now ended.
+    Digest,
+}
+
+fn network_name(network: Network) -> &'static str {
+    match network {
+        Network::Bluesky => "Bluesky",
+        Network::Mastodon => "Mastodon",
+    }
+}
+
+/// "2 h", "5 min": how long something has waited.
+pub fn waited(since: Timestamp, now: Timestamp) -> String {
+    let minutes = now.duration_since(since).as_secs().max(0) / 60;
+    match minutes {
+        0 => "under a minute".into(),
+        1..60 => format!("{minutes} min"),
+        60..2880 => format!("{} h", minutes / 60),
+        _ => format!("{} days", minutes / 1440),
+    }
+}
+
+fn plural(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
+fn notice_for(items: &[InboxItem], kind: Announcement, now: Timestamp) -> Notice {
+    let oldest = items
+        .iter()
+        .map(|item| item.post.created_at)
+        .min()
+        .unwrap_or(now);
+    match (kind, items) {
+        (Announcement::New, [item]) => Notice {
+            summary: format!(
+                "@{} asks on {}",
+                item.post.author.handle,
+                network_name(item.network)
+            ),
+            body: item.asks.clone().unwrap_or_else(|| item.post.text.clone()),
+            actions: vec![NoticeAction::Reply, NoticeAction::Done],
+        },
+        (Announcement::New, _) => {
+            let accounts: std::collections::HashSet<_> =
+                items.iter().map(|item| &item.account_id).collect();
+            let mut askers: Vec<_> = items
+                .iter()
+                .map(|item| format!("@{}", item.post.author.handle))
+                .collect();
+            askers.dedup();
+            let more = askers.len().saturating_sub(3);
+            askers.truncate(3);
+            Notice {
+                summary: format!(
+                    "{} across {}",
+                    plural(items.len(), "new question", "new questions"),
+                    plural(accounts.len(), "account", "accounts")
+                ),
+                body: if more > 0 {
+                    format!("From {} and {more} more", askers.join(", "))
+                } else {
+                    format!("From {}", askers.join(", "))
+                },
+                actions: Vec::new(),
+            }
+        }
+        (Announcement::Digest, _) => Notice {
+            summary: format!(
+                "While you were away: {}, oldest {}",
+                plural(items.len(), "question", "questions"),
+                waited(oldest, now)
+            ),
+            body: "Open Earshot to answer them.".into(),
+            actions: Vec::new(),
+        },
+    }
+}

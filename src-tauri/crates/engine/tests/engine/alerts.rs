@@ -1,0 +1,221 @@
+//! Owed questions become OS notifications: against the real notification daemon (dunst) on
+//! the headless session's bus, with mentions from the Mastodon test server over its stream.
+//! The `Notify` calls are read off the bus (dbus-monitor); actions are picked through dunst,
+//! which sends `ActionInvoked` as it does for a person's click.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use earshot_core::{ItemState, QuietDay, SystemClock};
+use earshot_engine::{
+    DesktopNotifier, Earshot, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState,
+};
+use earshot_mastodon_server::{MastodonServer, Profile, TestUser};
+
+use crate::mastodon::sign_in;
+use crate::support::{BusMonitor, NOTIFICATION_DAEMON, pick_notification_action, within};
+
+/// Long enough for a few polls and the burst window: silence for this long means none.
+const SILENCE: Duration = Duration::from_secs(3);
+
+struct Desk {
+    _daemon: tokio::sync::MutexGuard<'static, ()>,
+    server: MastodonServer,
+    alice: TestUser,
+    bob: TestUser,
+    earshot: Earshot,
+    _dir: tempfile::TempDir,
+}
+
+/// Alice signed in on a Mastodon test server, her first sync done, with Earshot using this
+/// session's notification daemon. `backlog` is posted before she signs in.
+async fn signed_in(backlog: &[&str]) -> Desk {
+    let daemon = NOTIFICATION_DAEMON.lock().await;
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    for text in backlog {
+        server.post(&bob, text, None, "public");
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::new(MemorySecretStore::default()) as Arc<dyn SecretStore>,
+        notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings {
+            poll_interval: Duration::from_millis(500),
+            ..SyncSettings::default()
+        },
+    };
+    let earshot = Earshot::open(dir.path(), services).expect("open");
+    let account = sign_in(&earshot, &server, &alice).await;
+    within(Duration::from_secs(10), "the first sync", async || {
+        let accounts = earshot.list_accounts().await.expect("accounts");
+        let view = accounts
+            .into_iter()
+            .find(|view| view.account.id == account)?;
+        (view.sync.state == SyncState::Synced).then_some(())
+    })
+    .await;
+    Desk {
+        _daemon: daemon,
+        server,
+        alice,
+        bob,
+        earshot,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn one_question_pops_up_with_reply_and_done_and_done_takes_it_out_of_owed() {
+    let desk = signed_in(&[]).await;
+    let monitor = BusMonitor::notifications();
+
+    desk.server
+        .post(&desk.bob, "@alice is the game on tonight?", None, "public");
+    let call = monitor
+        .next_notify(Duration::from_secs(10))
+        .expect("a notification for the question");
+    assert_eq!(call.app_name, "Earshot");
+    assert!(
+        call.summary.starts_with("@bob") && call.summary.ends_with(" asks on Mastodon"),
+        "{call:?}"
+    );
+    assert_eq!(call.body, "is the game on tonight?");
+    assert_eq!(
+        call.actions,
+        ["default", "Open", "reply", "Reply", "done", "Done"],
+        "the daemon supports actions, so Reply and Done are offered"
+    );
+
+    // A like, a boost and a remark are not questions: nothing pops up.
+    desk.server.notify(&desk.alice, &desk.bob, "favourite");
+    desk.server.notify(&desk.alice, &desk.bob, "reblog");
+    desk.server
+        .post(&desk.bob, "@alice great talk today", None, "public");
+    assert_eq!(monitor.next_notify(SILENCE), None);
+
+    let owed = desk.earshot.owed().await.expect("owed");
+    assert_eq!((owed.total, owed.questions), (2, 1));
+    pick_notification_action(&format!("#Done ({})", call.summary));
+    let owed = within(Duration::from_secs(5), "Done to take effect", async || {
+        let owed = desk.earshot.owed().await.expect("owed");
+        (owed.total == 1).then_some(owed)
+    })
+    .await;
+    assert_eq!(owed.questions, 0);
+    let inbox = desk.earshot.list_inbox().await.expect("inbox");
+    let question = inbox
+        .iter()
+        .find(|item| item.post.text.contains("the game"))
+        .expect("still in the Inbox");
+    assert_eq!(question.state, ItemState::Done);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn a_backlog_at_sign_in_stays_quiet_and_a_burst_becomes_one_summary() {
+    let desk = signed_in(&[
+        "@alice did you see my mail?",
+        "@alice when is the meetup?",
+        "@alice can you review my PR?",
+    ])
+    .await;
+    let monitor = BusMonitor::notifications();
+    assert_eq!(desk.earshot.owed().await.expect("owed").questions, 3);
+    assert_eq!(
+        monitor.next_notify(SILENCE),
+        None,
+        "signing in never floods"
+    );
+
+    for n in 0..10 {
+        desk.server.post(
+            &desk.bob,
+            &format!("@alice question {n}: are you coming?"),
+            None,
+            "public",
+        );
+    }
+    let call = monitor
+        .next_notify(Duration::from_secs(10))
+        .expect("a summary");
+    assert_eq!(call.summary, "10 new questions across 1 account");
+    assert_eq!(call.actions, ["default", "Open"]);
+    assert_eq!(
+        monitor.next_notify(SILENCE),
+        None,
+        "one notification for the burst"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn quiet_hours_hold_questions_let_direct_ones_through_and_end_with_one_digest() {
+    let desk = signed_in(&[]).await;
+    let monitor = BusMonitor::notifications();
+
+    // Quiet hours around now, every day.
+    let now = jiff::Zoned::now();
+    let clock = |at: jiff::Zoned| format!("{:02}:{:02}", at.hour(), at.minute());
+    let mut settings = desk.earshot.notification_settings();
+    settings.quiet_hours = (0..7)
+        .map(|_| QuietDay {
+            enabled: true,
+            start: clock(
+                now.checked_sub(jiff::SignedDuration::from_hours(1))
+                    .expect("an hour ago"),
+            ),
+            end: clock(
+                now.checked_add(jiff::SignedDuration::from_hours(1))
+                    .expect("in an hour"),
+            ),
+        })
+        .collect();
+    settings.direct_questions_in_quiet_hours = true;
+    desk.earshot
+        .save_notification_settings(settings.clone())
+        .await
+        .expect("save");
+
+    desk.server
+        .post(&desk.bob, "@alice can you call me back?", None, "direct");
+    let direct = monitor
+        .next_notify(Duration::from_secs(10))
+        .expect("a direct question gets through");
+    assert_eq!(direct.body, "can you call me back?");
+
+    desk.server
+        .post(&desk.bob, "@alice is the venue open yet?", None, "public");
+    desk.server
+        .post(&desk.bob, "@alice where do we meet?", None, "public");
+    within(
+        Duration::from_secs(10),
+        "both questions stored",
+        async || (desk.earshot.owed().await.expect("owed").questions == 3).then_some(()),
+    )
+    .await;
+    assert_eq!(monitor.next_notify(SILENCE), None, "quiet hours are quiet");
+
+    // The quiet hours end (here: the person turns them off).
+    for day in &mut settings.quiet_hours {
+        day.enabled = false;
+    }
+    desk.earshot
+        .save_notification_settings(settings)
+        .await
+        .expect("save");
+    let digest = monitor
+        .next_notify(Duration::from_secs(10))
+        .expect("a digest");
+    assert!(
+        digest
+            .summary
+            .starts_with("While you were away: 2 questions, oldest "),
+        "{digest:?}"
+    );
+    assert_eq!(monitor.next_notify(SILENCE), None, "one digest");
+}

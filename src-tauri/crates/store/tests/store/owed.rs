@@ -1,0 +1,186 @@
+use earshot_core::{InboxReason, ItemState, OwnReply, SyncMarks};
+use earshot_store::{PageEnd, Store};
+
+use crate::at;
+use crate::inbox::{account, post};
+
+fn page(store: &Store, account: &earshot_core::AccountId, posts: &[earshot_core::IncomingPost]) {
+    store
+        .store_inbox_page(
+            account,
+            posts,
+            &SyncMarks::default(),
+            PageEnd::RoundDone { at: at(1000) },
+        )
+        .expect("page");
+}
+
+fn texts(queue: &earshot_core::OwedQueue) -> Vec<&str> {
+    queue.items.iter().map(|i| i.post.text.as_str()).collect()
+}
+
+#[test]
+fn owed_lists_questions_then_direct_messages_then_the_rest_longest_waiting_first() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    let mut dm = post(1, "thanks for the talk");
+    dm.reason = InboxReason::Direct;
+    page(
+        &store,
+        &alice.id,
+        &[
+            post(0, "nice slides"),
+            dm,
+            post(2, "is the game on tonight?"),
+            post(3, "when does the keynote start"),
+        ],
+    );
+    let queue = store.owed(at(5000), 10).expect("owed");
+    assert_eq!(
+        texts(&queue),
+        [
+            "is the game on tonight?",
+            "when does the keynote start",
+            "thanks for the talk",
+            "nice slides"
+        ]
+    );
+    assert_eq!((queue.total, queue.questions), (4, 2));
+    assert_eq!(queue.oldest_at, Some(at(0)));
+    assert_eq!(
+        queue.items[0].asks.as_deref(),
+        Some("is the game on tonight?")
+    );
+    assert_eq!(
+        store.owed(at(5000), 1).expect("owed").total,
+        4,
+        "count is not the page"
+    );
+}
+
+#[test]
+fn done_snoozed_and_answered_items_leave_owed_and_snoozes_come_back_on_time() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    page(
+        &store,
+        &alice.id,
+        &[post(0, "a?"), post(1, "b?"), post(2, "c?"), post(3, "d?")],
+    );
+    let ids: Vec<_> = store
+        .owed(at(10), 10)
+        .expect("owed")
+        .items
+        .iter()
+        .map(|i| i.id)
+        .collect();
+    store.mark_done(ids[0], at(10)).expect("done");
+    store.snooze(ids[1], at(3600)).expect("snooze");
+    store
+        .store_own_replies(
+            &alice.id,
+            &[OwnReply {
+                uri: "at://did:plc:alice/app.bsky.feed.post/answer".into(),
+                parent_uri: post(2, "").uri,
+                created_at: at(20),
+            }],
+            None,
+        )
+        .expect("answer");
+
+    let queue = store.owed(at(100), 10).expect("owed");
+    assert_eq!(texts(&queue), ["d?"]);
+    let states: Vec<ItemState> = store
+        .inbox(10, at(100))
+        .expect("inbox")
+        .iter()
+        .rev()
+        .map(|i| i.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ItemState::Done,
+            ItemState::Snoozed,
+            ItemState::Answered,
+            ItemState::Owed
+        ]
+    );
+    assert_eq!(
+        store.next_snooze_end(at(100)).expect("next"),
+        Some(at(3600))
+    );
+
+    assert_eq!(
+        texts(&store.owed(at(3600), 10).expect("owed")),
+        ["b?", "d?"],
+        "back on time"
+    );
+    store.reopen(ids[0]).expect("reopen");
+    assert_eq!(store.owed(at(3600), 10).expect("owed").total, 3);
+    assert!(
+        store
+            .mark_done(earshot_core::InboxItemId(999), at(0))
+            .is_err()
+    );
+}
+
+#[test]
+fn only_questions_after_the_first_complete_sync_are_announced_once() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    // The first sync brings a backlog: nothing from it pops up.
+    store
+        .store_inbox_page(
+            &alice.id,
+            &[post(0, "old question?")],
+            &SyncMarks::default(),
+            PageEnd::MorePages,
+        )
+        .expect("page");
+    page(&store, &alice.id, &[post(1, "older question?")]);
+    assert!(
+        store
+            .unannounced_questions(at(10))
+            .expect("news")
+            .is_empty()
+    );
+
+    page(
+        &store,
+        &alice.id,
+        &[post(2, "new question?"), post(3, "just a remark")],
+    );
+    let news = store.unannounced_questions(at(10)).expect("news");
+    assert_eq!(
+        news.iter()
+            .map(|i| i.post.text.as_str())
+            .collect::<Vec<_>>(),
+        ["new question?"]
+    );
+    store
+        .mark_announced(&[news[0].id], at(11))
+        .expect("announced");
+    assert!(
+        store
+            .unannounced_questions(at(12))
+            .expect("news")
+            .is_empty()
+    );
+}
+
+#[test]
+fn settings_are_saved_as_json_by_key() {
+    let store = Store::open_in_memory().expect("open");
+    assert_eq!(store.setting("quiet_hours").expect("read"), None);
+    store
+        .save_setting("quiet_hours", "{\"a\":1}")
+        .expect("save");
+    store
+        .save_setting("quiet_hours", "{\"a\":2}")
+        .expect("save again");
+    assert_eq!(
+        store.setting("quiet_hours").expect("read").as_deref(),
+        Some("{\"a\":2}")
+    );
+}
