@@ -22,6 +22,16 @@ const COMMANDS: &[&str] = &[
     "begin_mastodon_sign_in",
     "finish_mastodon_sign_in",
     "cancel_mastodon_sign_in",
+    "list_owed",
+    "mark_done",
+    "reopen_item",
+    "snooze_item",
+    "notification_settings",
+    "save_notification_settings",
+    "pause_notifications",
+    "start_at_login",
+    "set_start_at_login",
+    "open_on_web",
 ];
 
 fn main() {

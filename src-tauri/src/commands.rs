@@ -1,11 +1,15 @@
 //! IPC commands: each one delegates to the engine and nothing more.
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
-use earshot_core::{AccountId, Draft, DraftId, InboxItem, InboxItemId, PostRef};
+use earshot_core::{
+    AccountId, Draft, DraftId, InboxItem, InboxItemId, NotificationSettings, OwedQueue, PostRef,
+};
 use earshot_engine::{
-    AccountView, AppStatus, KeyringStatus, MastodonSignIn, ReplyLimits, SignedIn, ThreadEntry,
+    AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
+    ThreadEntry,
 };
 use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt as _;
 
 use crate::backend::Backend;
 use crate::error::IpcError;
@@ -180,5 +184,87 @@ pub async fn finish_mastodon_sign_in(
 #[specta::specta]
 pub fn cancel_mastodon_sign_in(backend: State<'_, Backend>, attempt: String) -> Reply<()> {
     backend.get()?.cancel_mastodon_sign_in(&attempt);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_owed(backend: State<'_, Backend>) -> Reply<OwedQueue> {
+    Ok(backend.get()?.owed().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn mark_done(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.mark_done(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn reopen_item(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.reopen(id).await?)
+}
+
+/// Returns when the item comes back (RFC 3339).
+#[tauri::command]
+#[specta::specta]
+pub async fn snooze_item(
+    backend: State<'_, Backend>,
+    id: InboxItemId,
+    until: Snooze,
+) -> Reply<String> {
+    Ok(backend.get()?.snooze(id, until).await?.to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn notification_settings(backend: State<'_, Backend>) -> Reply<NotificationSettings> {
+    Ok(backend.get()?.notification_settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_notification_settings(
+    backend: State<'_, Backend>,
+    settings: NotificationSettings,
+) -> Reply<()> {
+    Ok(backend.get()?.save_notification_settings(settings).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_notifications(backend: State<'_, Backend>, pause: Pause) -> Reply<()> {
+    backend.get()?.pause_notifications(pause).await?;
+    Ok(())
+}
+
+/// Whether Earshot starts (hidden, in the tray) when the person logs in.
+#[tauri::command]
+#[specta::specta]
+pub fn start_at_login(app: AppHandle) -> Reply<bool> {
+    Ok(app.autolaunch().is_enabled()?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_start_at_login(app: AppHandle, enabled: bool) -> Reply<()> {
+    let autolaunch = app.autolaunch();
+    if enabled {
+        autolaunch.enable()?;
+    } else {
+        autolaunch.disable()?;
+    }
+    Ok(())
+}
+
+/// Opens the item on the web, in the person's browser.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_on_web(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    id: InboxItemId,
+) -> Reply<()> {
+    crate::browser::open(&app, &backend.get()?.web_url(id).await?);
     Ok(())
 }

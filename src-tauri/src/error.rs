@@ -87,6 +87,15 @@ impl From<tauri::Error> for IpcError {
     }
 }
 
+impl From<tauri_plugin_autostart::Error> for IpcError {
+    fn from(error: tauri_plugin_autostart::Error) -> Self {
+        Self::new(
+            ErrorCode::Storage,
+            format!("Earshot could not change whether it starts at login: {error}"),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,11 +23,28 @@ pub struct AccountChanged {
     pub account_id: Option<String>,
 }
 
-/// Forwards engine events until the engine goes away.
+/// The Owed queue changed (done, snoozed, a snooze ended, settings changed): refetch it.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct OwedChanged;
+
+/// The person acted on a notification: show this item's thread, with the reply box focused
+/// when `reply`. (With no id: show Owed.)
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenItem {
+    pub item_id: Option<String>,
+    pub reply: bool,
+}
+
+/// Forwards engine events until the engine goes away; the tray follows every change.
 pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
     tauri::async_runtime::spawn(async move {
         loop {
-            let sent = match events.recv().await {
+            let event = events.recv().await;
+            if !matches!(event, Err(RecvError::Closed)) {
+                crate::tray::refresh(&app);
+            }
+            let sent = match event {
                 Ok(EngineEvent::InboxChanged { account }) => InboxChanged {
                     account_id: Some(account.0),
                 }
@@ -36,6 +53,23 @@ pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
                     account_id: Some(account.0),
                 }
                 .emit(&app),
+                Ok(EngineEvent::OwedChanged) => OwedChanged.emit(&app),
+                Ok(EngineEvent::OpenItem { item, reply }) => {
+                    crate::window::show_main(&app);
+                    OpenItem {
+                        item_id: Some(item.0.to_string()),
+                        reply,
+                    }
+                    .emit(&app)
+                }
+                Ok(EngineEvent::OpenOwed) => {
+                    crate::window::show_main(&app);
+                    OpenItem {
+                        item_id: None,
+                        reply: false,
+                    }
+                    .emit(&app)
+                }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "the UI missed events; asking it to refetch all");
                     InboxChanged { account_id: None }

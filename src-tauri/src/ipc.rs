@@ -31,10 +31,22 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::begin_mastodon_sign_in,
             commands::finish_mastodon_sign_in,
             commands::cancel_mastodon_sign_in,
+            commands::list_owed,
+            commands::mark_done,
+            commands::reopen_item,
+            commands::snooze_item,
+            commands::notification_settings,
+            commands::save_notification_settings,
+            commands::pause_notifications,
+            commands::start_at_login,
+            commands::set_start_at_login,
+            commands::open_on_web,
         ])
         .events(collect_events![
             events::InboxChanged,
-            events::AccountChanged
+            events::AccountChanged,
+            events::OwedChanged,
+            events::OpenItem,
         ])
 }
 

@@ -1,39 +1,47 @@
-//! The tray icon and its menu: Open Earshot, Pause notifications, Quit.
+//! The tray icon and its menu. The icon carries the number of answers owed (drawn onto the
+//! image: Linux trays have no badge API) and an amber mark when an account needs the person;
+//! the menu lists the top five owed questions, the pause choices, Open and Quit.
+//!
+//! Everything shown is read from the engine on each refresh; the tray keeps no state.
 
-use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
-use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Manager};
+use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Manager, Wry};
+
+use earshot_core::{InboxItemId, OwedQueue};
+use earshot_engine::{Pause, SyncState, waited};
 
 use crate::backend::Backend;
 use crate::window;
 
+mod badge;
+
 const TRAY_ID: &str = "earshot";
 const OPEN: &str = "open";
-const PAUSE: &str = "pause";
+const PAUSE_HOUR: &str = "pause-hour";
+const PAUSE_TOMORROW: &str = "pause-tomorrow";
+const RESUME: &str = "resume";
 const QUIT: &str = "quit";
+/// Menu ids of owed items: this prefix and the item id.
+const ITEM: &str = "item:";
 
-fn icon(paused: bool) -> tauri::Result<Image<'static>> {
-    if paused {
-        Image::from_bytes(include_bytes!("../../icons/tray-paused.png"))
-    } else {
-        Image::from_bytes(include_bytes!("../../icons/tray.png"))
-    }
+/// How many owed questions the menu lists.
+const MENU_ITEMS: u32 = 5;
+
+/// What the tray shows, gathered from the engine.
+struct TrayView {
+    owed: OwedQueue,
+    paused: bool,
+    /// Handles of accounts whose sync fails or that must sign in again.
+    needing_attention: Vec<String>,
 }
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, OPEN, "Open Earshot", true, None::<&str>)?;
-    let pause =
-        CheckMenuItem::with_id(app, PAUSE, "Pause notifications", true, false, None::<&str>)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit Earshot", true, None::<&str>)?;
-    let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&open, &pause, &separator, &quit])?;
-
     TrayIconBuilder::with_id(TRAY_ID)
-        .icon(icon(false)?)
+        .icon(badge::draw(0, false, false)?)
         .tooltip("Earshot")
-        .menu(&menu)
-        .on_menu_event(move |app, event| on_menu(app, &event, &pause))
+        .menu(&menu(app, None)?)
+        .on_menu_event(on_menu)
         .on_tray_icon_event(|tray, event| {
             // Linux trays never report clicks (the menu opens instead); elsewhere a left click
             // opens the window.
@@ -47,37 +55,186 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
             }
         })
         .build(app)?;
+    refresh(app);
     Ok(())
 }
 
-fn on_menu(app: &AppHandle, event: &MenuEvent, pause: &CheckMenuItem<tauri::Wry>) {
-    match event.id().as_ref() {
-        OPEN => window::show_main(app),
-        PAUSE => {
-            // The menu has already flipped the check mark; follow it.
-            let paused = pause.is_checked().unwrap_or(false);
-            if let Ok(earshot) = app.state::<Backend>().get() {
-                earshot.set_notifications_paused(paused);
+/// Reads the Owed queue and the accounts again and redraws the icon and the menu.
+pub fn refresh(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let backend = app.state::<Backend>();
+        let Ok(earshot) = backend.get() else {
+            return;
+        };
+        let (owed, accounts) = match (
+            earshot.owed_top(MENU_ITEMS).await,
+            earshot.list_accounts().await,
+        ) {
+            (Ok(owed), Ok(accounts)) => (owed, accounts),
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::warn!(error = %e, "could not read what the tray shows");
+                return;
             }
-            if let Some(tray) = app.tray_by_id(TRAY_ID) {
-                show_paused(&tray, paused);
-            }
+        };
+        let view = TrayView {
+            owed,
+            paused: earshot.status().notifications_paused_until.is_some(),
+            needing_attention: accounts
+                .into_iter()
+                .filter(|view| {
+                    matches!(view.sync.state, SyncState::Failing | SyncState::NeedsSignIn)
+                })
+                .map(|view| view.account.handle)
+                .collect(),
+        };
+        if let Err(e) = show(&app, &view) {
+            tracing::warn!(error = %e, "could not update the tray");
         }
+    });
+}
+
+fn show(app: &AppHandle, view: &TrayView) -> tauri::Result<()> {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return Ok(());
+    };
+    let attention = !view.needing_attention.is_empty();
+    tray.set_icon(Some(badge::draw(view.owed.total, attention, view.paused)?))?;
+    tray.set_tooltip(Some(summary(view)))?;
+    tray.set_menu(Some(menu(app, Some(view))?))?;
+    Ok(())
+}
+
+/// "3 answers owed — oldest 2 h", and what else the person should know.
+fn summary(view: &TrayView) -> String {
+    let now = earshot_core::Timestamp::now();
+    let mut words = match (view.owed.total, view.owed.oldest_at) {
+        (0, _) | (_, None) => "No answers owed".to_owned(),
+        (1, Some(oldest)) => format!("1 answer owed — waiting {}", waited(oldest, now)),
+        (count, Some(oldest)) => {
+            format!("{count} answers owed — oldest {}", waited(oldest, now))
+        }
+    };
+    if view.paused {
+        words.push_str(" · notifications paused");
+    }
+    match view.needing_attention.as_slice() {
+        [] => {}
+        [handle] => words.push_str(&format!(" · @{handle} needs you")),
+        handles => words.push_str(&format!(" · {} accounts need you", handles.len())),
+    }
+    words
+}
+
+fn menu(app: &AppHandle, view: Option<&TrayView>) -> tauri::Result<Menu<Wry>> {
+    let mut entries: Vec<Box<dyn IsMenuItem<Wry>>> = Vec::new();
+    if let Some(view) = view {
+        // The summary heads the menu: Linux trays show no tooltips.
+        entries.push(Box::new(MenuItem::with_id(
+            app,
+            "summary",
+            summary(view),
+            false,
+            None::<&str>,
+        )?));
+        for item in view.owed.items.iter().filter(|item| item.is_question()) {
+            let asks = item.asks.as_deref().unwrap_or(&item.post.text);
+            let label = format!("@{}: {}", item.post.author.handle, shorten(asks, 60));
+            entries.push(Box::new(MenuItem::with_id(
+                app,
+                format!("{ITEM}{}", item.id.0),
+                label,
+                true,
+                None::<&str>,
+            )?));
+        }
+        entries.push(Box::new(PredefinedMenuItem::separator(app)?));
+    }
+    let pause = Submenu::with_items(
+        app,
+        "Pause notifications",
+        true,
+        &[
+            &MenuItem::with_id(app, PAUSE_HOUR, "For an hour", true, None::<&str>)?,
+            &MenuItem::with_id(app, PAUSE_TOMORROW, "Until tomorrow", true, None::<&str>)?,
+            &MenuItem::with_id(
+                app,
+                RESUME,
+                "Resume now",
+                view.is_some_and(|view| view.paused),
+                None::<&str>,
+            )?,
+        ],
+    )?;
+    entries.push(Box::new(pause));
+    entries.push(Box::new(MenuItem::with_id(
+        app,
+        OPEN,
+        "Open Earshot",
+        true,
+        None::<&str>,
+    )?));
+    entries.push(Box::new(PredefinedMenuItem::separator(app)?));
+    entries.push(Box::new(MenuItem::with_id(
+        app,
+        QUIT,
+        "Quit Earshot",
+        true,
+        None::<&str>,
+    )?));
+    let refs: Vec<&dyn IsMenuItem<Wry>> = entries.iter().map(|entry| entry.as_ref()).collect();
+    Menu::with_items(app, &refs)
+}
+
+fn shorten(text: &str, max_chars: usize) -> String {
+    let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if single_line.chars().count() <= max_chars {
+        return single_line;
+    }
+    let cut: String = single_line.chars().take(max_chars - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn on_menu(app: &AppHandle, event: MenuEvent) {
+    let id = event.id().as_ref();
+    if let Some(item) = id.strip_prefix(ITEM).and_then(|n| n.parse().ok()) {
+        open_item(app, InboxItemId(item));
+        return;
+    }
+    match id {
+        OPEN => window::show_main(app),
+        PAUSE_HOUR => pause(app, Pause::Hour),
+        PAUSE_TOMORROW => pause(app, Pause::UntilTomorrow),
+        RESUME => pause(app, Pause::Off),
         QUIT => app.exit(0),
         other => tracing::warn!(id = other, "unknown tray menu item"),
     }
 }
 
-fn show_paused(tray: &TrayIcon, paused: bool) {
-    let tooltip = if paused {
-        "Earshot — notifications paused"
-    } else {
-        "Earshot"
-    };
-    let updated = icon(paused)
-        .and_then(|image| tray.set_icon(Some(image)))
-        .and_then(|()| tray.set_tooltip(Some(tooltip)));
-    if let Err(e) = updated {
-        tracing::warn!(error = %e, "could not update the tray icon");
+fn open_item(app: &AppHandle, item: InboxItemId) {
+    window::show_main(app);
+    let opened = tauri_specta::Event::emit(
+        &crate::events::OpenItem {
+            item_id: Some(item.0.to_string()),
+            reply: true,
+        },
+        app,
+    );
+    if let Err(e) = opened {
+        tracing::warn!(error = %e, "could not open the thread");
     }
+}
+
+fn pause(app: &AppHandle, pause: Pause) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let backend = app.state::<Backend>();
+        let Ok(earshot) = backend.get() else {
+            return;
+        };
+        if let Err(e) = earshot.pause_notifications(pause).await {
+            tracing::warn!(error = %e, "could not pause notifications");
+        }
+        refresh(&app);
+    });
 }

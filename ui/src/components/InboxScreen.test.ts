@@ -12,6 +12,10 @@ function item(id: string, text: string, answeredBy: string | null = null): Inbox
     network: "bluesky",
     accountHandle: "alice.test",
     answeredBy,
+    state: answeredBy ? "answered" : "owed",
+    snoozedUntil: null,
+    questionKind: "statement",
+    asks: null,
     post: {
       uri: `at://did:plc:bob/app.bsky.feed.post/${id}`,
       cid: `cid-${id}`,

@@ -7,19 +7,23 @@ import {
   type ErrorCode,
   type InboxItem_Serialize,
   type IpcError,
+  type NotificationSettings,
+  type OwedQueue_Serialize,
+  type Snooze,
   type PostRef_Deserialize,
   type SyncView_Serialize,
   type ThreadEntry_Serialize,
 } from "./bindings";
 
 export type { Account, AppStatus, Draft, DraftId, KeyringStatus, MastodonSignIn, Network, SyncState } from "./bindings";
-export type { InboxReason, ThreadPlace } from "./bindings";
+export type { InboxReason, QuestionKind, QuietDay, NotificationSettings, Snooze, ThreadPlace } from "./bindings";
 
 // What Rust sends (its serialised shape), under plain names.
 export type AccountView = AccountView_Serialize;
 export type SyncView = SyncView_Serialize;
 export type InboxItem = InboxItem_Serialize;
 export type ThreadEntry = ThreadEntry_Serialize;
+export type OwedQueue = OwedQueue_Serialize;
 export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
@@ -66,18 +70,51 @@ export const backend = {
   replyTo: (id: string, text: string) => unwrap(commands.replyTo(id, text)),
   likePost: (account: string, post: PostRef) => unwrap(commands.likePost(account, post)),
   repostPost: (account: string, post: PostRef) => unwrap(commands.repostPost(account, post)),
+  listOwed: () => unwrap(commands.listOwed()),
+  markDone: (id: string) => unwrap(commands.markDone(id)),
+  reopenItem: (id: string) => unwrap(commands.reopenItem(id)),
+  snoozeItem: (id: string, until: Snooze) => unwrap(commands.snoozeItem(id, until)),
+  notificationSettings: () => unwrap(commands.notificationSettings()),
+  saveNotificationSettings: (settings: NotificationSettings) =>
+    unwrap(commands.saveNotificationSettings(settings)),
+  startAtLogin: () => unwrap(commands.startAtLogin()),
+  setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
+  openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
 };
 
 /**
  * Calls `refetch` whenever the backend says the Inbox (or the accounts) changed. Events carry
  * ids only; SQLite is the truth, so the handler refetches. Returns the unsubscribe function.
  */
-export function onBackendChange(what: "inbox" | "accounts", refetch: () => void): () => void {
-  const event = what === "inbox" ? events.inboxChanged : events.accountChanged;
+export function onBackendChange(what: "inbox" | "accounts" | "owed", refetch: () => void): () => void {
+  const event = what === "accounts" ? events.accountChanged : events.inboxChanged;
+  const stopOwed = what === "owed" ? listen(events.owedChanged, refetch) : () => {};
   let stop: (() => void) | null = null;
   let stopped = false;
   event
     .listen(() => refetch())
+    .then((unlisten) => {
+      if (stopped) unlisten();
+      else stop = unlisten;
+    })
+    .catch(() => {
+      // Outside Tauri (component tests) there is nothing to listen to.
+    });
+  return () => {
+    stopped = true;
+    stop?.();
+    stopOwed();
+  };
+}
+
+type Listenable<T> = { listen: (handler: (event: { payload: T }) => void) => Promise<() => void> };
+
+/** Listens to one backend event until the returned function is called. */
+export function listen<T>(event: Listenable<T>, handler: (payload: T) => void): () => void {
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  event
+    .listen((e) => handler(e.payload))
     .then((unlisten) => {
       if (stopped) unlisten();
       else stop = unlisten;

@@ -7,7 +7,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  Whether Earshot opened its data, and where it lives. The UI asks first. */
-	appStatus: () => typedError<AppStatus, IpcError>(__TAURI_INVOKE("app_status")),
+	appStatus: () => typedError<AppStatus_Serialize, IpcError>(__TAURI_INVOKE("app_status")),
 	listDrafts: () => typedError<Draft[], IpcError>(__TAURI_INVOKE("list_drafts")),
 	createDraft: (body: string) => typedError<Draft, IpcError>(__TAURI_INVOKE("create_draft", { body })),
 	updateDraft: (id: DraftId, body: string) => typedError<Draft, IpcError>(__TAURI_INVOKE("update_draft", { id, body })),
@@ -36,12 +36,27 @@ export const commands = {
 	/**  Waits for the browser to come back (or takes the pasted `code`) and signs in. */
 	finishMastodonSignIn: (attempt: string, code: string | null) => typedError<SignedIn_Serialize, IpcError>(__TAURI_INVOKE("finish_mastodon_sign_in", { attempt, code })),
 	cancelMastodonSignIn: (attempt: string) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_mastodon_sign_in", { attempt })),
+	listOwed: () => typedError<OwedQueue_Serialize, IpcError>(__TAURI_INVOKE("list_owed")),
+	markDone: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("mark_done", { id })),
+	reopenItem: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("reopen_item", { id })),
+	/**  Returns when the item comes back (RFC 3339). */
+	snoozeItem: (id: InboxItemId, until: Snooze) => typedError<string, IpcError>(__TAURI_INVOKE("snooze_item", { id, until })),
+	notificationSettings: () => typedError<NotificationSettings_Serialize, IpcError>(__TAURI_INVOKE("notification_settings")),
+	saveNotificationSettings: (settings: NotificationSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_notification_settings", { settings })),
+	pauseNotifications: (pause: Pause) => typedError<null, IpcError>(__TAURI_INVOKE("pause_notifications", { pause })),
+	/**  Whether Earshot starts (hidden, in the tray) when the person logs in. */
+	startAtLogin: () => typedError<boolean, IpcError>(__TAURI_INVOKE("start_at_login")),
+	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
+	/**  Opens the item on the web, in the person's browser. */
+	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
 };
 
 /** Events */
 export const events = {
 	accountChanged: makeEvent<AccountChanged_Serialize, AccountChanged_Deserialize>("account-changed"),
 	inboxChanged: makeEvent<InboxChanged_Serialize, InboxChanged_Deserialize>("inbox-changed"),
+	openItem: makeEvent<OpenItem_Serialize, OpenItem_Deserialize>("open-item"),
+	owedChanged: makeEvent<OwedChanged, OwedChanged>("owed-changed"),
 };
 
 /* Types */
@@ -87,10 +102,22 @@ export type AccountView_Serialize = {
 };
 
 /**  What the UI shows about the running Earshot. */
-export type AppStatus = {
+export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
+
+/**  What the UI shows about the running Earshot. */
+export type AppStatus_Deserialize = {
 	/**  The folder holding Earshot's database, so the person knows what to back up. */
 	dataDir: string,
-	notificationsPaused: boolean,
+	/**  Notifications are paused until then. */
+	notificationsPausedUntil?: string | null,
+};
+
+/**  What the UI shows about the running Earshot. */
+export type AppStatus_Serialize = {
+	/**  The folder holding Earshot's database, so the person knows what to back up. */
+	dataDir: string,
+	/**  Notifications are paused until then. */
+	notificationsPausedUntil: string | null,
 };
 
 /**  How a network counts a post's length. */
@@ -182,6 +209,13 @@ export type InboxItem_Deserialize = {
 	post: IncomingPost_Deserialize,
 	/**  The URI of the account's reply, once it has answered (from Earshot or elsewhere). */
 	answeredBy?: string | null,
+	state: ItemState,
+	/**  Until when it is snoozed, while it is. */
+	snoozedUntil?: string | null,
+	/**  What the detector made of it; `Statement` when it asks nothing. */
+	questionKind: QuestionKind,
+	/**  The sentence that asks, when it asks. */
+	asks?: string | null,
 };
 
 /**  A row of the Inbox as the UI shows it. */
@@ -194,6 +228,13 @@ export type InboxItem_Serialize = {
 	post: IncomingPost_Serialize,
 	/**  The URI of the account's reply, once it has answered (from Earshot or elsewhere). */
 	answeredBy: string | null,
+	state: ItemState,
+	/**  Until when it is snoozed, while it is. */
+	snoozedUntil: string | null,
+	/**  What the detector made of it; `Statement` when it asks nothing. */
+	questionKind: QuestionKind,
+	/**  The sentence that asks, when it asks. */
+	asks: string | null,
 };
 
 /**  Why a post is in the Inbox. */
@@ -253,6 +294,17 @@ export type IpcError = {
 	message: string,
 };
 
+/**  Where an Inbox item stands with the person. */
+export type ItemState = 
+/**  Still wants an answer: it is in Owed. */
+"owed" | 
+/**  The account replied (from Earshot or anywhere else). */
+"answered" | 
+/**  The person marked it "no reply needed". */
+"done" | 
+/**  Out of Owed until `snoozed_until`. */
+"snoozed";
+
 /**  What the keyring check found, for the Settings screen. */
 export type KeyringStatus = {
 	available: boolean,
@@ -271,6 +323,96 @@ export type MastodonSignIn = {
 export type Network = "bluesky" | 
 /**  Mastodon and servers speaking its client API (GoToSocial, Pleroma/Akkoma, …). */
 "mastodon";
+
+/**  How notifications behave; saved with the data. */
+export type NotificationSettings = NotificationSettings_Serialize | NotificationSettings_Deserialize;
+
+/**  How notifications behave; saved with the data. */
+export type NotificationSettings_Deserialize = {
+	/**  One entry per weekday, Monday first. */
+	quietHours: QuietDay[],
+	/**  Direct messages that ask a question still pop up during quiet hours. */
+	directQuestionsInQuietHours: boolean,
+	/**  Nothing pops up until then ("Pause notifications" in the tray). */
+	pausedUntil?: string | null,
+};
+
+/**  How notifications behave; saved with the data. */
+export type NotificationSettings_Serialize = {
+	/**  One entry per weekday, Monday first. */
+	quietHours: QuietDay[],
+	/**  Direct messages that ask a question still pop up during quiet hours. */
+	directQuestionsInQuietHours: boolean,
+	/**  Nothing pops up until then ("Pause notifications" in the tray). */
+	pausedUntil: string | null,
+};
+
+/**
+ *  The person acted on a notification: show this item's thread, with the reply box focused
+ *  when `reply`. (With no id: show Owed.)
+ */
+export type OpenItem = OpenItem_Serialize | OpenItem_Deserialize;
+
+/**
+ *  The person acted on a notification: show this item's thread, with the reply box focused
+ *  when `reply`. (With no id: show Owed.)
+ */
+export type OpenItem_Deserialize = {
+	itemId?: string | null,
+	reply: boolean,
+};
+
+/**
+ *  The person acted on a notification: show this item's thread, with the reply box focused
+ *  when `reply`. (With no id: show Owed.)
+ */
+export type OpenItem_Serialize = {
+	itemId: string | null,
+	reply: boolean,
+};
+
+/**  The Owed queue changed (done, snoozed, a snooze ended, settings changed): refetch it. */
+export type OwedChanged = null;
+
+/**  The Owed queue as the view and the tray need it, read in one go so they agree. */
+export type OwedQueue = OwedQueue_Serialize | OwedQueue_Deserialize;
+
+/**  The Owed queue as the view and the tray need it, read in one go so they agree. */
+export type OwedQueue_Deserialize = {
+	/**  How many items are owed (all of them, not only those listed). */
+	total: number,
+	/**  How many of those ask a question. */
+	questions: number,
+	/**  When the longest-waiting owed item was written. */
+	oldestAt?: string | null,
+	/**
+	 *  The first items in Owed order: questions, then direct messages, then the rest, each
+	 *  longest-waiting first.
+	 */
+	items: InboxItem_Deserialize[],
+};
+
+/**  The Owed queue as the view and the tray need it, read in one go so they agree. */
+export type OwedQueue_Serialize = {
+	/**  How many items are owed (all of them, not only those listed). */
+	total: number,
+	/**  How many of those ask a question. */
+	questions: number,
+	/**  When the longest-waiting owed item was written. */
+	oldestAt: string | null,
+	/**
+	 *  The first items in Owed order: questions, then direct messages, then the rest, each
+	 *  longest-waiting first.
+	 */
+	items: InboxItem_Serialize[],
+};
+
+/**  Pause choices, as the tray offers them. */
+export type Pause = "hour" | 
+/**  Until tomorrow at 08:00. */
+"until_tomorrow" | 
+/**  Resume now. */
+"off";
 
 /**  Someone on a network. */
 export type Person = Person_Serialize | Person_Deserialize;
@@ -306,6 +448,31 @@ export type PostRef_Serialize = {
 	cid: string | null,
 };
 
+/**  What kind of sentence made the verdict. */
+export type QuestionKind = 
+/**  "Is the game on tonight?" */
+"yes_no" | 
+/**  "When does the keynote start?" */
+"wh" | 
+/**  "Can you send me the slides?" / "Anyone know a good café near the venue" */
+"request" | 
+/**  "The venue is in Ghent, right?" */
+"tag" | 
+/**  Ends in a question mark without any other sign: "Coffee?" */
+"other" | 
+/**  Shaped like a question but not asking: "Guess what? We won!" */
+"rhetorical" | 
+/**  No question at all. */
+"statement";
+
+/**  Quiet hours starting on one weekday; an end at or before the start is on the next day. */
+export type QuietDay = {
+	enabled: boolean,
+	/**  "HH:MM", local time. */
+	start: string,
+	end: string,
+};
+
 /**
  *  What a reply box needs: the network's limit and how it counts, so the UI counts the way
  *  the server does, and the text to start from (on Mastodon, the people to address).
@@ -333,6 +500,15 @@ export type SignedIn_Serialize = {
 	/**  Something the person should know, e.g. that they used their main password. */
 	warning: string | null,
 };
+
+/**  Snooze choices, as the Owed view offers them. */
+export type Snooze = 
+/**  One hour from now. */
+"hour" | 
+/**  This evening at 19:00 (or in three hours when it is already evening). */
+"tonight" | 
+/**  Tomorrow at 09:00. */
+"tomorrow";
 
 export type SyncState = 
 /**  Signed in; the first round has not finished yet. */

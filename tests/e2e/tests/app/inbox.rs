@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, TestAccount};
+use earshot_e2e::{Driver, Result, TestAccount, tray};
 use serde_json::json;
 
 /// The app polls every 15 s; allow for one interval plus indexing and rendering.
@@ -17,8 +17,8 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
 
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
-    // The Inbox is the start screen; empty, it says what will appear and how to begin.
-    app.css("[data-testid=inbox-empty]").await?;
+    // Owed is the start screen; empty, it says what will appear and how to begin.
+    app.css("[data-testid=owed-empty]").await?;
     app.click("[data-testid=nav-accounts]").await?;
     app.fill_bluesky_sign_in(&alice.handle, &app_password)
         .await?;
@@ -29,6 +29,12 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
     )
     .await?;
 
+    app.click("[data-testid=nav-owed]").await?;
+    app.expect_texts(
+        "[data-testid=owed-reason]",
+        &["asks: is the game on tonight?"],
+    )
+    .await?;
     app.click("[data-testid=nav-inbox]").await?;
     app.expect_texts("[data-testid=inbox-text]", &["is the game on tonight?"])
         .await?;
@@ -60,6 +66,31 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
         .await?;
     app.expect_texts("[data-testid=inbox-waiting]", &["1 waiting for you"])
         .await?;
+
+    // Answered in the Inbox, it left Owed; the tray counts what is left.
+    app.click("[data-testid=nav-owed]").await?;
+    app.expect_texts("[data-testid=owed-reason]", &["asks: and who is playing?"])
+        .await?;
+    let menu = tray(&["items"]).await?;
+    assert!(
+        menu.starts_with("1 answer owed — waiting "),
+        "the tray menu opens with the count: {menu}"
+    );
+    assert!(
+        menu.contains(&format!("@{}: and who is playing?", bob.handle)),
+        "and lists the question: {menu}"
+    );
+    // "No reply needed" from the keyboard takes it out of Owed, and out of the tray.
+    app.click("[data-testid=owed-row] button").await?;
+    app.css("[data-testid=owed-list]")
+        .await?
+        .send_keys("e")
+        .await?;
+    app.css("[data-testid=owed-empty]").await?;
+    app.until("the tray to count nothing owed", || async {
+        Ok(tray(&["items"]).await?.starts_with("No answers owed"))
+    })
+    .await?;
 
     // Bob, in his own client, sees the answer under his question.
     let mut seen = None;

@@ -7,11 +7,31 @@ use earshot_e2e::{Driver, Result, app_binary, close_window, tray, window_shown};
 async fn the_tray_menu_offers_open_pause_and_quit() -> Result<()> {
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
+    app.until("the tray menu to show the owed count", || async {
+        Ok(tray(&["items"]).await?.starts_with("No answers owed\n"))
+    })
+    .await?;
     let items: Vec<String> = tray(&["items"]).await?.lines().map(str::to_owned).collect();
     assert_eq!(
         items,
-        ["Open Earshot", "Pause notifications", "Quit Earshot"]
+        [
+            "No answers owed",
+            "Pause notifications",
+            "For an hour",
+            "Until tomorrow",
+            "Resume now",
+            "Open Earshot",
+            "Quit Earshot"
+        ]
     );
+    // Pausing shows in the menu's first line.
+    tray(&["click", "For an hour"]).await?;
+    app.until("the pause to show", || async {
+        Ok(tray(&["items"])
+            .await?
+            .starts_with("No answers owed · notifications paused"))
+    })
+    .await?;
     app.quit_from_tray().await
 }
 
