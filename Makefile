@@ -31,11 +31,12 @@ bindings:
 measure:
 	scripts/measure.sh
 
-## Benchmarks: Inbox ingest rate and query time (criterion); Mastodon mention-to-store
-## latency over the stream (p50/p95).
+## Benchmarks: Inbox ingest rate and query time, the Owed queue with 1M items (criterion);
+## Mastodon mention-to-store over the stream and mention-to-Notify on the bus (p50/p95).
 bench:
 	cargo bench -p earshot-store --bench inbox
 	cargo bench -p earshot-engine --bench stream_latency
+	tests/desktop/with-desktop.sh cargo bench -p earshot-engine --bench notify_latency
 
 ## Precision, recall and F1 of the question detector on its labelled sets.
 measure-detector:

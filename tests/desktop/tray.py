@@ -3,6 +3,7 @@
 
     tray.py items            print the menu's labels, one per line
     tray.py click LABEL      click the menu item with that label
+    tray.py icon             print the icon's image file, as the panel reads it
 
 Needs sni_watcher.py on the same session bus. Exits 2 when no tray icon is registered.
 """
@@ -59,6 +60,11 @@ def main():
     if not items:
         print("no tray icon registered", file=sys.stderr)
         return 2
+    if sys.argv[1:2] == ["icon"]:
+        name, _, path = items[-1].partition("/")
+        sni = bus.get_object(name, "/" + path if path else "/StatusNotifierItem")
+        print(sni.Get("org.kde.StatusNotifierItem", "IconName", dbus_interface=dbus.PROPERTIES_IFACE))
+        return 0
     menu = menu_of(bus, items[-1])
     entries = labelled_items(menu)
     if sys.argv[1:2] == ["items"]:

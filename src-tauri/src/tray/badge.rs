@@ -114,3 +114,36 @@ pub fn draw(owed: u32, attention: bool, paused: bool) -> tauri::Result<Image<'st
     }
     Ok(Image::new_owned(canvas.rgba, size as u32, size as u32))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pixels(image: &Image<'_>, colour: [u8; 4]) -> usize {
+        image
+            .rgba()
+            .chunks_exact(4)
+            .filter(|pixel| *pixel == colour)
+            .count()
+    }
+
+    #[test]
+    fn the_count_and_the_attention_mark_are_drawn_only_when_there_is_something_to_say() {
+        let plain = draw(0, false, false).expect("icon");
+        assert_eq!(pixels(&plain, COUNT_DISC), 0);
+        assert_eq!(pixels(&plain, ATTENTION_DISC), 0);
+
+        let three = draw(3, false, false).expect("icon");
+        let hundred = draw(100, false, false).expect("icon");
+        assert!(pixels(&three, COUNT_DISC) > 300, "a red disc");
+        assert!(
+            pixels(&three, MARK) > pixels(&plain, MARK),
+            "with white digits"
+        );
+        assert_ne!(three.rgba(), hundred.rgba(), "\"99+\" differs from \"3\"");
+
+        let attention = draw(0, true, false).expect("icon");
+        assert!(pixels(&attention, ATTENTION_DISC) > 100);
+        assert_eq!(pixels(&attention, COUNT_DISC), 0);
+    }
+}

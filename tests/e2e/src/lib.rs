@@ -362,6 +362,27 @@ pub async fn tray(args: &[&str]) -> Result<String> {
     desktop_probe("tray.py", args).await
 }
 
+/// How many pixels of the tray icon, as the panel reads it over StatusNotifierItem, have
+/// exactly this colour (RGBA). The owed count is drawn as a red disc, an account needing the
+/// person as an amber one.
+pub async fn tray_icon_pixels(colour: [u8; 4]) -> Result<usize> {
+    let path = tray(&["icon"]).await?;
+    let bytes = std::fs::read(path.trim())?;
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes)).read_info()?;
+    let mut pixels = vec![0; reader.output_buffer_size().ok_or("a huge tray icon")?];
+    let frame = reader.next_frame(&mut pixels)?;
+    if frame.color_type != png::ColorType::Rgba {
+        return Err(format!("the tray icon is {:?}, not RGBA", frame.color_type).into());
+    }
+    Ok(pixels[..frame.buffer_size()]
+        .chunks_exact(4)
+        .filter(|pixel| *pixel == colour)
+        .count())
+}
+
+/// The red of the count badge on the tray icon.
+pub const TRAY_COUNT_RED: [u8; 4] = [0xC6, 0x28, 0x28, 0xFF];
+
 /// Clicks the window's close button, in effect: tests/desktop/window.py sends it
 /// WM_DELETE_WINDOW as a window manager would.
 ///

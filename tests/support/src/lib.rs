@@ -3,4 +3,5 @@
 //! Earshot's own client cannot make its tests pass.
 
 pub mod atproto;
+pub mod desktop;
 pub mod proxy;

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, TestAccount, tray};
+use earshot_e2e::{Driver, Result, TRAY_COUNT_RED, TestAccount, tray, tray_icon_pixels};
 use serde_json::json;
 
 /// The app polls every 15 s; allow for one interval plus indexing and rendering.
@@ -80,6 +80,10 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
         menu.contains(&format!("@{}: and who is playing?", bob.handle)),
         "and lists the question: {menu}"
     );
+    assert!(
+        tray_icon_pixels(TRAY_COUNT_RED).await? > 50,
+        "the icon carries the count"
+    );
     // "No reply needed" from the keyboard takes it out of Owed, and out of the tray.
     app.click("[data-testid=owed-row] button").await?;
     app.css("[data-testid=owed-list]")
@@ -91,6 +95,11 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
         Ok(tray(&["items"]).await?.starts_with("No answers owed"))
     })
     .await?;
+    assert_eq!(
+        tray_icon_pixels(TRAY_COUNT_RED).await?,
+        0,
+        "no count, no badge"
+    );
 
     // Bob, in his own client, sees the answer under his question.
     let mut seen = None;

@@ -13,7 +13,9 @@ use earshot_engine::{
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser};
 
 use crate::mastodon::sign_in;
-use crate::support::{BusMonitor, NOTIFICATION_DAEMON, pick_notification_action, within};
+use earshot_test_support::desktop::{BusMonitor, pick_notification_action};
+
+use crate::support::{NOTIFICATION_DAEMON, within};
 
 /// Long enough for a few polls and the burst window: silence for this long means none.
 const SILENCE: Duration = Duration::from_secs(3);

@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use earshot_core::{Sensitive, SystemClock};
 
-use crate::support::{BusMonitor, NOTIFICATION_DAEMON};
+use earshot_test_support::desktop::BusMonitor;
+
+use crate::support::NOTIFICATION_DAEMON;
 use earshot_engine::{
     DesktopNotifier, Earshot, KeyringSecretStore, SecretStore, Services, SyncSettings,
 };
