@@ -139,7 +139,14 @@ fn menu(app: &AppHandle, view: Option<&TrayView>) -> tauri::Result<Menu<Wry>> {
         )?));
         for item in view.owed.items.iter().filter(|item| item.is_question()) {
             let asks = item.asks.as_deref().unwrap_or(&item.post.text);
-            let label = format!("@{}: {}", item.post.author.handle, shorten(asks, 60));
+            let author = &item.post.author;
+            let who = author
+                .display_name
+                .as_deref()
+                .map(str::trim)
+                .filter(|name| !name.is_empty())
+                .map_or_else(|| format!("@{}", author.handle), str::to_owned);
+            let label = format!("{who}: {}", shorten(asks, 60));
             entries.push(Box::new(MenuItem::with_id(
                 app,
                 format!("{ITEM}{}", item.id.0),

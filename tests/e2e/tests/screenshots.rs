@@ -132,6 +132,14 @@ async fn docs_screenshots() -> Result<()> {
     tokio::time::sleep(Duration::from_millis(300)).await;
     capture(&dir, "accounts.png", "1100x700+0+0").await?;
 
+    // Owed: Noor's direct question and the two open questions first, Sam's mention last.
+    app.click("[data-testid=nav-owed]").await?;
+    app.click("[data-testid=owed-row] button").await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "owed.png", "1100x700+0+0").await?;
+
     app.click("[data-testid=nav-inbox]").await?;
     app.css("[data-testid=answered]").await?;
     // Priya's question: newest first, after Sam's mention and Léa's reply.
@@ -152,6 +160,16 @@ async fn docs_screenshots() -> Result<()> {
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     capture(&dir, "thread.png", "1100x700+0+0").await?;
+
+    // A question asked while Earshot runs pops up (dunst draws it at the top right).
+    mastodon.post(
+        &noor,
+        "@maya are you around for questions after lunch?",
+        None,
+        "public",
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    capture(&dir, "notification.png", "420x160+860+0").await?;
 
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;
@@ -183,7 +201,7 @@ async fn docs_screenshots() -> Result<()> {
         return Err("no tray icon in the XEmbed tray".into());
     }
     tokio::time::sleep(Duration::from_millis(800)).await;
-    capture(&dir, "tray-menu.png", "320x150+960+650").await?;
+    capture(&dir, "tray-menu.png", "560x420+720+380").await?;
     run("xdotool", &["key", "Escape"]).await?;
     app.kill_hard().await
 }

@@ -2,54 +2,9 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { InboxItem, ThreadEntry } from "../lib/backend";
+import type { InboxItem } from "../lib/backend";
+import { item, thread } from "../test/fixtures";
 import InboxScreen from "./InboxScreen.svelte";
-
-function item(id: string, text: string, answeredBy: string | null = null): InboxItem {
-  return {
-    id,
-    accountId: "acc1",
-    network: "bluesky",
-    accountHandle: "alice.test",
-    answeredBy,
-    state: answeredBy ? "answered" : "owed",
-    snoozedUntil: null,
-    questionKind: "statement",
-    asks: null,
-    post: {
-      uri: `at://did:plc:bob/app.bsky.feed.post/${id}`,
-      cid: `cid-${id}`,
-      reason: "reply",
-      author: { id: "did:plc:bob", handle: "bob.test", displayName: "Bob" },
-      text,
-      facets: null,
-      createdAt: "2026-11-28T10:00:00Z",
-      indexedAt: "2026-11-28T10:00:01Z",
-      replyRoot: null,
-      replyParent: null,
-      subjectUri: null,
-    },
-  };
-}
-
-function thread(of: InboxItem): ThreadEntry[] {
-  return [
-    {
-      post: { uri: of.post.uri, cid: of.post.cid },
-      place: "focus",
-      depth: 0,
-      author: of.post.author,
-      text: of.post.text,
-      createdAt: of.post.createdAt,
-      isOwn: false,
-      replyCount: 0,
-      likeCount: 0,
-      repostCount: 0,
-      liked: false,
-      reposted: false,
-    },
-  ];
-}
 
 /** The Inbox commands over a fixed list; `reply_to` marks the item answered. */
 function fakeBackend(items: InboxItem[]) {
