@@ -1,7 +1,8 @@
 use std::path::Path;
 
-use earshot_e2e::{Driver, Result};
+use earshot_e2e::{Driver, Result, close_window, window_shown};
 use earshot_mastodon_server::{MastodonServer, Profile};
+use earshot_test_support::desktop::pick_notification_action;
 
 #[tokio::test]
 #[ignore = "needs the built app and the desktop session (make test)"]
@@ -76,5 +77,54 @@ async fn a_mastodon_account_signs_in_through_the_browser_and_hostile_html_stays_
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].2, "direct", "the answer to a DM stays direct");
     assert!(mine[0].1.ends_with("yes, 8 pm!"), "{:?}", mine[0].1);
+    app.quit_from_tray().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> Result<()> {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob Builder");
+    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
+    let driver = Driver::start()
+        .await?
+        .with_env("BROWSER", approve.to_str().ok_or("path")?)
+        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+    let app = driver.launch().await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.type_into("[data-testid=mastodon-server]", server.url())
+        .await?;
+    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
+    // Earshot lives in the tray while the person does something else.
+    close_window("Earshot").await?;
+
+    server.post(&bob, "@alice are you joining the call?", None, "public");
+    // dunst lists the notification's actions; the person picks Reply.
+    app.until("the notification to offer Reply", || async {
+        pick_notification_action(&format!("#Reply (@bob@{} asks on Mastodon)", server.host()));
+        Ok(window_shown("Earshot").await?)
+    })
+    .await?;
+    app.expect_texts(
+        "[data-testid=owed-reason]",
+        &["asks: are you joining the call?"],
+    )
+    .await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    app.until("the reply box to have the focus", || async {
+        let focused = app
+            .client
+            .execute(
+                "return document.activeElement?.dataset?.testid ?? null;",
+                vec![],
+            )
+            .await?;
+        Ok(focused == serde_json::json!("reply-box"))
+    })
+    .await?;
     app.quit_from_tray().await
 }

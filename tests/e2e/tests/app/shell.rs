@@ -88,7 +88,12 @@ async fn the_window_comes_back_where_it_was() -> Result<()> {
 #[tokio::test]
 #[ignore = "needs the built app and the headless desktop session (make test runs it)"]
 async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
-    let driver = Driver::start().await?;
+    // The autostart entry goes to $HOME/.config/autostart (the auto-launch crate ignores
+    // XDG_CONFIG_HOME): give the app a home of its own.
+    let home = tempfile::tempdir()?;
+    let driver = Driver::start()
+        .await?
+        .with_env("HOME", home.path().to_str().ok_or("path")?);
     let app = driver.launch().await?;
     app.click("[data-testid=nav-settings]").await?;
 
@@ -120,6 +125,28 @@ async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
         driver.data_dir().display().to_string(),
         "EARSHOT_DATA_DIR is honoured"
     );
+
+    // Start at login: an autostart entry that starts Earshot hidden in the tray.
+    let autostart = home.path().join(".config/autostart");
+    let entries = || -> Vec<String> {
+        std::fs::read_dir(&autostart)
+            .map(|dir| {
+                dir.filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(entries().is_empty(), "off by default");
+    app.click("[data-testid=start-at-login]").await?;
+    app.until("the autostart entry to appear", || async {
+        Ok(entries().iter().any(|entry| entry.contains("--hidden")))
+    })
+    .await?;
+    app.click("[data-testid=start-at-login]").await?;
+    app.until("the autostart entry to go", || async {
+        Ok(entries().is_empty())
+    })
+    .await?;
     app.quit_from_tray().await
 }
 
