@@ -10,9 +10,9 @@ export class InboxModel {
     return this.items.find((item) => item.id === this.selectedId) ?? null;
   }
 
-  /** Waiting for an answer: everything not answered yet. */
+  /** Waiting for an answer: not answered, not marked "no reply needed", not snoozed. */
   get waiting(): number {
-    return this.items.filter((item) => item.answeredBy === null).length;
+    return this.items.filter((item) => item.state === "owed").length;
   }
 
   async load(): Promise<void> {
