@@ -203,6 +203,26 @@ impl App {
         }
     }
 
+    /// Turns quiet hours off for every day in Settings (they are on from 22:00 to 07:00 by
+    /// default: a test that expects a notification must not depend on the hour it runs at).
+    pub async fn turn_off_quiet_hours(&self) -> Result<()> {
+        self.click("[data-testid=nav-settings]").await?;
+        self.css("[data-testid=quiet-day]").await?;
+        let turned_off = self
+            .client
+            .execute(
+                "const days = [...document.querySelectorAll('[data-testid=quiet-day]')];
+                 for (const day of days) if (day.checked) day.click();
+                 return days.filter((day) => day.checked).length;",
+                vec![],
+            )
+            .await?;
+        if turned_off != serde_json::json!(0) {
+            return Err(format!("quiet hours still on for {turned_off} days").into());
+        }
+        Ok(())
+    }
+
     /// The text content of all elements matching `selector`, in document order, trimmed.
     /// Read in one script, so a re-render between finding and reading cannot go stale.
     /// (WebKitWebDriver's "visible text" also drops text in ellipsised spans.)

@@ -107,6 +107,7 @@ async fn docs_screenshots() -> Result<()> {
     maya.reply(&talk, answered, "Yes: 0.4 s to first paint on my laptop.")
         .await;
 
+    app.turn_off_quiet_hours().await?;
     app.click("[data-testid=nav-accounts]").await?;
     app.fill_bluesky_sign_in(&maya.handle, &app_password)
         .await?;

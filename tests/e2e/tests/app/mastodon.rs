@@ -92,6 +92,7 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
         .with_env("BROWSER", approve.to_str().ok_or("path")?)
         .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
     let app = driver.launch().await?;
+    app.turn_off_quiet_hours().await?;
     app.click("[data-testid=nav-accounts]").await?;
     app.type_into("[data-testid=mastodon-server]", server.url())
         .await?;

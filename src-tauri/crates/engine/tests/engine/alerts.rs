@@ -51,6 +51,15 @@ async fn signed_in(backlog: &[&str]) -> Desk {
         },
     };
     let earshot = Earshot::open(dir.path(), services).expect("open");
+    // The default quiet hours (22:00–07:00) would hold everything when this runs at night.
+    let mut settings = earshot.notification_settings();
+    for day in &mut settings.quiet_hours {
+        day.enabled = false;
+    }
+    earshot
+        .save_notification_settings(settings)
+        .await
+        .expect("no quiet hours");
     let account = sign_in(&earshot, &server, &alice).await;
     within(Duration::from_secs(10), "the first sync", async || {
         let accounts = earshot.list_accounts().await.expect("accounts");

@@ -1,0 +1,43 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import type { NotificationSettings } from "../lib/backend";
+import SettingsScreen from "./SettingsScreen.svelte";
+
+const nights = (): NotificationSettings => ({
+  quietHours: Array.from({ length: 7 }, () => ({ enabled: true, start: "22:00", end: "07:00" })),
+  directQuestionsInQuietHours: true,
+  pausedUntil: null,
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("Settings screen", () => {
+  it("saves quick changes in order, so the last state is the one kept", async () => {
+    const saved: NotificationSettings[] = [];
+    mockIPC(async (cmd, args) => {
+      switch (cmd) {
+        case "notification_settings":
+          return nights();
+        case "save_notification_settings":
+          // A slow first save must not overtake or be overtaken.
+          await new Promise((resolve) => setTimeout(resolve, saved.length === 0 ? 30 : 0));
+          saved.push((args as { settings: NotificationSettings }).settings);
+          return null;
+        case "start_at_login":
+          return false;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null } });
+    const days = await screen.findAllByTestId<HTMLInputElement>("quiet-day");
+    expect(days).toHaveLength(7);
+    for (const day of days) await fireEvent.click(day);
+    await waitFor(() => expect(saved).toHaveLength(7));
+    expect(saved.at(-1)?.quietHours.every((day) => !day.enabled)).toBe(true);
+  });
+});
