@@ -22,6 +22,10 @@ ALTER TABLE inbox_items ADD COLUMN notified_at INTEGER;
 CREATE INDEX inbox_items_owed ON inbox_items (owed_rank, created_at, id, snoozed_until)
     WHERE answered_by IS NULL AND done_at IS NULL;
 
+-- Rows the detector has not read yet (from before this version): found without a scan at
+-- every start, and empty once they are classified.
+CREATE INDEX inbox_items_unclassified ON inbox_items (id) WHERE question_kind IS NULL;
+
 -- New questions not announced yet.
 CREATE INDEX inbox_items_unannounced ON inbox_items (indexed_at)
     WHERE may_notify = 1 AND notified_at IS NULL AND answered_by IS NULL AND done_at IS NULL;
