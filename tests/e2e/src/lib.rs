@@ -403,6 +403,9 @@ pub async fn tray_icon_pixels(colour: [u8; 4]) -> Result<usize> {
 /// The red of the count badge on the tray icon.
 pub const TRAY_COUNT_RED: [u8; 4] = [0xC6, 0x28, 0x28, 0xFF];
 
+/// The amber of the tray icon's "an account needs you" mark.
+pub const TRAY_ATTENTION_AMBER: [u8; 4] = [0xF2, 0x9B, 0x0C, 0xFF];
+
 /// Clicks the window's close button, in effect: tests/desktop/window.py sends it
 /// WM_DELETE_WINDOW as a window manager would.
 ///

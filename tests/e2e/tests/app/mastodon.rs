@@ -1,6 +1,8 @@
 use std::path::Path;
 
-use earshot_e2e::{Driver, Result, close_window, window_shown};
+use earshot_e2e::{
+    Driver, Result, TRAY_ATTENTION_AMBER, close_window, tray, tray_icon_pixels, window_shown,
+};
 use earshot_mastodon_server::{MastodonServer, Profile};
 use earshot_test_support::desktop::pick_notification_action;
 
@@ -126,6 +128,26 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
             .await?;
         Ok(focused == serde_json::json!("reply-box"))
     })
+    .await?;
+
+    // The server stops accepting Earshot's token: the tray says an account needs the person.
+    assert_eq!(tray_icon_pixels(TRAY_ATTENTION_AMBER).await?, 0);
+    server.revoke_tokens(&alice);
+    app.click("[data-testid=nav-accounts]").await?;
+    app.click("[data-testid=sync-now]").await?;
+    app.css("[data-testid=account-row][data-sync-state=needs_sign_in]")
+        .await?;
+    app.until(
+        "the tray to show that an account needs attention",
+        || async {
+            let menu = tray(&["items"]).await?;
+            Ok(menu
+                .lines()
+                .next()
+                .is_some_and(|first| first.ends_with("needs you"))
+                && tray_icon_pixels(TRAY_ATTENTION_AMBER).await? > 50)
+        },
+    )
     .await?;
     app.quit_from_tray().await
 }
