@@ -4,9 +4,12 @@
 //!
 //! Everything shown is read from the engine on each refresh; the tray keeps no state.
 
+use std::sync::Arc;
 use tauri::menu::{IsMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
+
 use tauri::{AppHandle, Manager, Wry};
+use tokio::sync::Notify;
 
 use earshot_core::{InboxItemId, OwedQueue};
 use earshot_engine::{Pause, SyncState, waited};
@@ -55,43 +58,63 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
             }
         })
         .build(app)?;
+    spawn_refresher(app);
     refresh(app);
     Ok(())
 }
 
-/// Reads the Owed queue and the accounts again and redraws the icon and the menu.
+/// Asks the tray to redraw from the engine's current state.
 pub fn refresh(app: &AppHandle) {
+    if let Some(refresher) = app.try_state::<Refresher>() {
+        refresher.0.notify_one();
+    }
+}
+
+/// Wakes the one task that redraws the tray. One task, so that redraws never overtake each
+/// other (a slow read of an older state must not land after a newer one); a burst of changes
+/// becomes one redraw.
+struct Refresher(Arc<Notify>);
+
+fn spawn_refresher(app: &AppHandle) {
+    let wake = Arc::new(Notify::new());
+    app.manage(Refresher(Arc::clone(&wake)));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let backend = app.state::<Backend>();
-        let Ok(earshot) = backend.get() else {
-            return;
-        };
-        let (owed, accounts) = match (
-            earshot.owed_top(MENU_ITEMS).await,
-            earshot.list_accounts().await,
-        ) {
-            (Ok(owed), Ok(accounts)) => (owed, accounts),
-            (Err(e), _) | (_, Err(e)) => {
-                tracing::warn!(error = %e, "could not read what the tray shows");
-                return;
-            }
-        };
-        let view = TrayView {
-            owed,
-            paused: earshot.status().notifications_paused_until.is_some(),
-            needing_attention: accounts
-                .into_iter()
-                .filter(|view| {
-                    matches!(view.sync.state, SyncState::Failing | SyncState::NeedsSignIn)
-                })
-                .map(|view| view.account.handle)
-                .collect(),
-        };
-        if let Err(e) = show(&app, &view) {
-            tracing::warn!(error = %e, "could not update the tray");
+        loop {
+            wake.notified().await;
+            redraw(&app).await;
         }
     });
+}
+
+/// Reads the Owed queue and the accounts again and redraws the icon and the menu.
+async fn redraw(app: &AppHandle) {
+    let backend = app.state::<Backend>();
+    let Ok(earshot) = backend.get() else {
+        return;
+    };
+    let (owed, accounts) = match (
+        earshot.owed_top(MENU_ITEMS).await,
+        earshot.list_accounts().await,
+    ) {
+        (Ok(owed), Ok(accounts)) => (owed, accounts),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "could not read what the tray shows");
+            return;
+        }
+    };
+    let view = TrayView {
+        owed,
+        paused: earshot.status().notifications_paused_until.is_some(),
+        needing_attention: accounts
+            .into_iter()
+            .filter(|view| matches!(view.sync.state, SyncState::Failing | SyncState::NeedsSignIn))
+            .map(|view| view.account.handle)
+            .collect(),
+    };
+    if let Err(e) = show(app, &view) {
+        tracing::warn!(error = %e, "could not update the tray");
+    }
 }
 
 fn show(app: &AppHandle, view: &TrayView) -> tauri::Result<()> {
