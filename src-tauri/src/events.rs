@@ -70,6 +70,8 @@ pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
                     }
                     .emit(&app)
                 }
+                // No screen shows planned posts yet; the tray follows them through `refresh`.
+                Ok(EngineEvent::PlanChanged) => Ok(()),
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "the UI missed events; asking it to refetch all");
                     InboxChanged { account_id: None }

@@ -133,6 +133,18 @@ async fn gate(Axum(shared): Axum<Arc<Shared>>, request: Request, next: Next) -> 
             return (StatusCode::IM_A_TEAPOT, "Requests need a User-Agent").into_response();
         }
         if let Some(rule) = state
+            .failures
+            .iter_mut()
+            .find(|(prefix, left)| *left > 0 && path.starts_with(prefix.as_str()))
+        {
+            rule.1 -= 1;
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({ "error": "Internal server error" })),
+            )
+                .into_response();
+        }
+        if let Some(rule) = state
             .rate_limits
             .iter_mut()
             .find(|(prefix, left, _)| *left > 0 && path.starts_with(prefix.as_str()))

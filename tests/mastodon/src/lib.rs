@@ -135,6 +135,15 @@ impl MastodonServer {
             .push((prefix.to_owned(), count, reset_in));
     }
 
+    /// Answers the next `count` requests whose path starts with `prefix` with a 500, as a
+    /// server in trouble does. Nothing behind the failed request happens.
+    pub fn fail_next(&self, prefix: &str, count: usize) {
+        self.shared
+            .state()
+            .failures
+            .push((prefix.to_owned(), count));
+    }
+
     /// Closes every open streaming connection, as a server restart or network drop would.
     pub fn drop_streams(&self) {
         let _ = self.shared.streams.send(streaming::Event::Disconnect);

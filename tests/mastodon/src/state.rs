@@ -129,6 +129,8 @@ pub(crate) struct State {
     pub markers: HashMap<String, (String, u64, Timestamp)>,
     pub filtered: HashSet<(String, String)>,
     pub rate_limits: Vec<(String, usize, i64)>,
+    /// Planned server errors: (path prefix, how many more requests fail with 500).
+    pub failures: Vec<(String, usize)>,
     pub requests: Vec<String>,
 }
 
@@ -149,6 +151,7 @@ impl State {
             markers: HashMap::new(),
             filtered: HashSet::new(),
             rate_limits: Vec::new(),
+            failures: Vec::new(),
             requests: Vec::new(),
         }
     }

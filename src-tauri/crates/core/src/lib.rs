@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod clock;
 pub mod draft;
 pub mod inbox;
+pub mod plan;
 pub mod question;
 pub mod richtext;
 pub mod sensitive;
@@ -20,6 +21,9 @@ pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnReply, Person,
     PostRef, SyncMarks, SyncRecord, Walk,
+};
+pub use plan::{
+    PlanError, PlanStatus, PlannedPart, PlannedPost, PlannedPostId, PostLimits, validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

@@ -197,7 +197,7 @@ impl Alerts {
             (NoticeAction::Open, Some((item, _))) => {
                 let _ = events.send(EngineEvent::OpenItem { item, reply: false });
             }
-            (_, None) => {
+            (NoticeAction::Answer | NoticeAction::PublishAnyway, _) | (_, None) => {
                 let _ = events.send(EngineEvent::OpenOwed);
             }
         })

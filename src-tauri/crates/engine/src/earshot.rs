@@ -21,6 +21,7 @@ use crate::mastodon::session::MastodonSession;
 use crate::mastodon::signin::PendingSignIns;
 use crate::mastodon::stream::{StreamGuard, StreamTask};
 use crate::mastodon::sync::MastodonSync;
+use crate::scheduler::{Scheduler, SchedulerHandle};
 use crate::sync::{SyncHandle, TaskContext};
 use crate::{EngineEvent, Notice, Notifier, NotifyError, SecretError, SecretStore};
 
@@ -144,7 +145,8 @@ pub struct Earshot {
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
     events: broadcast::Sender<EngineEvent>,
     alerts: AlertsHandle,
-    running: Mutex<HashMap<AccountId, Running>>,
+    running: Arc<Mutex<HashMap<AccountId, Running>>>,
+    pub(crate) scheduler: SchedulerHandle,
     pub(crate) pending_sign_ins: PendingSignIns,
 }
 
@@ -170,6 +172,15 @@ impl Earshot {
             settings: Arc::clone(&settings),
         }
         .spawn(&services.runtime);
+        let running = Arc::new(Mutex::new(HashMap::new()));
+        let scheduler = Scheduler {
+            store: Arc::clone(&store),
+            clock: Arc::clone(&services.clock),
+            notifier: Arc::clone(&services.notifier),
+            events: events.clone(),
+            running: Arc::clone(&running),
+        }
+        .spawn(&services.runtime);
         let earshot = Self {
             data_dir: data_dir.to_owned(),
             store,
@@ -177,12 +188,14 @@ impl Earshot {
             settings,
             events,
             alerts,
-            running: Mutex::new(HashMap::new()),
+            running,
+            scheduler,
             pending_sign_ins: PendingSignIns::default(),
         };
         for account in accounts {
             earshot.start(account)?;
         }
+        earshot.scheduler.wake();
         Ok(earshot)
     }
 

@@ -18,4 +18,6 @@ pub enum EngineEvent {
     OpenItem { item: InboxItemId, reply: bool },
     /// The person clicked a summary: show Owed.
     OpenOwed,
+    /// A planned post was published, held, released or failed.
+    PlanChanged,
 }

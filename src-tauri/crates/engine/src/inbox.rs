@@ -1,14 +1,15 @@
 //! The Inbox, threads and answering: what the person reads and does with what was addressed
 //! to them.
 
-use earshot_core::richtext::{FacetKind, check_bluesky_post, detect_facets};
+use earshot_core::richtext::check_bluesky_post;
 use earshot_core::tid::tid;
 use earshot_core::{AccountId, InboxItem, InboxItemId, OwnReply, Person, PostRef};
-use earshot_net::bluesky::{ThreadRole, XrpcError};
+use earshot_net::bluesky::ThreadRole;
 use serde::Serialize;
 use serde_json::{Value, json};
 use specta::Type;
 
+use crate::bluesky::publish::{create_once, facets};
 use crate::bluesky::session::BlueskySession;
 use crate::earshot::Connection;
 use crate::mastodon::content::html_to_text;
@@ -79,7 +80,7 @@ impl Earshot {
             .await
     }
 
-    fn connection(&self, account: &AccountId) -> Result<Connection> {
+    pub(crate) fn connection(&self, account: &AccountId) -> Result<Connection> {
         self.running()
             .get(account)
             .map(|running| running.connection.clone())
@@ -223,7 +224,7 @@ impl Earshot {
             Some(root) => strong_ref(&root.uri, root.cid.as_deref())?,
             None => parent.clone(),
         };
-        let facets = self.facets(session, &text).await;
+        let facets = facets(session, &text).await;
         let now = self.services.clock.now();
         let mut record = json!({
             "$type": "app.bsky.feed.post",
@@ -235,72 +236,9 @@ impl Earshot {
             record["facets"] = Value::Array(facets);
         }
         let rkey = tid(now, fastrand::u16(..1024));
-        self.create_once(session, "app.bsky.feed.post", &rkey, record)
+        create_once(session, "app.bsky.feed.post", &rkey, record)
             .await
-    }
-
-    /// Writes a record under `rkey`; after a timeout or dropped connection, looks for it
-    /// before reporting failure.
-    async fn create_once(
-        &self,
-        session: &BlueskySession,
-        collection: &str,
-        rkey: &str,
-        record: Value,
-    ) -> Result<String> {
-        let did = session.did().to_owned();
-        let written = session
-            .call(|client, token| {
-                let (did, record) = (did.clone(), record.clone());
-                async move {
-                    client
-                        .create_record(&token, &did, collection, Some(rkey), record)
-                        .await
-                }
-            })
-            .await;
-        match written {
-            Ok(reference) => Ok(reference.uri),
-            Err(Error::Network(XrpcError::Unreachable { .. })) => {
-                match session.client().record_at(&did, collection, rkey).await {
-                    Ok(Some(reference)) => Ok(reference.uri),
-                    _ => Err(written.err().unwrap_or(Error::TaskFailed("lost".into()))),
-                }
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Mentions (handles resolved to DIDs; unknown handles stay plain text), links and tags.
-    async fn facets(&self, session: &BlueskySession, text: &str) -> Vec<Value> {
-        let mut facets = Vec::new();
-        for facet in detect_facets(text) {
-            let feature = match facet.kind {
-                FacetKind::Mention(handle) => {
-                    let did = session.client().resolve_handle(&handle).await;
-                    match did {
-                        Ok(did) => {
-                            json!({ "$type": "app.bsky.richtext.facet#mention", "did": did })
-                        }
-                        Err(e) => {
-                            tracing::info!(%handle, error = %e, "mention left as plain text");
-                            continue;
-                        }
-                    }
-                }
-                FacetKind::Link(uri) => {
-                    json!({ "$type": "app.bsky.richtext.facet#link", "uri": uri })
-                }
-                FacetKind::Tag(tag) => {
-                    json!({ "$type": "app.bsky.richtext.facet#tag", "tag": tag })
-                }
-            };
-            facets.push(json!({
-                "index": { "byteStart": facet.byte_start, "byteEnd": facet.byte_end },
-                "features": [feature],
-            }));
-        }
-        facets
+            .map(|written| written.uri)
     }
 
     /// Likes (favourites) a post as `account`.
@@ -346,7 +284,7 @@ impl Earshot {
             "createdAt": now.to_string(),
         });
         let rkey = tid(now, fastrand::u16(..1024));
-        self.create_once(session, collection, &rkey, record)
+        create_once(session, collection, &rkey, record)
             .await
             .map(drop)
     }

@@ -13,6 +13,8 @@ mod inbox;
 mod mastodon;
 pub mod notifications;
 mod owed;
+mod plan;
+mod scheduler;
 pub mod secrets;
 mod sync;
 

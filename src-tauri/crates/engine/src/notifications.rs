@@ -21,6 +21,10 @@ pub enum NoticeAction {
     Reply,
     /// "Done": no reply needed.
     Done,
+    /// Open the people waiting for an answer (a held planned post).
+    Answer,
+    /// Publish a held planned post without waiting.
+    PublishAnyway,
 }
 
 impl NoticeAction {
@@ -30,6 +34,8 @@ impl NoticeAction {
             NoticeAction::Open => "default",
             NoticeAction::Reply => "reply",
             NoticeAction::Done => "done",
+            NoticeAction::Answer => "answer",
+            NoticeAction::PublishAnyway => "publish",
         }
     }
 
@@ -38,13 +44,21 @@ impl NoticeAction {
             NoticeAction::Open => "Open",
             NoticeAction::Reply => "Reply",
             NoticeAction::Done => "Done",
+            NoticeAction::Answer => "Answer",
+            NoticeAction::PublishAnyway => "Publish anyway",
         }
     }
 
     fn from_key(key: &str) -> Option<Self> {
-        [NoticeAction::Open, NoticeAction::Reply, NoticeAction::Done]
-            .into_iter()
-            .find(|action| action.key() == key)
+        [
+            NoticeAction::Open,
+            NoticeAction::Reply,
+            NoticeAction::Done,
+            NoticeAction::Answer,
+            NoticeAction::PublishAnyway,
+        ]
+        .into_iter()
+        .find(|action| action.key() == key)
     }
 }
 

@@ -8,6 +8,7 @@ mod drafts;
 mod inbox;
 mod migrations;
 mod owed;
+mod plan;
 mod time;
 
 use std::path::{Path, PathBuf};

@@ -106,6 +106,25 @@ impl Store {
         Ok(items)
     }
 
+    /// How many owed questions on `account` were asked at or before `asked_before` (people
+    /// who have been waiting a while): the listen-before-broadcast rule holds planned posts
+    /// while there are any.
+    pub fn waiting_on(
+        &self,
+        account: &earshot_core::AccountId,
+        asked_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<u32> {
+        Ok(self.conn().query_row(
+            &format!(
+                "SELECT count(*) FROM inbox_items i
+                 WHERE {OWED} AND i.owed_rank = 0 AND i.account_id = ?2 AND i.created_at <= ?3"
+            ),
+            params![to_micros(now), account.0, to_micros(asked_before)],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Records that the person has been told about these items.
     pub fn mark_announced(&self, ids: &[InboxItemId], at: Timestamp) -> Result<()> {
         let mut conn = self.conn();

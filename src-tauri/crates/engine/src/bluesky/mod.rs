@@ -1,4 +1,5 @@
 //! Bluesky accounts: sessions that refresh themselves and the sync round.
 
+pub(crate) mod publish;
 pub(crate) mod session;
 pub(crate) mod sync;

@@ -6,5 +6,6 @@ mod alerts;
 mod desktop;
 mod drafts;
 mod mastodon;
+mod plan;
 mod support;
 mod sync;

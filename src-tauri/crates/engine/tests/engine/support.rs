@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_core::SystemClock;
+use earshot_core::{Clock, SystemClock};
 use earshot_engine::{
     Earshot, MemorySecretStore, Notice, Notifier, NotifyError, OnAction, SecretStore, Services,
     SyncSettings,
@@ -25,14 +25,48 @@ pub fn engine_with(
     secrets: &Arc<MemorySecretStore>,
     sync: SyncSettings,
 ) -> Earshot {
+    engine_on(
+        dir,
+        secrets,
+        sync,
+        Arc::new(SystemClock),
+        Arc::new(SilentNotifier),
+    )
+}
+
+/// An engine on `dir` with the given clock and notifier.
+pub fn engine_on(
+    dir: &tempfile::TempDir,
+    secrets: &Arc<MemorySecretStore>,
+    sync: SyncSettings,
+    clock: Arc<dyn Clock>,
+    notifier: Arc<dyn Notifier>,
+) -> Earshot {
     let services = Services {
-        clock: Arc::new(SystemClock),
+        clock,
         secrets: Arc::clone(secrets) as Arc<dyn SecretStore>,
-        notifier: Arc::new(SilentNotifier),
+        notifier,
         runtime: tokio::runtime::Handle::current(),
         sync,
     };
     Earshot::open(dir.path(), services).expect("open")
+}
+
+/// A notifier that keeps what it was asked to show.
+#[derive(Debug, Default)]
+pub struct RecordingNotifier(std::sync::Mutex<Vec<Notice>>);
+
+impl RecordingNotifier {
+    pub fn notices(&self) -> Vec<Notice> {
+        self.0.lock().expect("notices").clone()
+    }
+}
+
+impl Notifier for RecordingNotifier {
+    fn show(&self, notice: &Notice, _on_action: OnAction) -> Result<(), NotifyError> {
+        self.0.lock().expect("notices").push(notice.clone());
+        Ok(())
+    }
 }
 
 /// Polls `check` every 50 ms until it returns `Some`, for at most `limit`.

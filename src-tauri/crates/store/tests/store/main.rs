@@ -4,6 +4,7 @@ mod accounts;
 mod drafts;
 mod inbox;
 mod owed;
+mod plan;
 mod schema;
 
 use earshot_core::Timestamp;

@@ -1,0 +1,82 @@
+//! Planning posts: checked against the account's network before they are scheduled; the
+//! scheduler (`scheduler.rs`) publishes them.
+
+use earshot_core::{
+    AccountId, PlanStatus, PlannedPost, PlannedPostId, PostLimits, Timestamp, validate_parts,
+};
+
+use crate::earshot::Connection;
+use crate::{Earshot, EngineEvent, Error, Result};
+
+impl Earshot {
+    /// Plans a post (several parts make a thread) on `account` for `publish_at`, after
+    /// checking every part against the network's limits.
+    pub async fn plan_post(
+        &self,
+        account: AccountId,
+        parts: Vec<String>,
+        publish_at: Timestamp,
+    ) -> Result<PlannedPost> {
+        let limits = match self.connection(&account)? {
+            Connection::Bluesky(_) => PostLimits::Bluesky,
+            Connection::Mastodon(session) => {
+                let facts = session
+                    .client()
+                    .instance()
+                    .await
+                    .map_err(|e| session.error(e))?;
+                PostLimits::Mastodon {
+                    max_characters: facts.max_characters as usize,
+                    characters_per_url: facts.characters_reserved_per_url as usize,
+                }
+            }
+        };
+        validate_parts(&parts, limits).map_err(|e| Error::Invalid(e.to_string()))?;
+        let now = self.services.clock.now();
+        let planned = self
+            .with_store(move |store| store.plan_post(&account, &parts, publish_at, now))
+            .await?;
+        self.scheduler.wake();
+        self.emit(EngineEvent::PlanChanged);
+        Ok(planned)
+    }
+
+    /// Every planned post, soonest first.
+    pub async fn planned_posts(&self) -> Result<Vec<PlannedPost>> {
+        self.with_store(|store| store.planned_posts()).await
+    }
+
+    pub async fn planned_post(&self, id: PlannedPostId) -> Result<PlannedPost> {
+        self.with_store(move |store| store.planned_post(&id)).await
+    }
+
+    /// Publishes a held post now, though people are still waiting.
+    pub async fn publish_anyway(&self, id: PlannedPostId) -> Result<()> {
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.publish_anyway(&id, now))
+            .await?;
+        self.scheduler.wake();
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    /// Tries a failed post again.
+    pub async fn retry_post(&self, id: PlannedPostId) -> Result<()> {
+        let now = self.services.clock.now();
+        let post = self.planned_post(id.clone()).await?;
+        if post.status != PlanStatus::Failed {
+            return Err(Error::Invalid("Only a failed post can be retried.".into()));
+        }
+        self.with_store(move |store| store.set_plan_status(&id, PlanStatus::Scheduled, None, now))
+            .await?;
+        self.scheduler.wake();
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    /// Makes the scheduler look at the queue now (after the clock moved, in tests; after
+    /// waking from sleep).
+    pub fn check_schedule_now(&self) {
+        self.scheduler.wake();
+    }
+}

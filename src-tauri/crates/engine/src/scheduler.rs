@@ -1,0 +1,409 @@
+//! The scheduler: publishes planned posts when they are due, exactly once, and holds them
+//! while people on the account are still waiting for an answer (listen before broadcast).
+//!
+//! Exactly once rests on three things. Due rows are claimed ('scheduled' → 'publishing') in
+//! one transaction. Every part is written under an identity fixed before it is sent: a
+//! Bluesky record key saved first, a Mastodon `Idempotency-Key` derived from the post and
+//! part. And rows a previous run left 'publishing' are checked against the server (is the
+//! record there? the same key returns the same status) before anything is sent again.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use earshot_core::tid::tid;
+use earshot_core::{AccountId, Clock, PlanStatus, PlannedPost, PlannedPostId};
+use earshot_net::mastodon::NewStatus;
+use earshot_store::Store;
+use serde_json::json;
+use tokio::sync::{Notify, broadcast};
+use tokio_util::sync::CancellationToken;
+
+use crate::bluesky::publish::{create_once, facets};
+use crate::earshot::{Connection, Running, on_store};
+use crate::{EngineEvent, Error, Notice, NoticeAction, Notifier, Result};
+
+/// Planned posts wait while someone has waited this long for an answer on the account.
+pub const HOLD_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(30);
+
+/// After a temporary failure (server error, no connection), the next attempt waits this long.
+const RETRY_AFTER: Duration = Duration::from_secs(30);
+
+/// The longest sleep between looks at the queue, so a changed clock is noticed.
+const MAX_SLEEP: Duration = Duration::from_secs(30);
+
+pub(crate) struct Scheduler {
+    pub store: Arc<Store>,
+    pub clock: Arc<dyn Clock>,
+    pub notifier: Arc<dyn Notifier>,
+    pub events: broadcast::Sender<EngineEvent>,
+    pub running: Arc<Mutex<HashMap<AccountId, Running>>>,
+}
+
+/// Stops the scheduler when dropped; `wake` makes it look at the queue now.
+#[derive(Debug)]
+pub(crate) struct SchedulerHandle {
+    cancel: CancellationToken,
+    wake: Arc<Notify>,
+}
+
+impl SchedulerHandle {
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+impl Drop for SchedulerHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// How a publishing attempt ended.
+enum Outcome {
+    Published,
+    /// Worth another try later (the server or the connection failed).
+    Retry(Error),
+    /// Needs the person (refused, signed out, invalid).
+    Failed(Error),
+}
+
+impl Scheduler {
+    pub fn spawn(self, runtime: &tokio::runtime::Handle) -> SchedulerHandle {
+        let cancel = CancellationToken::new();
+        let wake = Arc::new(Notify::new());
+        let handle = SchedulerHandle {
+            cancel: cancel.clone(),
+            wake: Arc::clone(&wake),
+        };
+        runtime.spawn(self.run(cancel, wake));
+        handle
+    }
+
+    async fn run(self, cancel: CancellationToken, wake: Arc<Notify>) {
+        // The engine wakes the scheduler once every account's connection has started: an
+        // interrupted post needs its account's connection to be checked.
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = wake.notified() => {}
+        }
+        // Posts a previous run left mid-way are checked and finished first.
+        match on_store(&self.store, |store| store.interrupted_posts()).await {
+            Ok(interrupted) => {
+                for post in interrupted {
+                    self.publish(post).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not read interrupted posts"),
+        }
+        let mut retry_at: Option<Instant> = None;
+        // A stopped scheduler must not claim anything more, even if a wake-up was pending.
+        while !cancel.is_cancelled() {
+            if retry_at.is_none_or(|at| Instant::now() >= at) {
+                retry_at = None;
+                if let Err(e) = self.release_held().await {
+                    tracing::warn!(error = %e, "could not check held posts");
+                }
+                match on_store(&self.store, {
+                    let now = self.clock.now();
+                    move |store| store.claim_due(now)
+                })
+                .await
+                {
+                    Ok(due) => {
+                        for post in due {
+                            if self.publish(post).await {
+                                retry_at = Some(Instant::now() + RETRY_AFTER);
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not claim due posts"),
+                }
+            }
+            let sleep = self.until_next_due().await;
+            tokio::select! {
+                biased;
+                () = cancel.cancelled() => return,
+                // Asked to look now (a new plan, a retry, the machine woke up): that includes
+                // what waits for a retry.
+                () = wake.notified() => retry_at = None,
+                () = tokio::time::sleep(sleep) => {}
+            }
+        }
+    }
+
+    async fn until_next_due(&self) -> Duration {
+        let now = self.clock.now();
+        on_store(&self.store, |store| store.next_due())
+            .await
+            .ok()
+            .flatten()
+            .map(|due| Duration::try_from(due - now).unwrap_or_default())
+            .unwrap_or(MAX_SLEEP)
+            .min(MAX_SLEEP)
+    }
+
+    /// Publishes a claimed post, or holds it. Returns whether it should be tried again later.
+    async fn publish(&self, post: PlannedPost) -> bool {
+        let now = self.clock.now();
+        if !post.ignore_hold && post.parts.iter().all(|part| part.uri.is_none()) {
+            let account = post.account_id.clone();
+            let waiting = on_store(&self.store, move |store| {
+                store.waiting_on(&account, now - HOLD_AFTER, now)
+            })
+            .await;
+            if let Ok(waiting @ 1..) = waiting {
+                self.hold(&post, waiting).await;
+                return false;
+            }
+        }
+        let (status, note, retry) = match self.write(&post).await {
+            Outcome::Published => (PlanStatus::Published, None, false),
+            Outcome::Retry(error) => {
+                tracing::warn!(post = %post.id, %error, "publishing failed; will retry");
+                (PlanStatus::Scheduled, Some(error.to_string()), true)
+            }
+            Outcome::Failed(error) => {
+                self.tell(
+                    Notice {
+                        summary: "A planned post could not be published".into(),
+                        body: error.to_string(),
+                        actions: Vec::new(),
+                    },
+                    None,
+                )
+                .await;
+                (PlanStatus::Failed, Some(error.to_string()), false)
+            }
+        };
+        let id = post.id.clone();
+        let saved = on_store(&self.store, move |store| {
+            store.set_plan_status(&id, status, note.as_deref(), now)
+        })
+        .await;
+        if let Err(e) = saved {
+            tracing::error!(post = %post.id, error = %e, "could not record how publishing ended");
+        }
+        let _ = self.events.send(EngineEvent::PlanChanged);
+        retry
+    }
+
+    async fn hold(&self, post: &PlannedPost, waiting: u32) {
+        let handle = self.handle_of(&post.account_id);
+        let people = if waiting == 1 {
+            "1 person has".to_owned()
+        } else {
+            format!("{waiting} people have")
+        };
+        let note = format!("{people} been waiting on @{handle} — planned post held");
+        let (id, now, saved_note) = (post.id.clone(), self.clock.now(), note.clone());
+        let saved = on_store(&self.store, move |store| {
+            store.set_plan_status(&id, PlanStatus::Held, Some(&saved_note), now)
+        })
+        .await;
+        if let Err(e) = saved {
+            tracing::error!(post = %post.id, error = %e, "could not hold the post");
+            return;
+        }
+        let _ = self.events.send(EngineEvent::PlanChanged);
+        self.tell(
+            Notice {
+                summary: note,
+                body: "Answer them first, or publish anyway.".into(),
+                actions: vec![NoticeAction::Answer, NoticeAction::PublishAnyway],
+            },
+            Some(post.id.clone()),
+        )
+        .await;
+    }
+
+    /// Held posts go out once nobody on their account has been waiting too long.
+    async fn release_held(&self) -> Result<()> {
+        let held = on_store(&self.store, |store| store.held_posts()).await?;
+        for post in held {
+            let now = self.clock.now();
+            let account = post.account_id.clone();
+            let waiting = on_store(&self.store, move |store| {
+                store.waiting_on(&account, now - HOLD_AFTER, now)
+            })
+            .await?;
+            if waiting == 0 {
+                let id = post.id.clone();
+                on_store(&self.store, move |store| {
+                    store.set_plan_status(&id, PlanStatus::Scheduled, None, now)
+                })
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    fn connection(&self, account: &AccountId) -> Option<Connection> {
+        self.running
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(account)
+            .map(|running| running.connection.clone())
+    }
+
+    fn handle_of(&self, account: &AccountId) -> String {
+        self.store
+            .list_accounts()
+            .ok()
+            .and_then(|accounts| accounts.into_iter().find(|a| &a.id == account))
+            .map_or_else(|| account.0.clone(), |a| a.handle)
+    }
+
+    /// Shows a notice; its actions act on `post`.
+    async fn tell(&self, notice: Notice, post: Option<PlannedPostId>) {
+        let (store, clock, events) = (
+            Arc::clone(&self.store),
+            Arc::clone(&self.clock),
+            self.events.clone(),
+        );
+        let on_action: crate::OnAction = Box::new(move |action| match (action, post) {
+            (NoticeAction::PublishAnyway, Some(post)) => {
+                match store.publish_anyway(&post, clock.now()) {
+                    Ok(()) => {
+                        let _ = events.send(EngineEvent::PlanChanged);
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not release the held post"),
+                }
+            }
+            _ => {
+                let _ = events.send(EngineEvent::OpenOwed);
+            }
+        });
+        let notifier = Arc::clone(&self.notifier);
+        let shown = tokio::task::spawn_blocking(move || notifier.show(&notice, on_action)).await;
+        if let Ok(Err(e)) = shown {
+            tracing::warn!(error = %e, "could not show a notification");
+        }
+    }
+
+    /// Writes every part not written yet, in order, each replying to the one before.
+    async fn write(&self, post: &PlannedPost) -> Outcome {
+        let Some(connection) = self.connection(&post.account_id) else {
+            return Outcome::Failed(Error::Invalid(
+                "The account this post was planned for is no longer signed in.".into(),
+            ));
+        };
+        let mut previous: Option<(String, Option<String>)> = None;
+        let mut root: Option<(String, Option<String>)> = None;
+        for (position, part) in (0u32..).zip(&post.parts) {
+            let written = match (&part.uri, &connection) {
+                (Some(uri), _) => Ok((uri.clone(), part.cid.clone())),
+                (None, Connection::Bluesky(session)) => {
+                    self.write_bluesky(session, post, position, root.as_ref(), previous.as_ref())
+                        .await
+                }
+                (None, Connection::Mastodon(session)) => {
+                    let token = match session.token().await {
+                        Ok(token) => token,
+                        Err(e) => return classify(e),
+                    };
+                    let status = NewStatus {
+                        text: part.text.clone(),
+                        in_reply_to_id: previous.as_ref().map(|(id, _)| id.clone()),
+                        visibility: "public".into(),
+                        spoiler_text: String::new(),
+                    };
+                    // The same key for every attempt: the server answers a repeat with the
+                    // status it already made.
+                    let key = format!("earshot-plan-{}-{position}", post.id);
+                    session
+                        .client()
+                        .post_status(&token, &status, &key)
+                        .await
+                        .map(|status| (status.id, None))
+                        .map_err(|e| session.error(e))
+                }
+            };
+            let (uri, cid) = match written {
+                Ok(written) => written,
+                Err(e) => return classify(e),
+            };
+            if part.uri.is_none() {
+                let (id, saved_uri, saved_cid) = (post.id.clone(), uri.clone(), cid.clone());
+                let saved = on_store(&self.store, move |store| {
+                    store.set_part_published(&id, position, &saved_uri, saved_cid.as_deref())
+                })
+                .await;
+                if let Err(e) = saved {
+                    return Outcome::Retry(e);
+                }
+            }
+            root.get_or_insert_with(|| (uri.clone(), cid.clone()));
+            previous = Some((uri, cid));
+        }
+        Outcome::Published
+    }
+
+    async fn write_bluesky(
+        &self,
+        session: &crate::bluesky::session::BlueskySession,
+        post: &PlannedPost,
+        position: u32,
+        root: Option<&(String, Option<String>)>,
+        parent: Option<&(String, Option<String>)>,
+    ) -> Result<(String, Option<String>)> {
+        const POST: &str = "app.bsky.feed.post";
+        let part = &post.parts[position as usize];
+        let key = match &part.record_key {
+            // Chosen by an earlier run, which may have written it: look before writing.
+            Some(key) => {
+                if let Some(found) = session.client().record_at(session.did(), POST, key).await? {
+                    return Ok((found.uri, Some(found.cid)));
+                }
+                key.clone()
+            }
+            None => {
+                let key = tid(self.clock.now(), fastrand::u16(..1024));
+                let (id, saved) = (post.id.clone(), key.clone());
+                on_store(&self.store, move |store| {
+                    store.set_part_key(&id, position, &saved)
+                })
+                .await?;
+                key
+            }
+        };
+        let mut record = json!({
+            "$type": POST,
+            "text": part.text,
+            "createdAt": self.clock.now().to_string(),
+        });
+        if let (Some((root_uri, root_cid)), Some((parent_uri, parent_cid))) = (root, parent) {
+            record["reply"] = json!({
+                "root": { "uri": root_uri, "cid": root_cid },
+                "parent": { "uri": parent_uri, "cid": parent_cid },
+            });
+        }
+        let facets = facets(session, &part.text).await;
+        if !facets.is_empty() {
+            record["facets"] = serde_json::Value::Array(facets);
+        }
+        let written = create_once(session, POST, &key, record).await?;
+        Ok((written.uri, Some(written.cid)))
+    }
+}
+
+/// Which failures are worth retrying by themselves.
+fn classify(error: Error) -> Outcome {
+    use earshot_net::bluesky::XrpcError;
+    use earshot_net::mastodon::MastodonError;
+    match &error {
+        Error::Network(
+            XrpcError::Unreachable { .. }
+            | XrpcError::Server { .. }
+            | XrpcError::RateLimited { .. },
+        )
+        | Error::Mastodon(
+            MastodonError::Unreachable { .. }
+            | MastodonError::Server { .. }
+            | MastodonError::RateLimited { .. },
+        )
+        | Error::Store(_)
+        | Error::TaskFailed(_) => Outcome::Retry(error),
+        _ => Outcome::Failed(error),
+    }
+}
