@@ -296,3 +296,210 @@ async fn a_post_is_held_while_someone_waits_and_goes_out_once_they_are_answered(
         "{posted:?}"
     );
 }
+
+mod bluesky {
+    //! The same guarantees on the Bluesky reference servers.
+
+    use earshot_core::tid::tid;
+    use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_get, xrpc_post};
+    use serde_json::json;
+
+    use super::*;
+
+    struct BlueskyDesk {
+        alice: TestAccount,
+        clock: Arc<FixedClock>,
+        notifier: Arc<RecordingNotifier>,
+        secrets: Arc<MemorySecretStore>,
+        dir: tempfile::TempDir,
+        earshot: Earshot,
+        account: earshot_core::AccountId,
+    }
+
+    fn bluesky_engine(
+        dir: &tempfile::TempDir,
+        secrets: &Arc<MemorySecretStore>,
+        clock: &Arc<FixedClock>,
+        notifier: &Arc<RecordingNotifier>,
+    ) -> Earshot {
+        engine_on(
+            dir,
+            secrets,
+            SyncSettings {
+                poll_interval: Duration::from_secs(2),
+                plc_directory: plc_url(),
+            },
+            Arc::clone(clock) as _,
+            Arc::clone(notifier) as _,
+        )
+    }
+
+    async fn bluesky_desk() -> BlueskyDesk {
+        let alice = TestAccount::create("planner").await;
+        let app_password = alice.app_password("Earshot").await;
+        let clock = Arc::new(FixedClock::new(Timestamp::now()));
+        let notifier = Arc::new(RecordingNotifier::default());
+        let secrets = Arc::new(MemorySecretStore::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let earshot = bluesky_engine(&dir, &secrets, &clock, &notifier);
+        let account = earshot
+            .add_bluesky_account(alice.handle.clone(), app_password, Some(pds_url()))
+            .await
+            .expect("sign-in")
+            .account
+            .id;
+        BlueskyDesk {
+            alice,
+            clock,
+            notifier,
+            secrets,
+            dir,
+            earshot,
+            account,
+        }
+    }
+
+    /// Alice's posts on her PDS whose text is `text`.
+    async fn records_with(alice: &TestAccount, text: &str) -> Vec<serde_json::Value> {
+        let listed = xrpc_get(
+            "com.atproto.repo.listRecords",
+            None,
+            &[
+                ("repo", alice.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+                ("limit", "100"),
+            ],
+        )
+        .await;
+        listed["records"]
+            .as_array()
+            .expect("records")
+            .iter()
+            .filter(|record| record["value"]["text"] == json!(text))
+            .cloned()
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn a_thread_arrives_in_order_with_root_and_parent_refs() {
+        let desk = bluesky_desk().await;
+        let at = desk.clock.now() + SignedDuration::from_hours(1);
+        let parts = [
+            "Thread 1/3: day one",
+            "2/3: the keynote",
+            "3/3: questions welcome",
+        ];
+        let planned = desk
+            .earshot
+            .plan_post(
+                desk.account.clone(),
+                parts.iter().map(|p| (*p).to_owned()).collect(),
+                at,
+            )
+            .await
+            .expect("planned");
+        desk.clock.advance(SignedDuration::from_hours(1));
+        let published = within(Duration::from_secs(20), "the thread", async || {
+            desk.earshot.check_schedule_now();
+            let post = desk
+                .earshot
+                .planned_post(planned.id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Published).then_some(post)
+        })
+        .await;
+        let uri = |n: usize| published.parts[n].uri.clone().expect("uri");
+        for (n, text) in parts.iter().enumerate() {
+            let records = records_with(&desk.alice, text).await;
+            assert_eq!(records.len(), 1, "{text} written once");
+            let reply = &records[0]["value"]["reply"];
+            if n == 0 {
+                assert!(reply.is_null(), "the first post starts the thread");
+            } else {
+                assert_eq!(reply["root"]["uri"], json!(uri(0)));
+                assert_eq!(reply["parent"]["uri"], json!(uri(n - 1)));
+                assert_eq!(reply["parent"]["cid"], json!(published.parts[n - 1].cid));
+            }
+        }
+        assert!(
+            desk.notifier.notices().is_empty(),
+            "nothing to complain about"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn written_just_before_a_crash_it_is_found_not_written_again() {
+        let desk = bluesky_desk().await;
+        let text = "Written once, whatever happens";
+        let at = desk.clock.now() + SignedDuration::from_hours(1);
+        let planned = desk
+            .earshot
+            .plan_post(desk.account.clone(), vec![text.to_owned()], at)
+            .await
+            .expect("planned");
+        let BlueskyDesk {
+            alice,
+            clock,
+            notifier,
+            secrets,
+            dir,
+            earshot,
+            ..
+        } = desk;
+        drop(earshot);
+
+        // The crash: claimed, the key chosen and saved, the record written by the server,
+        // and Earshot gone before it recorded the answer.
+        clock.advance(SignedDuration::from_hours(1));
+        let key = tid(clock.now(), 7);
+        {
+            let store = earshot_store::Store::open(dir.path()).expect("store");
+            assert_eq!(store.claim_due(clock.now()).expect("claim").len(), 1);
+            store.set_part_key(&planned.id, 0, &key).expect("key");
+        }
+        xrpc_post(
+            "com.atproto.repo.createRecord",
+            Some(&alice.access),
+            json!({
+                "repo": alice.did,
+                "collection": "app.bsky.feed.post",
+                "rkey": key,
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "text": text,
+                    "createdAt": clock.now().to_string(),
+                },
+            }),
+        )
+        .await;
+
+        let earshot = bluesky_engine(&dir, &secrets, &clock, &notifier);
+        let published = within(
+            Duration::from_secs(20),
+            "the check after the restart",
+            async || {
+                let post = earshot
+                    .planned_post(planned.id.clone())
+                    .await
+                    .expect("post");
+                (post.status == PlanStatus::Published).then_some(post)
+            },
+        )
+        .await;
+        assert!(
+            published.parts[0]
+                .uri
+                .as_deref()
+                .is_some_and(|uri| uri.ends_with(&key)),
+            "{published:?}"
+        );
+        assert_eq!(
+            records_with(&alice, text).await.len(),
+            1,
+            "exactly one post"
+        );
+    }
+}
