@@ -11,6 +11,7 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent}
 use tauri::{AppHandle, Manager, Wry};
 use tokio::sync::Notify;
 
+use earshot_core::richtext::one_line;
 use earshot_core::{InboxItemId, OwedQueue};
 use earshot_engine::{Pause, SyncState, waited};
 
@@ -169,7 +170,7 @@ fn menu(app: &AppHandle, view: Option<&TrayView>) -> tauri::Result<Menu<Wry>> {
                 .map(str::trim)
                 .filter(|name| !name.is_empty())
                 .map_or_else(|| format!("@{}", author.handle), str::to_owned);
-            let label = format!("{who}: {}", shorten(asks, 60));
+            let label = format!("{who}: {}", one_line(asks, 60));
             entries.push(Box::new(MenuItem::with_id(
                 app,
                 format!("{ITEM}{}", item.id.0),
@@ -214,15 +215,6 @@ fn menu(app: &AppHandle, view: Option<&TrayView>) -> tauri::Result<Menu<Wry>> {
     )?));
     let refs: Vec<&dyn IsMenuItem<Wry>> = entries.iter().map(|entry| entry.as_ref()).collect();
     Menu::with_items(app, &refs)
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if single_line.chars().count() <= max_chars {
-        return single_line;
-    }
-    let cut: String = single_line.chars().take(max_chars - 1).collect();
-    format!("{}…", cut.trim_end())
 }
 
 fn on_menu(app: &AppHandle, event: MenuEvent) {

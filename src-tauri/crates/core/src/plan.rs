@@ -30,6 +30,9 @@ pub enum PlanStatus {
     Published,
     /// Due, but held: people are waiting for an answer on the account.
     Held,
+    /// Its time passed while Earshot was not running, longer ago than the grace window:
+    /// waiting for the person to say whether it should still go out.
+    Late,
     /// The server refused it; the error says why. Nothing more is sent until the person
     /// retries.
     Failed,
@@ -42,6 +45,7 @@ impl PlanStatus {
             PlanStatus::Publishing => "publishing",
             PlanStatus::Published => "published",
             PlanStatus::Held => "held",
+            PlanStatus::Late => "late",
             PlanStatus::Failed => "failed",
         }
     }
@@ -52,6 +56,7 @@ impl PlanStatus {
             PlanStatus::Publishing,
             PlanStatus::Published,
             PlanStatus::Held,
+            PlanStatus::Late,
             PlanStatus::Failed,
         ]
         .into_iter()
@@ -85,7 +90,8 @@ pub struct PlannedPost {
     pub status: PlanStatus,
     /// Why it failed or is held, in words.
     pub note: Option<String>,
-    /// The person chose "Publish anyway": the listen-before-broadcast hold is off for it.
+    /// The person chose "Publish anyway": neither the listen-before-broadcast hold nor the
+    /// grace window for late posts applies to it.
     pub ignore_hold: bool,
 }
 

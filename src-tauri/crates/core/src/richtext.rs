@@ -247,3 +247,32 @@ mod tests {
         );
     }
 }
+
+/// `text` on one line (runs of whitespace become one space), cut to `max_chars` characters
+/// with an ellipsis: for notification bodies and menu items.
+pub fn one_line(text: &str, max_chars: usize) -> String {
+    let single_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if single_line.chars().count() <= max_chars {
+        return single_line;
+    }
+    let cut: String = single_line
+        .chars()
+        .take(max_chars.saturating_sub(1))
+        .collect();
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod one_line_tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_joins_lines_and_cuts_with_an_ellipsis() {
+        assert_eq!(
+            one_line("is the game\n on   tonight?", 60),
+            "is the game on tonight?"
+        );
+        assert_eq!(one_line("abcdef", 4), "abc…");
+        assert_eq!(one_line("👩‍👩‍👧 ok", 60), "👩‍👩‍👧 ok");
+    }
+}

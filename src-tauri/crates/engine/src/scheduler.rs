@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use earshot_core::richtext::one_line;
 use earshot_core::tid::tid;
 use earshot_core::{AccountId, Clock, PlanStatus, PlannedPost, PlannedPostId};
 use earshot_net::mastodon::NewStatus;
@@ -25,6 +26,10 @@ use crate::{EngineEvent, Error, Notice, NoticeAction, Notifier, Result};
 
 /// Planned posts wait while someone has waited this long for an answer on the account.
 pub const HOLD_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(30);
+
+/// A post whose time passed longer ago than this (Earshot was closed, the laptop asleep) is
+/// not published by itself: the person is asked.
+pub const LATE_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 /// After a temporary failure (server error, no connection), the next attempt waits this long.
 const RETRY_AFTER: Duration = Duration::from_secs(30);
@@ -146,7 +151,12 @@ impl Scheduler {
     /// Publishes a claimed post, or holds it. Returns whether it should be tried again later.
     async fn publish(&self, post: PlannedPost) -> bool {
         let now = self.clock.now();
-        if !post.ignore_hold && post.parts.iter().all(|part| part.uri.is_none()) {
+        let untouched = post.parts.iter().all(|part| part.uri.is_none());
+        if !post.ignore_hold && untouched && now.duration_since(post.publish_at) > LATE_GRACE {
+            self.ask_about_late(&post).await;
+            return false;
+        }
+        if !post.ignore_hold && untouched {
             let account = post.account_id.clone();
             let waiting = on_store(&self.store, move |store| {
                 store.waiting_on(&account, now - HOLD_AFTER, now)
@@ -211,6 +221,34 @@ impl Scheduler {
                 summary: note,
                 body: "Answer them first, or publish anyway.".into(),
                 actions: vec![NoticeAction::Answer, NoticeAction::PublishAnyway],
+            },
+            Some(post.id.clone()),
+        )
+        .await;
+    }
+
+    async fn ask_about_late(&self, post: &PlannedPost) {
+        let now = self.clock.now();
+        let note = format!(
+            "Planned for {} ago, while Earshot was not running. Publish it now?",
+            crate::waited(post.publish_at, now)
+        );
+        let (id, saved_note) = (post.id.clone(), note.clone());
+        let saved = on_store(&self.store, move |store| {
+            store.set_plan_status(&id, PlanStatus::Late, Some(&saved_note), now)
+        })
+        .await;
+        if let Err(e) = saved {
+            tracing::error!(post = %post.id, error = %e, "could not mark the post late");
+            return;
+        }
+        let _ = self.events.send(EngineEvent::PlanChanged);
+        let first = post.parts.first().map_or("", |part| part.text.as_str());
+        self.tell(
+            Notice {
+                summary: "A planned post missed its time".into(),
+                body: format!("{note}\n“{}”", one_line(first, 80)),
+                actions: vec![NoticeAction::PublishAnyway],
             },
             Some(post.id.clone()),
         )

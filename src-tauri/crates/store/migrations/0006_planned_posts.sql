@@ -8,10 +8,11 @@ CREATE TABLE planned_posts (
     account_id  TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     publish_at  INTEGER NOT NULL,
     status      TEXT NOT NULL CHECK (status IN
-                    ('scheduled', 'publishing', 'published', 'held', 'failed')),
+                    ('scheduled', 'publishing', 'published', 'held', 'late', 'failed')),
     -- Why it failed or is held, in words.
     note        TEXT,
-    -- The person chose "Publish anyway" for a held post: the hold rule no longer applies.
+    -- The person chose "Publish anyway" for a held or late post: neither the hold rule nor
+    -- the grace window applies to it any more.
     ignore_hold INTEGER NOT NULL DEFAULT 0 CHECK (ignore_hold IN (0, 1)),
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL

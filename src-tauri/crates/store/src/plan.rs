@@ -160,16 +160,17 @@ impl Store {
         ids.iter().map(|id| read_post(&tx, id)).collect()
     }
 
-    /// "Publish anyway": a held post goes out at once, the hold rule set aside for it.
+    /// "Publish anyway": a held or late post goes out at once, the hold rule and the grace
+    /// window set aside for it.
     pub fn publish_anyway(&self, id: &PlannedPostId, now: Timestamp) -> Result<()> {
         let changed = self.conn().execute(
             "UPDATE planned_posts SET status = 'scheduled', ignore_hold = 1, note = NULL,
                  updated_at = ?2
-             WHERE id = ?1 AND status = 'held'",
+             WHERE id = ?1 AND status IN ('held', 'late')",
             params![id.0, to_micros(now)],
         )?;
         if changed == 0 {
-            return Err(StoreError::NotFound("held post"));
+            return Err(StoreError::NotFound("held or late post"));
         }
         Ok(())
     }

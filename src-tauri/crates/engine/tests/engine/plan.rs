@@ -297,6 +297,36 @@ async fn a_post_is_held_while_someone_waits_and_goes_out_once_they_are_answered(
     );
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_that_missed_its_time_by_hours_asks_before_it_goes_out() {
+    let desk = desk().await;
+    let planned = desk
+        .plan(&["Good morning, conference!"], desk.in_an_hour())
+        .await;
+    // The laptop slept through the morning.
+    desk.clock.advance(SignedDuration::from_hours(4));
+    let late = desk.status_becomes(&planned.id, PlanStatus::Late).await;
+    assert_eq!(
+        late.note.as_deref(),
+        Some("Planned for 3 h ago, while Earshot was not running. Publish it now?")
+    );
+    assert!(desk.posted().is_empty(), "not published by itself");
+    assert!(
+        desk.notifier
+            .notices()
+            .iter()
+            .any(|n| n.summary == "A planned post missed its time"),
+        "the person is asked"
+    );
+    desk.earshot
+        .publish_anyway(planned.id.clone())
+        .await
+        .expect("publish anyway");
+    desk.status_becomes(&planned.id, PlanStatus::Published)
+        .await;
+    assert_eq!(desk.posted().len(), 1);
+}
+
 mod bluesky {
     //! The same guarantees on the Bluesky reference servers.
 
