@@ -32,6 +32,11 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "open_on_web",
+    "post_limits",
+    "plan_post",
+    "list_planned",
+    "publish_anyway",
+    "retry_post",
 ];
 
 fn main() {

@@ -2,7 +2,8 @@
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
 use earshot_core::{
-    AccountId, Draft, DraftId, InboxItem, InboxItemId, NotificationSettings, OwedQueue, PostRef,
+    AccountId, Draft, DraftId, InboxItem, InboxItemId, NotificationSettings, OwedQueue,
+    PlannedPost, PlannedPostId, PostRef, Timestamp,
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
@@ -267,4 +268,48 @@ pub async fn open_on_web(
 ) -> Reply<()> {
     crate::browser::open(&app, &backend.get()?.web_url(id).await?);
     Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn post_limits(backend: State<'_, Backend>, account_id: AccountId) -> Reply<ReplyLimits> {
+    Ok(backend.get()?.post_limits(account_id).await?)
+}
+
+/// Plans `parts` (a thread when there are several) on an account; `publish_at` is RFC 3339.
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_post(
+    backend: State<'_, Backend>,
+    account_id: AccountId,
+    parts: Vec<String>,
+    publish_at: String,
+) -> Reply<PlannedPost> {
+    let publish_at: Timestamp = publish_at.parse().map_err(|_| {
+        IpcError::invalid(format!(
+            "{publish_at:?} is not a date and time Earshot understands."
+        ))
+    })?;
+    Ok(backend
+        .get()?
+        .plan_post(account_id, parts, publish_at)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_planned(backend: State<'_, Backend>) -> Reply<Vec<PlannedPost>> {
+    Ok(backend.get()?.planned_posts().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn publish_anyway(backend: State<'_, Backend>, id: PlannedPostId) -> Reply<()> {
+    Ok(backend.get()?.publish_anyway(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_post(backend: State<'_, Backend>, id: PlannedPostId) -> Reply<()> {
+    Ok(backend.get()?.retry_post(id).await?)
 }

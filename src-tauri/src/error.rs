@@ -44,6 +44,11 @@ pub struct IpcError {
 }
 
 impl IpcError {
+    /// What the person sent cannot be read (the words say what).
+    pub fn invalid(message: impl ToString) -> Self {
+        Self::new(ErrorCode::InvalidInput, message)
+    }
+
     fn new(code: ErrorCode, message: impl ToString) -> Self {
         Self {
             code,

@@ -36,6 +36,10 @@ pub struct OpenItem {
     pub reply: bool,
 }
 
+/// A planned post was published, held, released or failed: refetch the plan.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct PlanChanged;
+
 /// Forwards engine events until the engine goes away; the tray follows every change.
 pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
     tauri::async_runtime::spawn(async move {
@@ -70,8 +74,7 @@ pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
                     }
                     .emit(&app)
                 }
-                // No screen shows planned posts yet; the tray follows them through `refresh`.
-                Ok(EngineEvent::PlanChanged) => Ok(()),
+                Ok(EngineEvent::PlanChanged) => PlanChanged.emit(&app),
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "the UI missed events; asking it to refetch all");
                     InboxChanged { account_id: None }

@@ -41,12 +41,18 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_at_login,
             commands::set_start_at_login,
             commands::open_on_web,
+            commands::post_limits,
+            commands::plan_post,
+            commands::list_planned,
+            commands::publish_anyway,
+            commands::retry_post,
         ])
         .events(collect_events![
             events::InboxChanged,
             events::AccountChanged,
             events::OwedChanged,
             events::OpenItem,
+            events::PlanChanged,
         ])
 }
 

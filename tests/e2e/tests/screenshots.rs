@@ -179,6 +179,65 @@ async fn docs_screenshots() -> Result<()> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     capture(&dir, "settings.png", "1100x700+0+0").await?;
 
+    // Planned: a thread for tomorrow morning, and the composer with its counter.
+    run("dunstctl", &["close-all"]).await?;
+    app.click("[data-testid=nav-planned]").await?;
+    let plan = |parts: &'static [&'static str], hour: u32| {
+        let app = &app;
+        async move {
+            for (index, part) in parts.iter().enumerate() {
+                if index > 0 {
+                    app.click("[data-testid=plan-add-part]").await?;
+                }
+                app.client
+                    .execute(
+                        "const boxes = document.querySelectorAll('[data-testid=plan-part]');
+                         const box = boxes[boxes.length - 1];
+                         box.focus();
+                         document.execCommand('insertText', false, arguments[0]);
+                         return null;",
+                        vec![serde_json::json!(part)],
+                    )
+                    .await?;
+            }
+            app.client
+                .execute(
+                    "const input = document.querySelector('[data-testid=plan-when]');
+                     const at = new Date();
+                     at.setDate(at.getDate() + 1);
+                     const pad = (n) => String(n).padStart(2, '0');
+                     input.value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(arguments[0])}:00`;
+                     input.dispatchEvent(new Event('input', { bubbles: true }));
+                     return null;",
+                    vec![serde_json::json!(hour)],
+                )
+                .await?;
+            app.click("[data-testid=plan-submit]").await?;
+            Result::<()>::Ok(())
+        }
+    };
+    plan(
+        &[
+            "Day two of the conference starts now: keynote at 10 in the main hall 🎤",
+            "Slides from yesterday's workshop are up — questions welcome below.",
+        ],
+        9,
+    )
+    .await?;
+    plan(&["Lunch break! Find us at booth 12 for stickers."], 12).await?;
+    app.css("[data-testid=planned-row]:nth-of-type(2)").await?;
+    app.client
+        .execute(
+            "const box = document.querySelector('[data-testid=plan-part]');
+             box.focus();
+             document.execCommand('insertText', false, 'Last session of the day: how we keep our audience within earshot');
+             return null;",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "planned.png", "1100x700+0+0").await?;
+
     // The tray icon is the small "earshot" window trayer embedded at the bottom right.
     let icon = run("xdotool", &["search", "--name", "^earshot$"]).await?;
     let mut opened = false;

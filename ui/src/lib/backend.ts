@@ -9,6 +9,7 @@ import {
   type IpcError,
   type NotificationSettings,
   type OwedQueue_Serialize,
+  type PlannedPost_Serialize,
   type Snooze,
   type PostRef_Deserialize,
   type SyncView_Serialize,
@@ -24,6 +25,8 @@ export type SyncView = SyncView_Serialize;
 export type InboxItem = InboxItem_Serialize;
 export type ThreadEntry = ThreadEntry_Serialize;
 export type OwedQueue = OwedQueue_Serialize;
+export type PlannedPost = PlannedPost_Serialize;
+export type { PlanStatus, ReplyLimits } from "./bindings";
 export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
@@ -80,13 +83,23 @@ export const backend = {
   startAtLogin: () => unwrap(commands.startAtLogin()),
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
+  postLimits: (accountId: string) => unwrap(commands.postLimits(accountId)),
+  planPost: (accountId: string, parts: string[], publishAt: string) =>
+    unwrap(commands.planPost(accountId, parts, publishAt)),
+  listPlanned: () => unwrap(commands.listPlanned()),
+  publishAnyway: (id: string) => unwrap(commands.publishAnyway(id)),
+  retryPost: (id: string) => unwrap(commands.retryPost(id)),
 };
 
 /**
  * Calls `refetch` whenever the backend says the Inbox (or the accounts) changed. Events carry
  * ids only; SQLite is the truth, so the handler refetches. Returns the unsubscribe function.
  */
-export function onBackendChange(what: "inbox" | "accounts" | "owed", refetch: () => void): () => void {
+export function onBackendChange(
+  what: "inbox" | "accounts" | "owed" | "plan",
+  refetch: () => void,
+): () => void {
+  if (what === "plan") return listen(events.planChanged, refetch);
   const event = what === "accounts" ? events.accountChanged : events.inboxChanged;
   const stopOwed = what === "owed" ? listen(events.owedChanged, refetch) : () => {};
   let stop: (() => void) | null = null;

@@ -49,6 +49,12 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	postLimits: (accountId: AccountId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("post_limits", { accountId })),
+	/**  Plans `parts` (a thread when there are several) on an account; `publish_at` is RFC 3339. */
+	planPost: (accountId: AccountId, parts: string[], publishAt: string) => typedError<PlannedPost_Serialize, IpcError>(__TAURI_INVOKE("plan_post", { accountId, parts, publishAt })),
+	listPlanned: () => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("list_planned")),
+	publishAnyway: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("publish_anyway", { id })),
+	retryPost: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("retry_post", { id })),
 };
 
 /** Events */
@@ -57,6 +63,7 @@ export const events = {
 	inboxChanged: makeEvent<InboxChanged_Serialize, InboxChanged_Deserialize>("inbox-changed"),
 	openItem: makeEvent<OpenItem_Serialize, OpenItem_Deserialize>("open-item"),
 	owedChanged: makeEvent<OwedChanged, OwedChanged>("owed-changed"),
+	planChanged: makeEvent<PlanChanged, PlanChanged>("plan-changed"),
 };
 
 /* Types */
@@ -431,6 +438,100 @@ export type Person_Serialize = {
 	id: string,
 	handle: string,
 	displayName: string | null,
+};
+
+/**  A planned post was published, held, released or failed: refetch the plan. */
+export type PlanChanged = null;
+
+/**  Where a planned post stands. */
+export type PlanStatus = 
+/**  Waiting for its time. */
+"scheduled" | 
+/**
+ *  Claimed by the scheduler: being published (or, after a crash, to be checked against
+ *  the server before anything is sent again).
+ */
+"publishing" | "published" | 
+/**  Due, but held: people are waiting for an answer on the account. */
+"held" | 
+/**
+ *  Its time passed while Earshot was not running, longer ago than the grace window:
+ *  waiting for the person to say whether it should still go out.
+ */
+"late" | 
+/**
+ *  The server refused it; the error says why. Nothing more is sent until the person
+ *  retries.
+ */
+"failed";
+
+/**  One post of a planned thread, and what the server said once it was published. */
+export type PlannedPart = PlannedPart_Serialize | PlannedPart_Deserialize;
+
+/**  One post of a planned thread, and what the server said once it was published. */
+export type PlannedPart_Deserialize = {
+	text: string,
+	/**
+	 *  Bluesky: the record key chosen before sending, so that a retry finds the post instead
+	 *  of writing it twice.
+	 */
+	recordKey?: string | null,
+	/**  The published post's URI (and content id on Bluesky). */
+	uri?: string | null,
+	cid?: string | null,
+};
+
+/**  One post of a planned thread, and what the server said once it was published. */
+export type PlannedPart_Serialize = {
+	text: string,
+	/**
+	 *  Bluesky: the record key chosen before sending, so that a retry finds the post instead
+	 *  of writing it twice.
+	 */
+	recordKey: string | null,
+	/**  The published post's URI (and content id on Bluesky). */
+	uri: string | null,
+	cid: string | null,
+};
+
+/**  A post (or thread) planned for one account. */
+export type PlannedPost = PlannedPost_Serialize | PlannedPost_Deserialize;
+
+/**  A planned post's stable id (a UUIDv7 string). */
+export type PlannedPostId = string;
+
+/**  A post (or thread) planned for one account. */
+export type PlannedPost_Deserialize = {
+	id: PlannedPostId,
+	accountId: AccountId,
+	/**  In order: each part after the first replies to the one before. */
+	parts: PlannedPart_Deserialize[],
+	publishAt: string,
+	status: PlanStatus,
+	/**  Why it failed or is held, in words. */
+	note?: string | null,
+	/**
+	 *  The person chose "Publish anyway": neither the listen-before-broadcast hold nor the
+	 *  grace window for late posts applies to it.
+	 */
+	ignoreHold: boolean,
+};
+
+/**  A post (or thread) planned for one account. */
+export type PlannedPost_Serialize = {
+	id: PlannedPostId,
+	accountId: AccountId,
+	/**  In order: each part after the first replies to the one before. */
+	parts: PlannedPart_Serialize[],
+	publishAt: string,
+	status: PlanStatus,
+	/**  Why it failed or is held, in words. */
+	note: string | null,
+	/**
+	 *  The person chose "Publish anyway": neither the listen-before-broadcast hold nor the
+	 *  grace window for late posts applies to it.
+	 */
+	ignoreHold: boolean,
 };
 
 /**  A post on some network; `cid` pins its exact version where the network has one (Bluesky). */

@@ -6,7 +6,7 @@ use earshot_core::{
 };
 
 use crate::earshot::Connection;
-use crate::{Earshot, EngineEvent, Error, Result};
+use crate::{Counting, Earshot, EngineEvent, Error, ReplyLimits, Result};
 
 impl Earshot {
     /// Plans a post (several parts make a thread) on `account` for `publish_at`, after
@@ -17,7 +17,40 @@ impl Earshot {
         parts: Vec<String>,
         publish_at: Timestamp,
     ) -> Result<PlannedPost> {
-        let limits = match self.connection(&account)? {
+        let limits = self.limits(&account).await?;
+        validate_parts(&parts, limits).map_err(|e| Error::Invalid(e.to_string()))?;
+        let now = self.services.clock.now();
+        let planned = self
+            .with_store(move |store| store.plan_post(&account, &parts, publish_at, now))
+            .await?;
+        self.scheduler.wake();
+        self.emit(EngineEvent::PlanChanged);
+        Ok(planned)
+    }
+
+    /// How the account's network limits and counts a new post, for the composer's counter.
+    pub async fn post_limits(&self, account: AccountId) -> Result<ReplyLimits> {
+        Ok(match self.limits(&account).await? {
+            PostLimits::Bluesky => ReplyLimits {
+                max_length: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
+                counting: Counting::Graphemes,
+                characters_per_url: 0,
+                prefill: String::new(),
+            },
+            PostLimits::Mastodon {
+                max_characters,
+                characters_per_url,
+            } => ReplyLimits {
+                max_length: max_characters as u32,
+                counting: Counting::Mastodon,
+                characters_per_url: characters_per_url as u32,
+                prefill: String::new(),
+            },
+        })
+    }
+
+    async fn limits(&self, account: &AccountId) -> Result<PostLimits> {
+        Ok(match self.connection(account)? {
             Connection::Bluesky(_) => PostLimits::Bluesky,
             Connection::Mastodon(session) => {
                 let facts = session
@@ -30,15 +63,7 @@ impl Earshot {
                     characters_per_url: facts.characters_reserved_per_url as usize,
                 }
             }
-        };
-        validate_parts(&parts, limits).map_err(|e| Error::Invalid(e.to_string()))?;
-        let now = self.services.clock.now();
-        let planned = self
-            .with_store(move |store| store.plan_post(&account, &parts, publish_at, now))
-            .await?;
-        self.scheduler.wake();
-        self.emit(EngineEvent::PlanChanged);
-        Ok(planned)
+        })
     }
 
     /// Every planned post, soonest first.

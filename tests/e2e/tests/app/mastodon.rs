@@ -151,3 +151,49 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
     .await?;
     app.quit_from_tray().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
+    let driver = Driver::start()
+        .await?
+        .with_env("BROWSER", approve.to_str().ok_or("path")?)
+        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+    let app = driver.launch().await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.type_into("[data-testid=mastodon-server]", server.url())
+        .await?;
+    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
+
+    app.click("[data-testid=nav-planned]").await?;
+    app.css("[data-testid=planned-empty]").await?;
+    app.type_into("[data-testid=plan-part]", "Doors open at 9, see you there!")
+        .await?;
+    // The server's rule: 500 characters.
+    app.expect_texts("[data-testid=plan-counter]", &["469 left"])
+        .await?;
+    // Due this very minute: it goes out at once.
+    app.client
+        .execute(
+            "const input = document.querySelector('[data-testid=plan-when]');
+             const now = new Date();
+             const pad = (n) => String(n).padStart(2, '0');
+             input.value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
+             input.dispatchEvent(new Event('input', { bubbles: true }));
+             return null;",
+            vec![],
+        )
+        .await?;
+    app.click("[data-testid=plan-submit]").await?;
+    app.expect_texts("[data-testid=planned-status]", &["Published"])
+        .await?;
+    let posted = server.statuses_of(&alice);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(posted[0].1, "Doors open at 9, see you there!");
+    app.quit_from_tray().await
+}

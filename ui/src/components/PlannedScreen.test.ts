@@ -1,0 +1,53 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import PlannedScreen from "./PlannedScreen.svelte";
+
+const account = {
+  account: {
+    id: "acc1",
+    network: "mastodon",
+    handle: "me@example.org",
+    service: "https://example.org",
+    remoteId: "1",
+    createdAt: "2026-11-28T10:00:00Z",
+  },
+  sync: { state: "synced", lastSyncedAt: null, error: null },
+};
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("Planned screen", () => {
+  it("counts the way the account's server counts and says why a plan is refused", async () => {
+    const planned: unknown[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "list_planned":
+          return [];
+        case "list_accounts":
+          return [account];
+        case "post_limits":
+          return { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" };
+        case "plan_post":
+          planned.push(args);
+          throw { code: "invalid_input", message: "Post 1 is too long for this Mastodon server." };
+        case "plugin:event|listen":
+          return 1;
+        case "plugin:event|unlisten":
+          return null;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(PlannedScreen);
+    const box = await screen.findByTestId<HTMLTextAreaElement>("plan-part");
+    await fireEvent.input(box, { target: { value: `see https://example.org/${"x".repeat(200)}` } });
+    await waitFor(() => expect(screen.getByTestId("plan-counter").textContent).toContain("473 left"));
+    await fireEvent.click(screen.getByTestId("plan-submit"));
+    expect((await screen.findByTestId("plan-error")).textContent).toContain("too long");
+    expect(planned).toHaveLength(1);
+  });
+});
