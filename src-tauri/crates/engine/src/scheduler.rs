@@ -199,7 +199,7 @@ impl Scheduler {
     }
 
     async fn hold(&self, post: &PlannedPost, waiting: u32) {
-        let handle = self.handle_of(&post.account_id);
+        let handle = self.handle_of(&post.account_id).await;
         let people = if waiting == 1 {
             "1 person has".to_owned()
         } else {
@@ -284,9 +284,9 @@ impl Scheduler {
             .map(|running| running.connection.clone())
     }
 
-    fn handle_of(&self, account: &AccountId) -> String {
-        self.store
-            .list_accounts()
+    async fn handle_of(&self, account: &AccountId) -> String {
+        on_store(&self.store, |store| store.list_accounts())
+            .await
             .ok()
             .and_then(|accounts| accounts.into_iter().find(|a| &a.id == account))
             .map_or_else(|| account.0.clone(), |a| a.handle)
