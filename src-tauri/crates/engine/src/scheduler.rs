@@ -96,7 +96,7 @@ impl Scheduler {
         match on_store(&self.store, |store| store.interrupted_posts()).await {
             Ok(interrupted) => {
                 for post in interrupted {
-                    self.publish(post).await;
+                    self.publish(post, Run::Interrupted).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read interrupted posts"),
@@ -117,7 +117,7 @@ impl Scheduler {
                 {
                     Ok(due) => {
                         for post in due {
-                            if self.publish(post).await {
+                            if self.publish(post, Run::Fresh).await {
                                 retry_at = Some(Instant::now() + RETRY_AFTER);
                             }
                         }
@@ -149,7 +149,7 @@ impl Scheduler {
     }
 
     /// Publishes a claimed post, or holds it. Returns whether it should be tried again later.
-    async fn publish(&self, post: PlannedPost) -> bool {
+    async fn publish(&self, post: PlannedPost, run: Run) -> bool {
         let now = self.clock.now();
         let untouched = post.parts.iter().all(|part| part.uri.is_none());
         if !post.ignore_hold && untouched && now.duration_since(post.publish_at) > LATE_GRACE {
@@ -167,7 +167,7 @@ impl Scheduler {
                 return false;
             }
         }
-        let (status, note, retry) = match self.write(&post).await {
+        let (status, note, retry) = match self.write(&post, run).await {
             Outcome::Published => (PlanStatus::Published, None, false),
             Outcome::Retry(error) => {
                 tracing::warn!(post = %post.id, %error, "publishing failed; will retry");
@@ -320,7 +320,7 @@ impl Scheduler {
     }
 
     /// Writes every part not written yet, in order, each replying to the one before.
-    async fn write(&self, post: &PlannedPost) -> Outcome {
+    async fn write(&self, post: &PlannedPost, run: Run) -> Outcome {
         let Some(connection) = self.connection(&post.account_id) else {
             return Outcome::Failed(Error::Invalid(
                 "The account this post was planned for is no longer signed in.".into(),
@@ -346,15 +346,27 @@ impl Scheduler {
                         visibility: "public".into(),
                         spoiler_text: String::new(),
                     };
-                    // The same key for every attempt: the server answers a repeat with the
-                    // status it already made.
-                    let key = format!("earshot-plan-{}-{position}", post.id);
-                    session
-                        .client()
-                        .post_status(&token, &status, &key)
-                        .await
-                        .map(|status| (status.id, None))
-                        .map_err(|e| session.error(e))
+                    // A run that stopped mid-way may have been answered without hearing it, and
+                    // servers forget idempotency keys after a while (an hour on Mastodon):
+                    // look among the account's own newest statuses first.
+                    let found = match run {
+                        Run::Interrupted => already_posted(session, &token, &status).await,
+                        Run::Fresh => None,
+                    };
+                    match found {
+                        Some(id) => Ok((id, None)),
+                        None => {
+                            // The same key for every attempt: the server answers a repeat with
+                            // the status it already made.
+                            let key = format!("earshot-plan-{}-{position}", post.id);
+                            session
+                                .client()
+                                .post_status(&token, &status, &key)
+                                .await
+                                .map(|status| (status.id, None))
+                                .map_err(|e| session.error(e))
+                        }
+                    }
                 }
             };
             let (uri, cid) = match written {
@@ -423,6 +435,40 @@ impl Scheduler {
         let written = create_once(session, POST, &key, record).await?;
         Ok((written.uri, Some(written.cid)))
     }
+}
+
+/// Whether this publishing run picks up one that stopped mid-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Run {
+    Fresh,
+    Interrupted,
+}
+
+/// The id of a status among the account's newest 40 with this text, replying to the same
+/// status: written by an earlier run that did not live to record it.
+async fn already_posted(
+    session: &crate::mastodon::session::MastodonSession,
+    token: &earshot_core::Sensitive<String>,
+    status: &NewStatus,
+) -> Option<String> {
+    let (statuses, _) = session
+        .client()
+        .account_statuses(
+            token,
+            &session.account_id,
+            &earshot_net::mastodon::Page::Newest,
+            40,
+        )
+        .await
+        .ok()?;
+    statuses
+        .into_iter()
+        .find(|candidate| {
+            candidate.in_reply_to_id == status.in_reply_to_id
+                && crate::mastodon::content::html_to_text(&candidate.content).trim()
+                    == status.text.trim()
+        })
+        .map(|candidate| candidate.id)
 }
 
 /// Which failures are worth retrying by themselves.

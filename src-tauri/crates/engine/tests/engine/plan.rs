@@ -204,6 +204,53 @@ async fn killed_between_claim_and_publish_the_restart_publishes_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn posted_before_a_crash_and_forgotten_by_the_server_it_is_found_not_posted_again() {
+    let desk = desk().await;
+    let text = "Posted just before the crash.";
+    let planned = desk.plan(&[text], desk.in_an_hour()).await;
+    let Desk {
+        earshot,
+        dir,
+        secrets,
+        clock,
+        notifier,
+        server,
+        alice,
+        ..
+    } = desk;
+    drop(earshot);
+
+    // The crash: claimed, and the server made the status, but Earshot never heard back; by
+    // the restart the server has forgotten the idempotency key (this post carries none).
+    clock.advance(SignedDuration::from_hours(1));
+    {
+        let store = earshot_store::Store::open(dir.path()).expect("store");
+        assert_eq!(store.claim_due(clock.now()).expect("claim").len(), 1);
+    }
+    let made = server.post(&alice, text, None, "public");
+
+    let earshot = engine(&dir, &secrets, &clock, &notifier);
+    let published = within(
+        Duration::from_secs(10),
+        "the check after the restart",
+        async || {
+            let post = earshot
+                .planned_post(planned.id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Published).then_some(post)
+        },
+    )
+    .await;
+    assert_eq!(published.parts[0].uri.as_deref(), Some(made.as_str()));
+    assert_eq!(
+        server.statuses_of(&alice).len(),
+        1,
+        "found, not posted again"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_failing_server_then_recovering_gets_one_post() {
     let desk = desk().await;
     let planned = desk.plan(&["Through the storm."], desk.in_an_hour()).await;
