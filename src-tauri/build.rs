@@ -37,6 +37,8 @@ const COMMANDS: &[&str] = &[
     "list_planned",
     "publish_anyway",
     "retry_post",
+    "plan_settings",
+    "save_plan_settings",
 ];
 
 fn main() {

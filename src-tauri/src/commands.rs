@@ -3,7 +3,7 @@
 
 use earshot_core::{
     AccountId, Draft, DraftId, InboxItem, InboxItemId, NotificationSettings, OwedQueue,
-    PlannedPost, PlannedPostId, PostRef, Timestamp,
+    PlanSettings, PlannedPost, PlannedPostId, PostRef, Timestamp,
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
@@ -312,4 +312,16 @@ pub async fn publish_anyway(backend: State<'_, Backend>, id: PlannedPostId) -> R
 #[specta::specta]
 pub async fn retry_post(backend: State<'_, Backend>, id: PlannedPostId) -> Reply<()> {
     Ok(backend.get()?.retry_post(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn plan_settings(backend: State<'_, Backend>) -> Reply<PlanSettings> {
+    Ok(backend.get()?.plan_settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_plan_settings(backend: State<'_, Backend>, settings: PlanSettings) -> Reply<()> {
+    Ok(backend.get()?.save_plan_settings(settings).await?)
 }

@@ -46,6 +46,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::list_planned,
             commands::publish_anyway,
             commands::retry_post,
+            commands::plan_settings,
+            commands::save_plan_settings,
         ])
         .events(collect_events![
             events::InboxChanged,

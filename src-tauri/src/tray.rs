@@ -12,7 +12,7 @@ use tauri::{AppHandle, Manager, Wry};
 use tokio::sync::Notify;
 
 use earshot_core::richtext::one_line;
-use earshot_core::{InboxItemId, OwedQueue};
+use earshot_core::{InboxItemId, OwedQueue, PlanStatus};
 use earshot_engine::{Pause, SyncState, waited};
 
 use crate::backend::Backend;
@@ -38,6 +38,8 @@ struct TrayView {
     paused: bool,
     /// Handles of accounts whose sync fails or that must sign in again.
     needing_attention: Vec<String>,
+    /// Planned posts that failed, are held or missed their time: they wait for the person.
+    plans_needing_you: usize,
 }
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
@@ -94,12 +96,13 @@ async fn redraw(app: &AppHandle) {
     let Ok(earshot) = backend.get() else {
         return;
     };
-    let (owed, accounts) = match (
+    let (owed, accounts, plans) = match (
         earshot.owed_top(MENU_ITEMS).await,
         earshot.list_accounts().await,
+        earshot.planned_posts().await,
     ) {
-        (Ok(owed), Ok(accounts)) => (owed, accounts),
-        (Err(e), _) | (_, Err(e)) => {
+        (Ok(owed), Ok(accounts), Ok(plans)) => (owed, accounts, plans),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             tracing::warn!(error = %e, "could not read what the tray shows");
             return;
         }
@@ -112,6 +115,15 @@ async fn redraw(app: &AppHandle) {
             .filter(|view| matches!(view.sync.state, SyncState::Failing | SyncState::NeedsSignIn))
             .map(|view| view.account.handle)
             .collect(),
+        plans_needing_you: plans
+            .iter()
+            .filter(|post| {
+                matches!(
+                    post.status,
+                    PlanStatus::Failed | PlanStatus::Held | PlanStatus::Late
+                )
+            })
+            .count(),
     };
     if let Err(e) = show(app, &view) {
         tracing::warn!(error = %e, "could not update the tray");
@@ -122,7 +134,7 @@ fn show(app: &AppHandle, view: &TrayView) -> tauri::Result<()> {
     let Some(tray) = app.tray_by_id(TRAY_ID) else {
         return Ok(());
     };
-    let attention = !view.needing_attention.is_empty();
+    let attention = !view.needing_attention.is_empty() || view.plans_needing_you > 0;
     tray.set_icon(Some(badge::draw(view.owed.total, attention, view.paused)?))?;
     tray.set_tooltip(Some(summary(view)))?;
     tray.set_menu(Some(menu(app, Some(view))?))?;
@@ -146,6 +158,11 @@ fn summary(view: &TrayView) -> String {
         [] => {}
         [handle] => words.push_str(&format!(" · @{handle} needs you")),
         handles => words.push_str(&format!(" · {} accounts need you", handles.len())),
+    }
+    match view.plans_needing_you {
+        0 => {}
+        1 => words.push_str(" · 1 planned post needs you"),
+        count => words.push_str(&format!(" · {count} planned posts need you")),
     }
     words
 }

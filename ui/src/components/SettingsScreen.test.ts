@@ -30,6 +30,8 @@ describe("Settings screen", () => {
           return null;
         case "start_at_login":
           return false;
+        case "plan_settings":
+          return { holdAfterMinutes: 30, lateGraceMinutes: 60 };
       }
       throw new Error(`unexpected command ${cmd}`);
     });

@@ -9,6 +9,7 @@ import {
   type IpcError,
   type NotificationSettings,
   type OwedQueue_Serialize,
+  type PlanSettings,
   type PlannedPost_Serialize,
   type Snooze,
   type PostRef_Deserialize,
@@ -26,7 +27,7 @@ export type InboxItem = InboxItem_Serialize;
 export type ThreadEntry = ThreadEntry_Serialize;
 export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
-export type { PlanStatus, ReplyLimits } from "./bindings";
+export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
 export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
@@ -89,6 +90,8 @@ export const backend = {
   listPlanned: () => unwrap(commands.listPlanned()),
   publishAnyway: (id: string) => unwrap(commands.publishAnyway(id)),
   retryPost: (id: string) => unwrap(commands.retryPost(id)),
+  planSettings: () => unwrap(commands.planSettings()),
+  savePlanSettings: (settings: PlanSettings) => unwrap(commands.savePlanSettings(settings)),
 };
 
 /**

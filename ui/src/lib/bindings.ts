@@ -55,6 +55,8 @@ export const commands = {
 	listPlanned: () => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("list_planned")),
 	publishAnyway: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("publish_anyway", { id })),
 	retryPost: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("retry_post", { id })),
+	planSettings: () => typedError<PlanSettings_Serialize, IpcError>(__TAURI_INVOKE("plan_settings")),
+	savePlanSettings: (settings: PlanSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_plan_settings", { settings })),
 };
 
 /** Events */
@@ -442,6 +444,37 @@ export type Person_Serialize = {
 
 /**  A planned post was published, held, released or failed: refetch the plan. */
 export type PlanChanged = null;
+
+/**  How the scheduler treats due posts; saved with the data. */
+export type PlanSettings = PlanSettings_Serialize | PlanSettings_Deserialize;
+
+/**  How the scheduler treats due posts; saved with the data. */
+export type PlanSettings_Deserialize = {
+	/**
+	 *  Listen before broadcast: a due post is held while someone on its account has waited
+	 *  longer than this for an answer. `None` turns the rule off.
+	 */
+	holdAfterMinutes?: number | null,
+	/**
+	 *  A post whose time passed (Earshot closed, the laptop asleep) still goes out within
+	 *  this many minutes of it; later, the person is asked.
+	 */
+	lateGraceMinutes: number,
+};
+
+/**  How the scheduler treats due posts; saved with the data. */
+export type PlanSettings_Serialize = {
+	/**
+	 *  Listen before broadcast: a due post is held while someone on its account has waited
+	 *  longer than this for an answer. `None` turns the rule off.
+	 */
+	holdAfterMinutes: number | null,
+	/**
+	 *  A post whose time passed (Earshot closed, the laptop asleep) still goes out within
+	 *  this many minutes of it; later, the person is asked.
+	 */
+	lateGraceMinutes: number,
+};
 
 /**  Where a planned post stands. */
 export type PlanStatus = 

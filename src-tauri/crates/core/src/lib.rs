@@ -23,7 +23,8 @@ pub use inbox::{
     PostRef, SyncMarks, SyncRecord, Walk,
 };
 pub use plan::{
-    PlanError, PlanStatus, PlannedPart, PlannedPost, PlannedPostId, PostLimits, validate_parts,
+    PlanError, PlanSettings, PlanStatus, PlannedPart, PlannedPost, PlannedPostId, PostLimits,
+    validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

@@ -95,6 +95,39 @@ pub struct PlannedPost {
     pub ignore_hold: bool,
 }
 
+/// How the scheduler treats due posts; saved with the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanSettings {
+    /// Listen before broadcast: a due post is held while someone on its account has waited
+    /// longer than this for an answer. `None` turns the rule off.
+    pub hold_after_minutes: Option<u32>,
+    /// A post whose time passed (Earshot closed, the laptop asleep) still goes out within
+    /// this many minutes of it; later, the person is asked.
+    pub late_grace_minutes: u32,
+}
+
+impl Default for PlanSettings {
+    /// Hold after 30 minutes of waiting; publish up to an hour late.
+    fn default() -> Self {
+        Self {
+            hold_after_minutes: Some(30),
+            late_grace_minutes: 60,
+        }
+    }
+}
+
+impl PlanSettings {
+    pub fn hold_after(&self) -> Option<jiff::SignedDuration> {
+        self.hold_after_minutes
+            .map(|minutes| jiff::SignedDuration::from_mins(i64::from(minutes)))
+    }
+
+    pub fn late_grace(&self) -> jiff::SignedDuration {
+        jiff::SignedDuration::from_mins(i64::from(self.late_grace_minutes))
+    }
+}
+
 /// How a network counts and limits a post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PostLimits {

@@ -7,7 +7,7 @@
 //! says what arrived meanwhile. What was announced is marked in the store, so a restart
 //! never announces it twice.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use earshot_core::{Clock, InboxItem, InboxReason, Network, NotificationSettings, Timestamp};
@@ -16,13 +16,11 @@ use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::earshot::{blocking, on_store};
+use crate::settings::lock;
 use crate::{EngineEvent, Notice, NoticeAction, Notifier, Result};
 
 /// How long to wait after a change for the rest of a burst.
 const BURST_WINDOW: Duration = Duration::from_millis(500);
-
-/// The settings key in the store.
-pub(crate) const SETTINGS_KEY: &str = "notifications";
 
 pub(crate) struct Alerts {
     pub store: Arc<Store>,
@@ -50,12 +48,6 @@ impl Drop for AlertsHandle {
     fn drop(&mut self) {
         self.cancel.cancel();
     }
-}
-
-pub(crate) fn lock(settings: &Mutex<NotificationSettings>) -> MutexGuard<'_, NotificationSettings> {
-    settings
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Alerts {

@@ -22,6 +22,7 @@ use crate::mastodon::signin::PendingSignIns;
 use crate::mastodon::stream::{StreamGuard, StreamTask};
 use crate::mastodon::sync::MastodonSync;
 use crate::scheduler::{Scheduler, SchedulerHandle};
+use crate::settings;
 use crate::sync::{SyncHandle, TaskContext};
 use crate::{EngineEvent, Notice, Notifier, NotifyError, SecretError, SecretStore};
 
@@ -143,6 +144,7 @@ pub struct Earshot {
     store: Arc<Store>,
     pub(crate) services: Services,
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
+    pub(crate) plan_settings: Arc<Mutex<earshot_core::PlanSettings>>,
     events: broadcast::Sender<EngineEvent>,
     alerts: AlertsHandle,
     running: Arc<Mutex<HashMap<AccountId, Running>>>,
@@ -161,7 +163,8 @@ impl Earshot {
             tracing::info!(purged, "forgot drafts deleted more than a day ago");
         }
         let accounts = store.list_accounts()?;
-        let settings = Arc::new(Mutex::new(crate::owed::load_settings(&store)));
+        let settings = Arc::new(Mutex::new(settings::load(&store, settings::NOTIFICATIONS)));
+        let plan_settings = Arc::new(Mutex::new(settings::load(&store, settings::PLANNING)));
         let store = Arc::new(store);
         let events = broadcast::channel(256).0;
         let alerts = Alerts {
@@ -179,6 +182,7 @@ impl Earshot {
             notifier: Arc::clone(&services.notifier),
             events: events.clone(),
             running: Arc::clone(&running),
+            settings: Arc::clone(&plan_settings),
         }
         .spawn(&services.runtime);
         let earshot = Self {
@@ -186,6 +190,7 @@ impl Earshot {
             store,
             services,
             settings,
+            plan_settings,
             events,
             alerts,
             running,

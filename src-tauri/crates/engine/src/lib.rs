@@ -16,6 +16,7 @@ mod owed;
 mod plan;
 mod scheduler;
 pub mod secrets;
+mod settings;
 mod sync;
 
 pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};

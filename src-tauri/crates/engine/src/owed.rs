@@ -5,7 +5,7 @@ use jiff::SignedDuration;
 use serde::Deserialize;
 use specta::Type;
 
-use crate::alerts::{SETTINGS_KEY, lock};
+use crate::settings::{NOTIFICATIONS, lock};
 use crate::{Earshot, EngineEvent, Error, Result};
 
 /// How many Owed items the view lists (the count covers all of them).
@@ -130,10 +130,7 @@ impl Earshot {
         settings
             .validate()
             .map_err(|e| Error::Invalid(e.to_string()))?;
-        let json = serde_json::to_string(&settings)
-            .map_err(|e| Error::Invalid(format!("Could not save the settings: {e}")))?;
-        self.with_store(move |store| store.save_setting(SETTINGS_KEY, &json))
-            .await?;
+        self.save_setting(NOTIFICATIONS, &settings).await?;
         *lock(&self.settings) = settings;
         self.recheck_alerts();
         self.emit(EngineEvent::OwedChanged);
@@ -172,21 +169,5 @@ impl Earshot {
         settings.paused_until = until;
         self.save_notification_settings(settings).await?;
         Ok(until)
-    }
-}
-
-/// The saved settings, or the defaults when none were saved (or they cannot be read: a
-/// broken settings row must not keep Earshot from starting).
-pub(crate) fn load_settings(store: &earshot_store::Store) -> NotificationSettings {
-    match store.setting(SETTINGS_KEY) {
-        Ok(Some(json)) => serde_json::from_str(&json).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "unreadable notification settings; using the defaults");
-            NotificationSettings::default()
-        }),
-        Ok(None) => NotificationSettings::default(),
-        Err(e) => {
-            tracing::warn!(error = %e, "could not read notification settings");
-            NotificationSettings::default()
-        }
     }
 }

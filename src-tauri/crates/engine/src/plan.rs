@@ -2,10 +2,12 @@
 //! scheduler (`scheduler.rs`) publishes them.
 
 use earshot_core::{
-    AccountId, PlanStatus, PlannedPost, PlannedPostId, PostLimits, Timestamp, validate_parts,
+    AccountId, PlanSettings, PlanStatus, PlannedPost, PlannedPostId, PostLimits, Timestamp,
+    validate_parts,
 };
 
 use crate::earshot::Connection;
+use crate::settings::{self, lock};
 use crate::{Counting, Earshot, EngineEvent, Error, ReplyLimits, Result};
 
 impl Earshot {
@@ -96,6 +98,33 @@ impl Earshot {
             .await?;
         self.scheduler.wake();
         self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    pub fn plan_settings(&self) -> PlanSettings {
+        *lock(&self.plan_settings)
+    }
+
+    /// Saves how the scheduler treats due posts, and applies it at once (turning the hold
+    /// rule off releases held posts).
+    pub async fn save_plan_settings(&self, settings: PlanSettings) -> Result<()> {
+        if settings
+            .hold_after_minutes
+            .is_some_and(|m| !(1..=1440).contains(&m))
+        {
+            return Err(Error::Invalid(
+                "Hold planned posts after 1 to 1440 minutes of waiting, or turn the rule off."
+                    .into(),
+            ));
+        }
+        if settings.late_grace_minutes > 1440 {
+            return Err(Error::Invalid(
+                "A late post can go out up to 1440 minutes (a day) after its time.".into(),
+            ));
+        }
+        self.save_setting(settings::PLANNING, &settings).await?;
+        *lock(&self.plan_settings) = settings;
+        self.scheduler.wake();
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use earshot_core::richtext::one_line;
 use earshot_core::tid::tid;
-use earshot_core::{AccountId, Clock, PlanStatus, PlannedPost, PlannedPostId};
+use earshot_core::{AccountId, Clock, PlanSettings, PlanStatus, PlannedPost, PlannedPostId};
 use earshot_net::mastodon::NewStatus;
 use earshot_store::Store;
 use serde_json::json;
@@ -22,14 +22,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bluesky::publish::{create_once, facets};
 use crate::earshot::{Connection, Running, on_store};
+use crate::settings::lock;
 use crate::{EngineEvent, Error, Notice, NoticeAction, Notifier, Result};
-
-/// Planned posts wait while someone has waited this long for an answer on the account.
-pub const HOLD_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_mins(30);
-
-/// A post whose time passed longer ago than this (Earshot was closed, the laptop asleep) is
-/// not published by itself: the person is asked.
-pub const LATE_GRACE: jiff::SignedDuration = jiff::SignedDuration::from_hours(1);
 
 /// After a temporary failure (server error, no connection), the next attempt waits this long.
 const RETRY_AFTER: Duration = Duration::from_secs(30);
@@ -43,6 +37,8 @@ pub(crate) struct Scheduler {
     pub notifier: Arc<dyn Notifier>,
     pub events: broadcast::Sender<EngineEvent>,
     pub running: Arc<Mutex<HashMap<AccountId, Running>>>,
+    /// The hold rule and the grace window for late posts (`PlanSettings`).
+    pub settings: Arc<Mutex<PlanSettings>>,
 }
 
 /// Stops the scheduler when dropped; `wake` makes it look at the queue now.
@@ -151,15 +147,22 @@ impl Scheduler {
     /// Publishes a claimed post, or holds it. Returns whether it should be tried again later.
     async fn publish(&self, post: PlannedPost, run: Run) -> bool {
         let now = self.clock.now();
+        let settings = *lock(&self.settings);
         let untouched = post.parts.iter().all(|part| part.uri.is_none());
-        if !post.ignore_hold && untouched && now.duration_since(post.publish_at) > LATE_GRACE {
+        if !post.ignore_hold
+            && untouched
+            && now.duration_since(post.publish_at) > settings.late_grace()
+        {
             self.ask_about_late(&post).await;
             return false;
         }
-        if !post.ignore_hold && untouched {
+        if let Some(hold_after) = settings.hold_after()
+            && !post.ignore_hold
+            && untouched
+        {
             let account = post.account_id.clone();
             let waiting = on_store(&self.store, move |store| {
-                store.waiting_on(&account, now - HOLD_AFTER, now)
+                store.waiting_on(&account, now - hold_after, now)
             })
             .await;
             if let Ok(waiting @ 1..) = waiting {
@@ -255,16 +258,23 @@ impl Scheduler {
         .await;
     }
 
-    /// Held posts go out once nobody on their account has been waiting too long.
+    /// Held posts go out once nobody on their account has been waiting too long (or the
+    /// person turned the rule off).
     async fn release_held(&self) -> Result<()> {
         let held = on_store(&self.store, |store| store.held_posts()).await?;
+        let hold_after = lock(&self.settings).hold_after();
         for post in held {
             let now = self.clock.now();
             let account = post.account_id.clone();
-            let waiting = on_store(&self.store, move |store| {
-                store.waiting_on(&account, now - HOLD_AFTER, now)
-            })
-            .await?;
+            let waiting = match hold_after {
+                Some(hold_after) => {
+                    on_store(&self.store, move |store| {
+                        store.waiting_on(&account, now - hold_after, now)
+                    })
+                    .await?
+                }
+                None => 0,
+            };
             if waiting == 0 {
                 let id = post.id.clone();
                 on_store(&self.store, move |store| {

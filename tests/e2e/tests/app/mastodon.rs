@@ -178,22 +178,40 @@ async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
     app.expect_texts("[data-testid=plan-counter]", &["469 left"])
         .await?;
     // Due this very minute: it goes out at once.
-    app.client
-        .execute(
-            "const input = document.querySelector('[data-testid=plan-when]');
-             const now = new Date();
-             const pad = (n) => String(n).padStart(2, '0');
-             input.value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
-             input.dispatchEvent(new Event('input', { bubbles: true }));
-             return null;",
-            vec![],
-        )
-        .await?;
+    app.client.execute(SET_WHEN_TO_NOW, vec![]).await?;
     app.click("[data-testid=plan-submit]").await?;
     app.expect_texts("[data-testid=planned-status]", &["Published"])
         .await?;
     let posted = server.statuses_of(&alice);
     assert_eq!(posted.len(), 1, "{posted:?}");
     assert_eq!(posted[0].1, "Doors open at 9, see you there!");
+
+    // A refused post is loud: its state and the server's words, and the tray.
+    server.revoke_tokens(&alice);
+    app.type_into("[data-testid=plan-part]", "This one will be refused.")
+        .await?;
+    app.client.execute(SET_WHEN_TO_NOW, vec![]).await?;
+    app.click("[data-testid=plan-submit]").await?;
+    app.expect_texts("[data-testid=planned-status]", &["Published", "Failed"])
+        .await?;
+    app.until(
+        "the tray to say a planned post needs the person",
+        || async {
+            let menu = tray(&["items"]).await?;
+            Ok(menu
+                .lines()
+                .next()
+                .is_some_and(|first| first.contains("1 planned post needs you")))
+        },
+    )
+    .await?;
     app.quit_from_tray().await
 }
+
+/// Sets the Planned screen's time to this very minute: due at once.
+const SET_WHEN_TO_NOW: &str = "const input = document.querySelector('[data-testid=plan-when]');
+     const now = new Date();
+     const pad = (n) => String(n).padStart(2, '0');
+     input.value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
+     input.dispatchEvent(new Event('input', { bubbles: true }));
+     return null;";

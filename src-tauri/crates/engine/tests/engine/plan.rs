@@ -345,6 +345,40 @@ async fn a_post_is_held_while_someone_waits_and_goes_out_once_they_are_answered(
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn turning_the_hold_rule_off_releases_held_posts() {
+    let desk = desk().await;
+    desk.server.post(
+        &desk.bob,
+        "@alice when does the booth open?",
+        None,
+        "public",
+    );
+    within(Duration::from_secs(10), "the question", async || {
+        let owed = desk.earshot.owed().await.expect("owed");
+        (owed.questions == 1).then_some(())
+    })
+    .await;
+    let planned = desk.plan(&["Booth 12 is open!"], desk.in_an_hour()).await;
+    desk.clock.advance(SignedDuration::from_hours(1));
+    desk.status_becomes(&planned.id, PlanStatus::Held).await;
+
+    let mut settings = desk.earshot.plan_settings();
+    settings.hold_after_minutes = Some(0);
+    assert!(
+        desk.earshot.save_plan_settings(settings).await.is_err(),
+        "0 minutes is refused in words"
+    );
+    settings.hold_after_minutes = None;
+    desk.earshot
+        .save_plan_settings(settings)
+        .await
+        .expect("rule off");
+    desk.status_becomes(&planned.id, PlanStatus::Published)
+        .await;
+    assert_eq!(desk.posted().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_post_that_missed_its_time_by_hours_asks_before_it_goes_out() {
     let desk = desk().await;
     let planned = desk

@@ -1,0 +1,52 @@
+//! Settings kept with the data: JSON in the store's `settings` table, one row per key, and a
+//! copy in memory that the tasks read.
+
+use std::sync::{Mutex, MutexGuard};
+
+use earshot_store::Store;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::{Earshot, Error, Result};
+
+/// Quiet hours, direct questions, the pause (`NotificationSettings`).
+pub(crate) const NOTIFICATIONS: &str = "notifications";
+/// The hold rule and the grace window for late posts (`PlanSettings`).
+pub(crate) const PLANNING: &str = "planning";
+
+/// The saved value, or the defaults when none was saved (or it cannot be read: a broken
+/// settings row must not keep Earshot from starting).
+pub(crate) fn load<T: DeserializeOwned + Default>(store: &Store, key: &str) -> T {
+    match store.setting(key) {
+        Ok(Some(json)) => serde_json::from_str(&json).unwrap_or_else(|e| {
+            tracing::warn!(key, error = %e, "unreadable settings; using the defaults");
+            T::default()
+        }),
+        Ok(None) => T::default(),
+        Err(e) => {
+            tracing::warn!(key, error = %e, "could not read settings");
+            T::default()
+        }
+    }
+}
+
+/// The in-memory copy. Holds plain values: a panic elsewhere cannot leave it half-written.
+pub(crate) fn lock<T>(settings: &Mutex<T>) -> MutexGuard<'_, T> {
+    settings
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Earshot {
+    /// Writes `value` under `key`.
+    pub(crate) async fn save_setting<T: Serialize>(
+        &self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        let json = serde_json::to_string(value)
+            .map_err(|e| Error::Invalid(format!("Could not save the settings: {e}")))?;
+        self.with_store(move |store| store.save_setting(key, &json))
+            .await
+    }
+}
