@@ -12,7 +12,7 @@ use tauri::{AppHandle, Manager, Wry};
 use tokio::sync::Notify;
 
 use earshot_core::richtext::one_line;
-use earshot_core::{InboxItemId, OwedQueue, PlanStatus};
+use earshot_core::{InboxItemId, OwedQueue};
 use earshot_engine::{Pause, SyncState, waited};
 
 use crate::backend::Backend;
@@ -39,7 +39,7 @@ struct TrayView {
     /// Handles of accounts whose sync fails or that must sign in again.
     needing_attention: Vec<String>,
     /// Planned posts that failed, are held or missed their time: they wait for the person.
-    plans_needing_you: usize,
+    plans_needing_you: u32,
 }
 
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
@@ -96,10 +96,10 @@ async fn redraw(app: &AppHandle) {
     let Ok(earshot) = backend.get() else {
         return;
     };
-    let (owed, accounts, plans) = match (
+    let (owed, accounts, plans_needing_you) = match (
         earshot.owed_top(MENU_ITEMS).await,
         earshot.list_accounts().await,
-        earshot.planned_posts().await,
+        earshot.plans_needing_attention().await,
     ) {
         (Ok(owed), Ok(accounts), Ok(plans)) => (owed, accounts, plans),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
@@ -115,15 +115,7 @@ async fn redraw(app: &AppHandle) {
             .filter(|view| matches!(view.sync.state, SyncState::Failing | SyncState::NeedsSignIn))
             .map(|view| view.account.handle)
             .collect(),
-        plans_needing_you: plans
-            .iter()
-            .filter(|post| {
-                matches!(
-                    post.status,
-                    PlanStatus::Failed | PlanStatus::Held | PlanStatus::Late
-                )
-            })
-            .count(),
+        plans_needing_you,
     };
     if let Err(e) = show(app, &view) {
         tracing::warn!(error = %e, "could not update the tray");

@@ -52,6 +52,14 @@ impl Driver {
         self
     }
 
+    /// Lets every Earshot this driver launches sign in to Mastodon servers as `username`:
+    /// `$BROWSER` is tests/desktop/approve_oauth.py, which approves as the person would.
+    pub fn approving_mastodon_sign_in_as(self, username: &str) -> Self {
+        let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
+        self.with_env("BROWSER", &approve.to_string_lossy())
+            .with_env("EARSHOT_TEST_OAUTH_USER", username)
+    }
+
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
     }
@@ -261,6 +269,15 @@ impl App {
         self.click("details summary").await?;
         self.type_into("[data-testid=bluesky-service]", &pds_url())
             .await
+    }
+
+    /// Starts a Mastodon sign-in from the Accounts screen; the driver's stand-in browser
+    /// ([`Driver::approving_mastodon_sign_in_as`]) approves and Earshot finishes by itself.
+    pub async fn sign_in_to_mastodon(&self, server_url: &str) -> Result<()> {
+        self.click("[data-testid=nav-accounts]").await?;
+        self.type_into("[data-testid=mastodon-server]", server_url)
+            .await?;
+        self.click("[data-testid=mastodon-sign-in]").await
     }
 
     /// Clicks the first element matching `selector`, finding it again if a re-render

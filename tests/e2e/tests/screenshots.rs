@@ -49,12 +49,9 @@ async fn docs_screenshots() -> Result<()> {
         None,
         "direct",
     );
-    let approve =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
     let driver = Driver::start()
         .await?
-        .with_env("BROWSER", approve.to_str().ok_or("path")?)
-        .with_env("EARSHOT_TEST_OAUTH_USER", &maya_m.username);
+        .approving_mastodon_sign_in_as(&maya_m.username);
     let app = driver.launch().await?;
     app.client.set_window_rect(0, 0, 1100, 700).await?;
     app.click("[data-testid=nav-drafts]").await?;
@@ -114,9 +111,7 @@ async fn docs_screenshots() -> Result<()> {
     app.click("[data-testid=bluesky-sign-in]").await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
-    app.type_into("[data-testid=mastodon-server]", mastodon.url())
-        .await?;
-    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.sign_in_to_mastodon(mastodon.url()).await?;
     app.until("both accounts have synced", || async {
         let synced = app
             .texts("[data-testid=account-row][data-sync-state=synced]")

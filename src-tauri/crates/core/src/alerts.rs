@@ -94,6 +94,14 @@ impl NotificationSettings {
         })
     }
 
+    /// The same settings with every day's quiet hours turned off.
+    pub fn without_quiet_hours(mut self) -> Self {
+        for day in &mut self.quiet_hours {
+            day.enabled = false;
+        }
+        self
+    }
+
     pub fn is_paused(&self, now: Timestamp) -> bool {
         self.paused_until.is_some_and(|until| until > now)
     }

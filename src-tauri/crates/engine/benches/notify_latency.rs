@@ -43,12 +43,8 @@ async fn measure() {
         },
     };
     let earshot = Earshot::open(dir.path(), services).expect("open");
-    let mut settings = earshot.notification_settings();
-    for day in &mut settings.quiet_hours {
-        day.enabled = false;
-    }
     earshot
-        .save_notification_settings(settings)
+        .save_notification_settings(earshot.notification_settings().without_quiet_hours())
         .await
         .expect("no quiet hours while measuring");
     let started = earshot

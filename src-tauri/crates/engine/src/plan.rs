@@ -73,6 +73,12 @@ impl Earshot {
         self.with_store(|store| store.planned_posts()).await
     }
 
+    /// How many planned posts wait for the person (failed, held or late).
+    pub async fn plans_needing_attention(&self) -> Result<u32> {
+        self.with_store(|store| store.plans_needing_attention())
+            .await
+    }
+
     pub async fn planned_post(&self, id: PlannedPostId) -> Result<PlannedPost> {
         self.with_store(move |store| store.planned_post(&id)).await
     }

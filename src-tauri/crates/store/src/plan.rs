@@ -175,6 +175,15 @@ impl Store {
         Ok(())
     }
 
+    /// How many planned posts wait for the person: failed, held or late (the tray's count).
+    pub fn plans_needing_attention(&self) -> Result<u32> {
+        Ok(self.conn().query_row(
+            "SELECT count(*) FROM planned_posts WHERE status IN ('failed', 'held', 'late')",
+            [],
+            |row| row.get(0),
+        )?)
+    }
+
     /// When the next scheduled post is due.
     pub fn next_due(&self) -> Result<Option<Timestamp>> {
         let next: Option<i64> = self.conn().query_row(

@@ -1,5 +1,3 @@
-use std::path::Path;
-
 use earshot_e2e::{
     Driver, Result, TRAY_ATTENTION_AMBER, close_window, tray, tray_icon_pixels, window_shown,
 };
@@ -21,16 +19,11 @@ async fn a_mastodon_account_signs_in_through_the_browser_and_hostile_html_stays_
         "public",
     );
 
-    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
     let driver = Driver::start()
         .await?
-        .with_env("BROWSER", approve.to_str().ok_or("path")?)
-        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+        .approving_mastodon_sign_in_as(&alice.username);
     let app = driver.launch().await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.type_into("[data-testid=mastodon-server]", server.url())
-        .await?;
-    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.sign_in_to_mastodon(server.url()).await?;
     // The stand-in browser approves; Earshot finishes by itself.
     app.expect_texts(
         "[data-testid=account-row] .handle",
@@ -88,17 +81,12 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
     let server = MastodonServer::start(Profile::mastodon()).await;
     let alice = server.add_user("alice", "Alice");
     let bob = server.add_user("bob", "Bob Builder");
-    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
     let driver = Driver::start()
         .await?
-        .with_env("BROWSER", approve.to_str().ok_or("path")?)
-        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+        .approving_mastodon_sign_in_as(&alice.username);
     let app = driver.launch().await?;
     app.turn_off_quiet_hours().await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.type_into("[data-testid=mastodon-server]", server.url())
-        .await?;
-    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.sign_in_to_mastodon(server.url()).await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
     // Earshot lives in the tray while the person does something else.
@@ -157,16 +145,11 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
 async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
     let server = MastodonServer::start(Profile::mastodon()).await;
     let alice = server.add_user("alice", "Alice");
-    let approve = Path::new(env!("CARGO_MANIFEST_DIR")).join("../desktop/approve_oauth.py");
     let driver = Driver::start()
         .await?
-        .with_env("BROWSER", approve.to_str().ok_or("path")?)
-        .with_env("EARSHOT_TEST_OAUTH_USER", &alice.username);
+        .approving_mastodon_sign_in_as(&alice.username);
     let app = driver.launch().await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.type_into("[data-testid=mastodon-server]", server.url())
-        .await?;
-    app.click("[data-testid=mastodon-sign-in]").await?;
+    app.sign_in_to_mastodon(server.url()).await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
 

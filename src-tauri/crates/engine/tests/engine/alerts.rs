@@ -52,12 +52,8 @@ async fn signed_in(backlog: &[&str]) -> Desk {
     };
     let earshot = Earshot::open(dir.path(), services).expect("open");
     // The default quiet hours (22:00–07:00) would hold everything when this runs at night.
-    let mut settings = earshot.notification_settings();
-    for day in &mut settings.quiet_hours {
-        day.enabled = false;
-    }
     earshot
-        .save_notification_settings(settings)
+        .save_notification_settings(earshot.notification_settings().without_quiet_hours())
         .await
         .expect("no quiet hours");
     let account = sign_in(&earshot, &server, &alice).await;
@@ -212,11 +208,8 @@ async fn quiet_hours_hold_questions_let_direct_ones_through_and_end_with_one_dig
     assert_eq!(monitor.next_notify(SILENCE), None, "quiet hours are quiet");
 
     // The quiet hours end (here: the person turns them off).
-    for day in &mut settings.quiet_hours {
-        day.enabled = false;
-    }
     desk.earshot
-        .save_notification_settings(settings)
+        .save_notification_settings(settings.without_quiet_hours())
         .await
         .expect("save");
     let digest = monitor

@@ -24,22 +24,28 @@ struct Desk {
     account: earshot_core::AccountId,
 }
 
+/// An engine on `dir` whose clock the test moves and whose notices it reads.
 fn engine(
-    desk_dir: &tempfile::TempDir,
+    dir: &tempfile::TempDir,
     secrets: &Arc<MemorySecretStore>,
     clock: &Arc<FixedClock>,
     notifier: &Arc<RecordingNotifier>,
+    sync: SyncSettings,
 ) -> Earshot {
     engine_on(
-        desk_dir,
+        dir,
         secrets,
-        SyncSettings {
-            poll_interval: Duration::from_millis(500),
-            ..SyncSettings::default()
-        },
+        sync,
         Arc::clone(clock) as _,
         Arc::clone(notifier) as _,
     )
+}
+
+fn polling_fast() -> SyncSettings {
+    SyncSettings {
+        poll_interval: Duration::from_millis(500),
+        ..SyncSettings::default()
+    }
 }
 
 /// Alice signed in to a Mastodon test server, with the engine's clock pinned to now.
@@ -51,7 +57,7 @@ async fn desk() -> Desk {
     let notifier = Arc::new(RecordingNotifier::default());
     let secrets = Arc::new(MemorySecretStore::default());
     let dir = tempfile::tempdir().expect("dir");
-    let earshot = engine(&dir, &secrets, &clock, &notifier);
+    let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
     let account = sign_in(&earshot, &server, &alice).await;
     Desk {
         server,
@@ -182,7 +188,7 @@ async fn killed_between_claim_and_publish_the_restart_publishes_exactly_once() {
     }
     assert!(server.statuses_of(&alice).is_empty());
 
-    let earshot = engine(&dir, &secrets, &clock, &notifier);
+    let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
     within(
         Duration::from_secs(10),
         "the interrupted post to be published",
@@ -229,7 +235,7 @@ async fn posted_before_a_crash_and_forgotten_by_the_server_it_is_found_not_poste
     }
     let made = server.post(&alice, text, None, "public");
 
-    let earshot = engine(&dir, &secrets, &clock, &notifier);
+    let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
     let published = within(
         Duration::from_secs(10),
         "the check after the restart",
@@ -427,22 +433,11 @@ mod bluesky {
         account: earshot_core::AccountId,
     }
 
-    fn bluesky_engine(
-        dir: &tempfile::TempDir,
-        secrets: &Arc<MemorySecretStore>,
-        clock: &Arc<FixedClock>,
-        notifier: &Arc<RecordingNotifier>,
-    ) -> Earshot {
-        engine_on(
-            dir,
-            secrets,
-            SyncSettings {
-                poll_interval: Duration::from_secs(2),
-                plc_directory: plc_url(),
-            },
-            Arc::clone(clock) as _,
-            Arc::clone(notifier) as _,
-        )
+    fn reference_servers() -> SyncSettings {
+        SyncSettings {
+            poll_interval: Duration::from_secs(2),
+            plc_directory: plc_url(),
+        }
     }
 
     async fn bluesky_desk() -> BlueskyDesk {
@@ -452,7 +447,7 @@ mod bluesky {
         let notifier = Arc::new(RecordingNotifier::default());
         let secrets = Arc::new(MemorySecretStore::default());
         let dir = tempfile::tempdir().expect("dir");
-        let earshot = bluesky_engine(&dir, &secrets, &clock, &notifier);
+        let earshot = engine(&dir, &secrets, &clock, &notifier, reference_servers());
         let account = earshot
             .add_bluesky_account(alice.handle.clone(), app_password, Some(pds_url()))
             .await
@@ -587,7 +582,7 @@ mod bluesky {
         )
         .await;
 
-        let earshot = bluesky_engine(&dir, &secrets, &clock, &notifier);
+        let earshot = engine(&dir, &secrets, &clock, &notifier, reference_servers());
         let published = within(
             Duration::from_secs(20),
             "the check after the restart",

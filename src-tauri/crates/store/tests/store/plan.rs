@@ -48,8 +48,13 @@ fn a_due_post_is_claimed_once_and_an_interrupted_one_is_found_again() {
     assert_eq!(interrupted[0].parts[1].record_key, None);
 
     store
+        .set_plan_status(&planned.id, PlanStatus::Failed, Some("refused"), at(102))
+        .expect("failed");
+    assert_eq!(store.plans_needing_attention().expect("count"), 1);
+    store
         .set_plan_status(&planned.id, PlanStatus::Published, None, at(102))
         .expect("done");
+    assert_eq!(store.plans_needing_attention().expect("count"), 0);
     assert!(store.interrupted_posts().expect("interrupted").is_empty());
     assert_eq!(store.next_due().expect("next"), None);
     assert_eq!(
