@@ -104,6 +104,15 @@ impl Desk {
         )
         .await
     }
+
+    /// Waits for a notice whose summary passes `matches`: the notice follows the saved status.
+    async fn told(&self, matches: impl Fn(&str) -> bool) {
+        within(Duration::from_secs(10), "the notice", async || {
+            let notices = self.notifier.notices();
+            notices.iter().any(|n| matches(&n.summary)).then_some(())
+        })
+        .await;
+    }
 }
 
 use earshot_core::Clock as _;
@@ -283,13 +292,8 @@ async fn a_revoked_token_at_publish_time_fails_loudly_and_keeps_the_post() {
     );
     assert_eq!(failed.parts[0].text, "Will this go out?", "nothing lost");
     assert!(desk.posted().is_empty());
-    let notices = desk.notifier.notices();
-    assert!(
-        notices
-            .iter()
-            .any(|n| n.summary == "A planned post could not be published"),
-        "{notices:?}"
-    );
+    desk.told(|summary| summary == "A planned post could not be published")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -324,13 +328,8 @@ async fn a_post_is_held_while_someone_waits_and_goes_out_once_they_are_answered(
         )
     );
     assert!(desk.posted().is_empty());
-    let notices = desk.notifier.notices();
-    assert!(
-        notices
-            .iter()
-            .any(|n| n.summary.ends_with("planned post held")),
-        "{notices:?}"
-    );
+    desk.told(|summary| summary.ends_with("planned post held"))
+        .await;
 
     desk.earshot
         .reply_to(
@@ -398,13 +397,8 @@ async fn a_post_that_missed_its_time_by_hours_asks_before_it_goes_out() {
         Some("Planned for 3 h ago, while Earshot was not running. Publish it now?")
     );
     assert!(desk.posted().is_empty(), "not published by itself");
-    assert!(
-        desk.notifier
-            .notices()
-            .iter()
-            .any(|n| n.summary == "A planned post missed its time"),
-        "the person is asked"
-    );
+    desk.told(|summary| summary == "A planned post missed its time")
+        .await;
     desk.earshot
         .publish_anyway(planned.id.clone())
         .await
