@@ -7,8 +7,10 @@ pub mod account;
 pub mod alerts;
 pub mod clock;
 pub mod draft;
+pub mod event;
 pub mod inbox;
 pub mod plan;
+pub mod plan_doc;
 pub mod question;
 pub mod richtext;
 pub mod sensitive;
@@ -18,13 +20,14 @@ pub use account::{Account, AccountId, Network};
 pub use alerts::{NotificationSettings, QuietDay, SettingsError};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
+pub use event::{Event, EventDetails, EventError, EventHoldRule, EventId, Topic, TopicId};
 pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnReply, Person,
     PostRef, SyncMarks, SyncRecord, Walk,
 };
 pub use plan::{
-    PlanError, PlanSettings, PlanStatus, PlannedPart, PlannedPost, PlannedPostId, PostLimits,
-    validate_parts,
+    PlanError, PlanId, PlanInput, PlanSettings, PlanStatus, PlanTarget, PlannedPart, PlannedPost,
+    PlannedPostId, PostLimits, outgoing_texts, validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

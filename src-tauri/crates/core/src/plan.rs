@@ -4,8 +4,21 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+use crate::event::{EventId, TopicId, hashtag_line, single_line};
 use crate::richtext::{check_bluesky_post, mastodon_length};
 use crate::{AccountId, Network, Timestamp};
+
+/// A plan's stable id (a UUIDv7 string): one post written once for one or more accounts.
+/// Each account's copy is a [`PlannedPost`] with its own text and status.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(transparent)]
+pub struct PlanId(pub String);
+
+impl std::fmt::Display for PlanId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// A planned post's stable id (a UUIDv7 string).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
@@ -22,6 +35,10 @@ impl std::fmt::Display for PlannedPostId {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
+    /// Being written: the text can change.
+    Draft,
+    /// Approved: the text is locked until it is un-approved. Not scheduled yet.
+    Approved,
     /// Waiting for its time.
     Scheduled,
     /// Claimed by the scheduler: being published (or, after a crash, to be checked against
@@ -41,6 +58,8 @@ pub enum PlanStatus {
 impl PlanStatus {
     pub fn as_str(self) -> &'static str {
         match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Approved => "approved",
             PlanStatus::Scheduled => "scheduled",
             PlanStatus::Publishing => "publishing",
             PlanStatus::Published => "published",
@@ -52,6 +71,8 @@ impl PlanStatus {
 
     pub fn parse(name: &str) -> Option<Self> {
         [
+            PlanStatus::Draft,
+            PlanStatus::Approved,
             PlanStatus::Scheduled,
             PlanStatus::Publishing,
             PlanStatus::Published,
@@ -77,12 +98,21 @@ pub struct PlannedPart {
     pub cid: Option<String>,
 }
 
-/// A post (or thread) planned for one account.
+/// A post (or thread) planned for one account: one target of a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct PlannedPost {
     pub id: PlannedPostId,
+    /// The plan it belongs to; its other targets share the id.
+    pub plan_id: PlanId,
     pub account_id: AccountId,
+    pub event_id: Option<EventId>,
+    pub topic_id: Option<TopicId>,
+    /// Shown before the text on Mastodon; Bluesky has no such thing, so there it leads the
+    /// first post as "CW: …".
+    pub content_warning: Option<String>,
+    /// An ISO 639 language code ("en").
+    pub language: Option<String>,
     /// In order: each part after the first replies to the one before.
     pub parts: Vec<PlannedPart>,
     #[specta(type = String)]
@@ -93,6 +123,76 @@ pub struct PlannedPost {
     /// The person chose "Publish anyway": neither the listen-before-broadcast hold nor the
     /// grace window for late posts applies to it.
     pub ignore_hold: bool,
+}
+
+/// A plan as the composer sends it: the same time, topic, warning and language for every
+/// target, and each target's own text (a variant when a network needs different words).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanInput {
+    /// `None` for a new plan.
+    pub plan_id: Option<PlanId>,
+    pub event_id: Option<EventId>,
+    pub topic_id: Option<TopicId>,
+    #[specta(type = String)]
+    pub publish_at: Timestamp,
+    pub content_warning: Option<String>,
+    pub language: Option<String>,
+    pub targets: Vec<PlanTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanTarget {
+    pub account_id: AccountId,
+    /// One entry per post of the thread.
+    pub parts: Vec<String>,
+}
+
+impl PlanInput {
+    /// Trims the optional fields to `None` when blank and checks the language code.
+    pub fn tidy(mut self) -> Result<Self, PlanError> {
+        self.content_warning = non_blank(self.content_warning.map(|w| single_line(&w)));
+        self.language = non_blank(self.language).map(|code| code.to_lowercase());
+        if let Some(code) = &self.language
+            && !(2..=3).contains(&code.len())
+        {
+            return Err(PlanError::BadLanguage(code.clone()));
+        }
+        if let Some(code) = &self.language
+            && !code.chars().all(|c| c.is_ascii_lowercase())
+        {
+            return Err(PlanError::BadLanguage(code.clone()));
+        }
+        if self.targets.is_empty() {
+            return Err(PlanError::NoTargets);
+        }
+        Ok(self)
+    }
+}
+
+fn non_blank(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// The texts that go out for one target: on Bluesky a content warning leads the first post,
+/// and the event's hashtags the first post lacks end it.
+pub fn outgoing_texts(
+    parts: &[String],
+    content_warning: Option<&str>,
+    hashtags: &[String],
+    network: Network,
+) -> Vec<String> {
+    let mut texts = parts.to_vec();
+    if let Some(first) = texts.first_mut() {
+        if let Some(line) = hashtag_line(first, hashtags) {
+            *first = format!("{first}\n\n{line}");
+        }
+        if let (Some(warning), Network::Bluesky) = (content_warning, network) {
+            *first = format!("CW: {warning}\n\n{first}");
+        }
+    }
+    texts
 }
 
 /// How the scheduler treats due posts; saved with the data.
@@ -162,10 +262,20 @@ pub enum PlanError {
         network: &'static str,
         detail: String,
     },
+    #[error("\"{0}\" is not a language code. Use two or three letters, like en or de.")]
+    BadLanguage(String),
+    #[error("Choose at least one account to publish on.")]
+    NoTargets,
 }
 
-/// Checks every part against the network's rules before anything is scheduled.
-pub fn validate_parts(parts: &[String], limits: PostLimits) -> Result<(), PlanError> {
+/// Checks every outgoing text (see [`outgoing_texts`]) against the network's rules before
+/// anything is approved or scheduled. On Mastodon the content warning counts towards the
+/// first post's limit, as the server counts it.
+pub fn validate_parts(
+    parts: &[String],
+    content_warning: Option<&str>,
+    limits: PostLimits,
+) -> Result<(), PlanError> {
     if parts.is_empty() {
         return Err(PlanError::Empty);
     }
@@ -186,7 +296,11 @@ pub fn validate_parts(parts: &[String], limits: PostLimits) -> Result<(), PlanEr
                 max_characters,
                 characters_per_url,
             } => {
-                let length = mastodon_length(text, characters_per_url);
+                let warning = match (index, content_warning) {
+                    (0, Some(warning)) => warning.chars().count(),
+                    _ => 0,
+                };
+                let length = mastodon_length(text, characters_per_url) + warning;
                 if length > max_characters {
                     return Err(PlanError::TooLong {
                         number,
@@ -210,18 +324,18 @@ mod tests {
             "Day one of the conference!".to_owned(),
             "More soon".to_owned(),
         ];
-        assert!(validate_parts(&ok, PostLimits::Bluesky).is_ok());
+        assert!(validate_parts(&ok, None, PostLimits::Bluesky).is_ok());
         assert_eq!(
-            validate_parts(&[], PostLimits::Bluesky),
+            validate_parts(&[], None, PostLimits::Bluesky),
             Err(PlanError::Empty)
         );
         let with_blank = vec!["first".to_owned(), "  ".to_owned()];
         assert_eq!(
-            validate_parts(&with_blank, PostLimits::Bluesky),
+            validate_parts(&with_blank, None, PostLimits::Bluesky),
             Err(PlanError::EmptyPart { number: 2 })
         );
         let long = vec!["short".to_owned(), "é".repeat(301)];
-        let error = validate_parts(&long, PostLimits::Bluesky).expect_err("too long");
+        let error = validate_parts(&long, None, PostLimits::Bluesky).expect_err("too long");
         assert!(
             error
                 .to_string()
@@ -232,15 +346,68 @@ mod tests {
             max_characters: 500,
             characters_per_url: 23,
         };
-        assert!(validate_parts(&["é".repeat(301)], mastodon).is_ok());
+        assert!(validate_parts(&["é".repeat(301)], None, mastodon).is_ok());
         let link = format!(
             "{} https://example.org/{}",
             "a".repeat(470),
             "x".repeat(100)
         );
         assert!(
-            validate_parts(&[link], mastodon).is_ok(),
+            validate_parts(&[link], None, mastodon).is_ok(),
             "a link counts as 23 characters however long it is"
         );
+        let warned = ["a".repeat(490)];
+        assert!(validate_parts(&warned, Some("spoilers"), mastodon).is_ok());
+        assert!(
+            validate_parts(&warned, Some("big spoilers"), mastodon).is_err(),
+            "the content warning counts towards the limit"
+        );
+    }
+
+    #[test]
+    fn a_warning_leads_on_bluesky_and_missing_hashtags_end_the_first_post() {
+        let parts = vec!["Keynote now".to_owned(), "More later".to_owned()];
+        let tags = vec!["devconf".to_owned()];
+        assert_eq!(
+            outgoing_texts(&parts, Some("loud"), &tags, Network::Bluesky),
+            ["CW: loud\n\nKeynote now\n\n#devconf", "More later"]
+        );
+        assert_eq!(
+            outgoing_texts(&parts, Some("loud"), &tags, Network::Mastodon),
+            ["Keynote now\n\n#devconf", "More later"],
+            "Mastodon shows the warning itself"
+        );
+    }
+
+    #[test]
+    fn blank_fields_become_none_and_languages_are_codes() {
+        let input = PlanInput {
+            plan_id: None,
+            event_id: None,
+            topic_id: None,
+            publish_at: Timestamp::UNIX_EPOCH,
+            content_warning: Some("  ".into()),
+            language: Some(" EN ".into()),
+            targets: vec![PlanTarget {
+                account_id: AccountId("a".into()),
+                parts: vec!["hi".into()],
+            }],
+        };
+        let tidy = input.clone().tidy().expect("tidy");
+        assert_eq!(tidy.content_warning, None);
+        assert_eq!(tidy.language.as_deref(), Some("en"));
+        let english = PlanInput {
+            language: Some("English".into()),
+            ..input.clone()
+        };
+        assert_eq!(
+            english.tidy(),
+            Err(PlanError::BadLanguage("english".into()))
+        );
+        let nowhere = PlanInput {
+            targets: Vec::new(),
+            ..input
+        };
+        assert_eq!(nowhere.tidy(), Err(PlanError::NoTargets));
     }
 }
