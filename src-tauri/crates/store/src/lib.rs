@@ -5,6 +5,7 @@
 
 mod accounts;
 mod drafts;
+mod events;
 mod inbox;
 mod migrations;
 mod owed;
@@ -42,6 +43,9 @@ pub enum StoreError {
     },
     #[error("There is no such {0} any more.")]
     NotFound(&'static str),
+    /// A change the data's state does not allow, in words ("Approved text is locked…").
+    #[error("{0}")]
+    Refused(String),
     #[error("The local database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }

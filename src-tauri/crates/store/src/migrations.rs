@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_mastodon_accounts.sql"),
     include_str!("../migrations/0005_owed.sql"),
     include_str!("../migrations/0006_planned_posts.sql"),
+    include_str!("../migrations/0007_events.sql"),
 ];
 
 /// The schema version this build writes.

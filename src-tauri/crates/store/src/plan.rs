@@ -1,37 +1,52 @@
 //! Planned posts and the scheduler's bookkeeping: claiming due rows in a transaction and
 //! recording each part's key and result as it goes, so that a post is published exactly once.
 
-use earshot_core::{AccountId, PlanStatus, PlannedPart, PlannedPost, PlannedPostId, Timestamp};
+use std::collections::HashMap;
+
+use earshot_core::plan_doc::EventPlan;
+use earshot_core::{
+    AccountId, Event, EventId, PlanId, PlanInput, PlanStatus, PlannedPart, PlannedPost,
+    PlannedPostId, Timestamp, TopicId,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::time::{from_micros, to_micros};
 use crate::{Result, Store, StoreError};
 
 fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
-    let (account, publish_at, status, note, ignore_hold): (
-        String,
-        i64,
-        String,
-        Option<String>,
-        bool,
-    ) = tx
+    let mut post = tx
         .query_row(
-            "SELECT account_id, publish_at, status, note, ignore_hold FROM planned_posts
-             WHERE id = ?1",
+            "SELECT plan_id, account_id, event_id, topic_id, content_warning, language,
+                    publish_at, status, note, ignore_hold
+             FROM planned_posts WHERE id = ?1",
             params![id],
             |row| {
-                Ok((
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
+                let status: String = row.get(7)?;
+                Ok(PlannedPost {
+                    id: PlannedPostId(id.to_owned()),
+                    plan_id: PlanId(row.get(0)?),
+                    account_id: AccountId(row.get(1)?),
+                    event_id: row.get::<_, Option<String>>(2)?.map(EventId),
+                    topic_id: row.get::<_, Option<String>>(3)?.map(TopicId),
+                    content_warning: row.get(4)?,
+                    language: row.get(5)?,
+                    parts: Vec::new(),
+                    publish_at: from_micros(row.get(6)?)?,
+                    status: PlanStatus::parse(&status).ok_or_else(|| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            7,
+                            rusqlite::types::Type::Text,
+                            format!("unknown plan status {status:?}").into(),
+                        )
+                    })?,
+                    note: row.get(8)?,
+                    ignore_hold: row.get(9)?,
+                })
             },
         )
         .optional()?
         .ok_or(StoreError::NotFound("planned post"))?;
-    let parts = tx
+    post.parts = tx
         .prepare_cached(
             "SELECT text, record_key, uri, cid FROM planned_parts
              WHERE post_id = ?1 ORDER BY position",
@@ -45,21 +60,99 @@ fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(PlannedPost {
-        id: PlannedPostId(id.to_owned()),
-        account_id: AccountId(account),
-        parts,
-        publish_at: from_micros(publish_at)?,
-        status: PlanStatus::parse(&status).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(
-                2,
-                rusqlite::types::Type::Text,
-                format!("unknown plan status {status:?}").into(),
-            )
-        })?,
-        note,
-        ignore_hold,
-    })
+    Ok(post)
+}
+
+fn insert_parts(tx: &Transaction<'_>, post: &str, parts: &[String]) -> Result<()> {
+    for (position, text) in (0u32..).zip(parts) {
+        tx.execute(
+            "INSERT INTO planned_parts (post_id, position, text) VALUES (?1, ?2, ?3)",
+            params![post, position, text],
+        )?;
+    }
+    Ok(())
+}
+
+/// One target of a plan, as a row.
+struct NewTarget<'a> {
+    plan: &'a str,
+    account: &'a AccountId,
+    event: Option<&'a EventId>,
+    topic: Option<&'a TopicId>,
+    content_warning: Option<&'a str>,
+    language: Option<&'a str>,
+    publish_at: Timestamp,
+    status: PlanStatus,
+    parts: &'a [String],
+}
+
+fn insert_target(tx: &Transaction<'_>, target: &NewTarget<'_>, now: Timestamp) -> Result<()> {
+    let id = uuid::Uuid::now_v7().to_string();
+    tx.execute(
+        "INSERT INTO planned_posts (id, plan_id, account_id, event_id, topic_id, content_warning,
+                                    language, publish_at, status, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        params![
+            id,
+            target.plan,
+            target.account.0,
+            target.event.map(|e| &e.0),
+            target.topic.map(|t| &t.0),
+            target.content_warning,
+            target.language,
+            to_micros(target.publish_at),
+            target.status.as_str(),
+            to_micros(now)
+        ],
+    )?;
+    insert_parts(tx, &id, target.parts)
+}
+
+/// The statuses of a plan's targets.
+fn plan_statuses(tx: &Transaction<'_>, plan: &PlanId) -> Result<Vec<PlanStatus>> {
+    let names = ids(
+        tx,
+        "SELECT status FROM planned_posts WHERE plan_id = ?1",
+        params![plan.0],
+    )?;
+    if names.is_empty() {
+        return Err(StoreError::NotFound("plan"));
+    }
+    Ok(names.iter().filter_map(|n| PlanStatus::parse(n)).collect())
+}
+
+/// Moves every target of `plan` in one of `from` to `to`, after `allowed` has looked at all
+/// their statuses (and refused in words, or not).
+fn move_plan(
+    tx: &Transaction<'_>,
+    plan: &PlanId,
+    from: &[PlanStatus],
+    to: PlanStatus,
+    now: Timestamp,
+    allowed: impl Fn(&[PlanStatus]) -> Result<(), String>,
+) -> Result<()> {
+    let statuses = plan_statuses(tx, plan)?;
+    allowed(&statuses).map_err(StoreError::Refused)?;
+    // The statuses are the enum's own names, so they can be written into the statement.
+    let from: Vec<String> = from.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    tx.execute(
+        &format!(
+            "UPDATE planned_posts SET status = ?2, note = NULL, updated_at = ?3
+             WHERE plan_id = ?1 AND status IN ({})",
+            from.join(", ")
+        ),
+        params![plan.0, to.as_str(), to_micros(now)],
+    )?;
+    Ok(())
+}
+
+fn plan_posts(tx: &Transaction<'_>, plan: &PlanId) -> Result<Vec<PlannedPost>> {
+    let ids = ids(
+        tx,
+        "SELECT id FROM planned_posts WHERE plan_id = ?1 ORDER BY id",
+        params![plan.0],
+    )?;
+    ids.iter().map(|id| read_post(tx, id)).collect()
 }
 
 /// The ids a query returns (its first column).
@@ -83,16 +176,12 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO planned_posts (id, account_id, publish_at, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, 'scheduled', ?4, ?4)",
+            "INSERT INTO planned_posts (id, plan_id, account_id, publish_at, status, created_at,
+                                        updated_at)
+             VALUES (?1, ?1, ?2, ?3, 'scheduled', ?4, ?4)",
             params![id, account.0, to_micros(publish_at), to_micros(now)],
         )?;
-        for (position, text) in (0u32..).zip(parts) {
-            tx.execute(
-                "INSERT INTO planned_parts (post_id, position, text) VALUES (?1, ?2, ?3)",
-                params![id, position, text],
-            )?;
-        }
+        insert_parts(&tx, &id, parts)?;
         let post = read_post(&tx, &id)?;
         tx.commit()?;
         Ok(post)
@@ -104,13 +193,223 @@ impl Store {
         read_post(&tx, &id.0)
     }
 
+    /// Saves a plan as a draft, one row per target: new, or replacing an existing draft's
+    /// targets and text. Approved (or later) text is locked.
+    pub fn save_plan(&self, input: &PlanInput, now: Timestamp) -> Result<Vec<PlannedPost>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let plan = match &input.plan_id {
+            Some(plan) => {
+                let statuses = plan_statuses(&tx, plan)?;
+                if statuses.iter().any(|s| *s != PlanStatus::Draft) {
+                    return Err(StoreError::Refused(
+                        "Approved text is locked. Un-approve it to change it.".into(),
+                    ));
+                }
+                tx.execute(
+                    "DELETE FROM planned_posts WHERE plan_id = ?1",
+                    params![plan.0],
+                )?;
+                plan.clone()
+            }
+            None => PlanId(uuid::Uuid::now_v7().to_string()),
+        };
+        for target in &input.targets {
+            insert_target(
+                &tx,
+                &NewTarget {
+                    plan: &plan.0,
+                    account: &target.account_id,
+                    event: input.event_id.as_ref(),
+                    topic: input.topic_id.as_ref(),
+                    content_warning: input.content_warning.as_deref(),
+                    language: input.language.as_deref(),
+                    publish_at: input.publish_at,
+                    status: PlanStatus::Draft,
+                    parts: &target.parts,
+                },
+                now,
+            )?;
+        }
+        let posts = plan_posts(&tx, &plan)?;
+        tx.commit()?;
+        Ok(posts)
+    }
+
+    /// A plan's targets, in the order they were added.
+    pub fn plan(&self, plan: &PlanId) -> Result<Vec<PlannedPost>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let posts = plan_posts(&tx, plan)?;
+        if posts.is_empty() {
+            return Err(StoreError::NotFound("plan"));
+        }
+        Ok(posts)
+    }
+
+    /// Approves a draft: its text is locked from now on.
+    pub fn approve_plan(&self, plan: &PlanId, now: Timestamp) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        move_plan(
+            &tx,
+            plan,
+            &[PlanStatus::Draft],
+            PlanStatus::Approved,
+            now,
+            |_| Ok(()),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Takes a plan back to draft so its text can change, unless part of it is published or
+    /// being published.
+    pub fn unapprove_plan(&self, plan: &PlanId, now: Timestamp) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        move_plan(
+            &tx,
+            plan,
+            &[
+                PlanStatus::Approved,
+                PlanStatus::Scheduled,
+                PlanStatus::Held,
+                PlanStatus::Late,
+                PlanStatus::Failed,
+            ],
+            PlanStatus::Draft,
+            now,
+            |statuses| {
+                if statuses
+                    .iter()
+                    .any(|s| matches!(s, PlanStatus::Published | PlanStatus::Publishing))
+                {
+                    return Err(
+                        "Part of this plan is already published; its text stays as it went out."
+                            .into(),
+                    );
+                }
+                Ok(())
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Schedules an approved plan for its time.
+    pub fn schedule_plan(&self, plan: &PlanId, now: Timestamp) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        move_plan(
+            &tx,
+            plan,
+            &[PlanStatus::Approved],
+            PlanStatus::Scheduled,
+            now,
+            |statuses| {
+                if statuses.contains(&PlanStatus::Draft) {
+                    return Err("Approve the text before scheduling it.".into());
+                }
+                Ok(())
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Removes a plan from Earshot (what is published stays on the servers), unless it is
+    /// being published right now.
+    pub fn delete_plan(&self, plan: &PlanId) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let statuses = plan_statuses(&tx, plan)?;
+        if statuses.contains(&PlanStatus::Publishing) {
+            return Err(StoreError::Refused(
+                "This plan is being published right now. Try again in a moment.".into(),
+            ));
+        }
+        tx.execute(
+            "DELETE FROM planned_posts WHERE plan_id = ?1",
+            params![plan.0],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// An event's planned posts, soonest first, each plan's targets together.
+    pub fn event_posts(&self, event: &EventId) -> Result<Vec<PlannedPost>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let ids = ids(
+            &tx,
+            "SELECT id FROM planned_posts WHERE event_id = ?1 ORDER BY publish_at, plan_id, id",
+            params![event.0],
+        )?;
+        ids.iter().map(|id| read_post(&tx, id)).collect()
+    }
+
+    /// Creates a new event from a document, in one transaction: all of it or nothing.
+    /// `accounts` maps the document's handles to accounts. Import never schedules: what was
+    /// approved or scheduled comes in approved, drafts as drafts, and what was published as
+    /// published (without its server links).
+    pub fn import_event(
+        &self,
+        plan: &EventPlan,
+        accounts: &HashMap<String, AccountId>,
+        now: Timestamp,
+    ) -> Result<Event> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let event = crate::events::insert_event(&tx, &plan.details, now)?;
+        let mut topics = HashMap::new();
+        for topic in &plan.topics {
+            let id = crate::events::insert_topic(&tx, &event, &topic.title, topic.covered)?;
+            topics.insert(topic.title.as_str(), id);
+        }
+        for entry in &plan.plans {
+            let plan_id = uuid::Uuid::now_v7().to_string();
+            for target in &entry.targets {
+                let account = accounts.get(&target.account).ok_or_else(|| {
+                    StoreError::Refused(format!(
+                        "The plan is for {}, who is not signed in to Earshot.",
+                        target.account
+                    ))
+                })?;
+                let status = match target.status {
+                    PlanStatus::Draft => PlanStatus::Draft,
+                    PlanStatus::Published => PlanStatus::Published,
+                    _ => PlanStatus::Approved,
+                };
+                insert_target(
+                    &tx,
+                    &NewTarget {
+                        plan: &plan_id,
+                        account,
+                        event: Some(&event),
+                        topic: entry.topic.as_ref().and_then(|t| topics.get(t.as_str())),
+                        content_warning: entry.content_warning.as_deref(),
+                        language: entry.language.as_deref(),
+                        publish_at: entry.publish_at,
+                        status,
+                        parts: &target.parts,
+                    },
+                    now,
+                )?;
+            }
+        }
+        let event = crate::events::read_event(&tx, &event.0)?;
+        tx.commit()?;
+        Ok(event)
+    }
+
     /// Every planned post, soonest first.
     pub fn planned_posts(&self) -> Result<Vec<PlannedPost>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let ids = ids(
             &tx,
-            "SELECT id FROM planned_posts ORDER BY publish_at, id",
+            "SELECT id FROM planned_posts ORDER BY publish_at, plan_id, id",
             [],
         )?;
         ids.iter().map(|id| read_post(&tx, id)).collect()
@@ -219,7 +518,7 @@ impl Store {
     }
 
     /// Ends a post's run: published, failed or held (with the reason in words), or back to
-    /// scheduled (a retry, a release).
+    /// scheduled (a retry, a release). A published post ticks its topic.
     pub fn set_plan_status(
         &self,
         id: &PlannedPostId,
@@ -227,13 +526,23 @@ impl Store {
         note: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        let changed = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
             "UPDATE planned_posts SET status = ?2, note = ?3, updated_at = ?4 WHERE id = ?1",
             params![id.0, status.as_str(), note, to_micros(now)],
         )?;
         if changed == 0 {
             return Err(StoreError::NotFound("planned post"));
         }
+        if status == PlanStatus::Published {
+            tx.execute(
+                "UPDATE topics SET covered = 1
+                 WHERE id = (SELECT topic_id FROM planned_posts WHERE id = ?1)",
+                params![id.0],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 }

@@ -62,3 +62,177 @@ fn a_due_post_is_claimed_once_and_an_interrupted_one_is_found_again() {
         PlanStatus::Published
     );
 }
+
+mod events {
+    use std::collections::HashMap;
+
+    use earshot_core::plan_doc::{EventPlan, PlanEntry, TargetEntry, TopicLine};
+    use earshot_core::{EventDetails, EventHoldRule, PlanInput, PlanStatus, PlanTarget};
+    use earshot_store::{Store, StoreError};
+
+    use crate::at;
+    use crate::inbox::account;
+
+    fn devconf() -> EventDetails {
+        EventDetails {
+            name: "DevConf".into(),
+            starts_on: jiff::civil::date(2026, 12, 1),
+            ends_on: jiff::civil::date(2026, 12, 3),
+            time_zone: "Europe/Berlin".into(),
+            hashtags: vec!["devconf".into()],
+            hold_rule: EventHoldRule::After { minutes: 90 },
+        }
+    }
+
+    #[test]
+    fn a_plan_goes_from_draft_to_approved_to_scheduled_and_approved_text_is_locked() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(dir.path()).expect("open");
+        let alice = account(&store, "did:plc:alice");
+        let bob = account(&store, "did:plc:bob");
+        let event = store.create_event(&devconf(), at(0)).expect("event");
+        assert_eq!(
+            store.event(&event.id).expect("read").details.hold_rule,
+            EventHoldRule::After { minutes: 90 }
+        );
+        let event = store.add_topic(&event.id, "Keynote").expect("topic");
+        assert!(matches!(
+            store.add_topic(&event.id, "Keynote"),
+            Err(StoreError::Refused(_))
+        ));
+        let keynote = event.topics[0].id.clone();
+        let mut input = PlanInput {
+            plan_id: None,
+            event_id: Some(event.id.clone()),
+            topic_id: Some(keynote.clone()),
+            publish_at: at(100),
+            content_warning: None,
+            language: Some("en".into()),
+            targets: vec![
+                PlanTarget {
+                    account_id: alice.id.clone(),
+                    parts: vec!["Keynote!".into()],
+                },
+                PlanTarget {
+                    account_id: bob.id.clone(),
+                    parts: vec!["Keynote, shorter".into()],
+                },
+            ],
+        };
+        let saved = store.save_plan(&input, at(1)).expect("draft");
+        assert_eq!(saved.len(), 2);
+        assert!(saved.iter().all(|p| p.status == PlanStatus::Draft));
+        let plan = saved[0].plan_id.clone();
+        input.plan_id = Some(plan.clone());
+        input.targets.truncate(1);
+        assert_eq!(store.save_plan(&input, at(2)).expect("edit").len(), 1);
+        assert!(
+            store.claim_due(at(200)).expect("claim").is_empty(),
+            "a draft is never published"
+        );
+        assert!(matches!(
+            store.schedule_plan(&plan, at(3)),
+            Err(StoreError::Refused(m)) if m == "Approve the text before scheduling it."
+        ));
+
+        store.approve_plan(&plan, at(3)).expect("approve");
+        assert!(matches!(
+            store.save_plan(&input, at(4)),
+            Err(StoreError::Refused(m)) if m.starts_with("Approved text is locked")
+        ));
+        store.schedule_plan(&plan, at(4)).expect("schedule");
+        let claimed = store.claim_due(at(100)).expect("claim");
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(claimed[0].language.as_deref(), Some("en"));
+        assert!(
+            matches!(
+                store.unapprove_plan(&plan, at(101)),
+                Err(StoreError::Refused(_))
+            ),
+            "not while it is being published"
+        );
+        store
+            .set_plan_status(&claimed[0].id, PlanStatus::Published, None, at(101))
+            .expect("published");
+        assert!(
+            store.event(&event.id).expect("event").topics[0].covered,
+            "publishing a post on a topic ticks the topic"
+        );
+        assert!(
+            store
+                .delete_topic(&keynote)
+                .expect("delete")
+                .topics
+                .is_empty()
+        );
+        assert_eq!(
+            store.plan(&plan).expect("plan")[0].topic_id,
+            None,
+            "the post stays, unlinked"
+        );
+        store.delete_event(&event.id).expect("delete");
+        assert!(store.plan(&plan).is_err(), "the event's posts go with it");
+    }
+
+    #[test]
+    fn an_imported_plan_is_all_or_nothing_and_never_scheduled() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = Store::open(dir.path()).expect("open");
+        let alice = account(&store, "did:plc:alice");
+        let target = |status| TargetEntry {
+            account: "@alice".into(),
+            status,
+            parts: vec!["text".into()],
+        };
+        let mut plan = EventPlan {
+            details: devconf(),
+            topics: vec![TopicLine {
+                title: "Keynote".into(),
+                covered: true,
+            }],
+            plans: [
+                PlanStatus::Draft,
+                PlanStatus::Scheduled,
+                PlanStatus::Published,
+            ]
+            .into_iter()
+            .enumerate()
+            .map(|(i, status)| PlanEntry {
+                publish_at: at(i as i64),
+                topic: Some("Keynote".into()),
+                content_warning: None,
+                language: None,
+                targets: vec![target(status)],
+            })
+            .collect(),
+        };
+        let accounts = HashMap::from([("@alice".to_owned(), alice.id.clone())]);
+        let event = store.import_event(&plan, &accounts, at(0)).expect("import");
+        assert!(event.topics[0].covered);
+        let statuses: Vec<PlanStatus> = store
+            .event_posts(&event.id)
+            .expect("posts")
+            .iter()
+            .map(|p| p.status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                PlanStatus::Draft,
+                PlanStatus::Approved,
+                PlanStatus::Published
+            ]
+        );
+
+        plan.plans[2].targets[0].account = "@stranger".into();
+        assert!(matches!(
+            store.import_event(&plan, &accounts, at(0)),
+            Err(StoreError::Refused(m)) if m.contains("@stranger")
+        ));
+        assert_eq!(
+            store.events().expect("events").len(),
+            1,
+            "nothing half-imported"
+        );
+    }
+}

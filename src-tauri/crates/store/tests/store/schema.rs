@@ -148,3 +148,40 @@ fn rebuilding_the_accounts_table_keeps_every_account_and_its_inbox() {
         "and the foreign keys still cascade after the rebuild"
     );
 }
+
+#[test]
+fn planned_posts_keep_their_threads_when_events_arrive() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        // A database as Earshot left it before events (schema version 6).
+        let conn = Connection::open(dir.path().join(DATABASE_FILE)).expect("create");
+        conn.execute_batch("PRAGMA foreign_keys = ON;").expect("fk");
+        for sql in [
+            include_str!("../../migrations/0001_drafts.sql"),
+            include_str!("../../migrations/0002_accounts.sql"),
+            include_str!("../../migrations/0003_inbox.sql"),
+            include_str!("../../migrations/0004_mastodon_accounts.sql"),
+            include_str!("../../migrations/0005_owed.sql"),
+            include_str!("../../migrations/0006_planned_posts.sql"),
+        ] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.execute_batch(
+            "INSERT INTO accounts (id, network, service, remote_id, handle, created_at)
+                 VALUES ('a1', 'bluesky', 'https://pds.test', 'did:plc:a', 'a.test', 0);
+             INSERT INTO planned_posts (id, account_id, publish_at, status, created_at, updated_at)
+                 VALUES ('p1', 'a1', 5, 'held', 0, 0);
+             INSERT INTO planned_parts (post_id, position, text) VALUES ('p1', 0, 'one'), ('p1', 1, 'two');
+             PRAGMA user_version = 6;",
+        )
+        .expect("old data");
+    }
+    let store = Store::open(dir.path()).expect("migrates");
+    let post = store
+        .planned_post(&earshot_core::PlannedPostId("p1".into()))
+        .expect("still there");
+    let texts: Vec<&str> = post.parts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, ["one", "two"], "rebuilding the table kept its parts");
+    assert_eq!(post.status, earshot_core::PlanStatus::Held);
+    assert_eq!(post.plan_id.0, "p1", "each old post is a plan of its own");
+}
