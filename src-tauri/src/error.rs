@@ -67,7 +67,9 @@ impl From<EngineError> for IpcError {
             EngineError::Store(StoreError::DataFolder { .. } | StoreError::Sqlite(_)) => {
                 ErrorCode::Storage
             }
-            EngineError::InvalidDraft(_) | EngineError::Invalid(_) => ErrorCode::InvalidInput,
+            EngineError::InvalidDraft(_)
+            | EngineError::Invalid(_)
+            | EngineError::Store(StoreError::Refused(_)) => ErrorCode::InvalidInput,
             EngineError::Network(XrpcError::InvalidCredentials { .. }) => ErrorCode::AuthFailed,
             EngineError::Network(XrpcError::RateLimited { .. }) => ErrorCode::RateLimited,
             EngineError::SignInAgain { .. }

@@ -517,7 +517,9 @@ async fn create_status(
             )
                 .into_response();
         }
-        if text.chars().count() > 500 {
+        let spoiler = params.get("spoiler_text").cloned().unwrap_or_default();
+        // Mastodon counts the content warning towards the limit.
+        if text.chars().count() + spoiler.chars().count() > 500 {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({ "error": "Validation failed: Text character limit of 500 exceeded" })),
@@ -528,7 +530,17 @@ async fn create_status(
             .get("visibility")
             .cloned()
             .unwrap_or_else(|| "public".into());
-        let spoiler = params.get("spoiler_text").cloned().unwrap_or_default();
+        let language = params.get("language").filter(|l| !l.is_empty()).cloned();
+        if language
+            .as_ref()
+            .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "Validation failed: Language is not a valid language" })),
+            )
+                .into_response();
+        }
         let in_reply_to = params
             .get("in_reply_to_id")
             .filter(|id| !id.is_empty())
@@ -545,6 +557,9 @@ async fn create_status(
             Ok(created) => created,
             Err(e) => return (StatusCode::NOT_FOUND, Json(json!({ "error": e }))).into_response(),
         };
+        if let Some(status) = state.statuses.get_mut(&id) {
+            status.language = language;
+        }
         if let Some(key) = key {
             state.idempotency.insert((token, key), id.clone());
         }

@@ -122,7 +122,7 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
         "reblog": null,
         "poll": null,
         "card": null,
-        "language": "en",
+        "language": status.language,
         "text": null,
         "edited_at": null,
         "favourited": viewer.is_some_and(|v| status.favourited_by.contains(v)),

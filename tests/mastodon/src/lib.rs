@@ -163,6 +163,13 @@ impl MastodonServer {
         self.shared.state().statuses_of(&user.id)
     }
 
+    /// A status's content warning and language, as the author sent them.
+    pub fn warning_and_language(&self, status_id: &str) -> Option<(String, Option<String>)> {
+        let state = self.shared.state();
+        let status = state.statuses.get(status_id)?;
+        Some((status.spoiler_text.clone(), status.language.clone()))
+    }
+
     /// How many requests reached `path` (without query), to check what a client asked for.
     pub fn requests_to(&self, path: &str) -> usize {
         self.shared

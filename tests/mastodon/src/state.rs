@@ -80,6 +80,8 @@ pub(crate) struct Status {
     pub text: String,
     pub visibility: String,
     pub spoiler_text: String,
+    /// ISO 639 code the author chose, if any.
+    pub language: Option<String>,
     pub in_reply_to: Option<String>,
     pub mentions: Vec<String>,
     pub created_at: Timestamp,
@@ -233,6 +235,7 @@ impl State {
                 text: text.to_owned(),
                 visibility: visibility.to_owned(),
                 spoiler_text: spoiler_text.to_owned(),
+                language: None,
                 in_reply_to: in_reply_to.map(str::to_owned),
                 mentions: mentions.clone(),
                 created_at: now,

@@ -269,8 +269,8 @@ pub enum PlanError {
 }
 
 /// Checks every outgoing text (see [`outgoing_texts`]) against the network's rules before
-/// anything is approved or scheduled. On Mastodon the content warning counts towards the
-/// first post's limit, as the server counts it.
+/// anything is approved or scheduled. On Mastodon the content warning counts towards each
+/// post's limit, as the server counts it.
 pub fn validate_parts(
     parts: &[String],
     content_warning: Option<&str>,
@@ -296,10 +296,8 @@ pub fn validate_parts(
                 max_characters,
                 characters_per_url,
             } => {
-                let warning = match (index, content_warning) {
-                    (0, Some(warning)) => warning.chars().count(),
-                    _ => 0,
-                };
+                // The warning is repeated on every post of a thread, and counted on each.
+                let warning = content_warning.map_or(0, |w| w.chars().count());
                 let length = mastodon_length(text, characters_per_url) + warning;
                 if length > max_characters {
                     return Err(PlanError::TooLong {

@@ -420,6 +420,7 @@ async fn mastodon_reply(
         in_reply_to_id: Some(status.id.clone()),
         visibility: status.visibility.clone(),
         spoiler_text: status.spoiler_text.clone(),
+        language: None,
     };
     let posted = client
         .post_status(&token, &reply, &key)

@@ -14,6 +14,7 @@ mod mastodon;
 pub mod notifications;
 mod owed;
 mod plan;
+mod planner;
 mod scheduler;
 pub mod secrets;
 mod settings;

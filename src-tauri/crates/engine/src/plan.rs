@@ -2,8 +2,8 @@
 //! scheduler (`scheduler.rs`) publishes them.
 
 use earshot_core::{
-    AccountId, PlanSettings, PlanStatus, PlannedPost, PlannedPostId, PostLimits, Timestamp,
-    validate_parts,
+    AccountId, PlanId, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId,
+    PostLimits, Timestamp, outgoing_texts, validate_parts,
 };
 
 use crate::earshot::Connection;
@@ -20,7 +20,7 @@ impl Earshot {
         publish_at: Timestamp,
     ) -> Result<PlannedPost> {
         let limits = self.limits(&account).await?;
-        validate_parts(&parts, limits).map_err(|e| Error::Invalid(e.to_string()))?;
+        validate_parts(&parts, None, limits).map_err(|e| Error::Invalid(e.to_string()))?;
         let now = self.services.clock.now();
         let planned = self
             .with_store(move |store| store.plan_post(&account, &parts, publish_at, now))
@@ -28,6 +28,98 @@ impl Earshot {
         self.scheduler.wake();
         self.emit(EngineEvent::PlanChanged);
         Ok(planned)
+    }
+
+    /// Saves a plan as a draft (new, or replacing a draft's text and targets). Drafts may be
+    /// over a network's limit; approving checks them.
+    pub async fn save_plan(&self, input: PlanInput) -> Result<Vec<PlannedPost>> {
+        let input = input.tidy().map_err(|e| Error::Invalid(e.to_string()))?;
+        let known = self.with_store(|store| store.list_accounts()).await?;
+        if let Some(stranger) = input
+            .targets
+            .iter()
+            .find(|t| !known.iter().any(|a| a.id == t.account_id))
+        {
+            return Err(Error::Invalid(format!(
+                "The account {} is no longer in Earshot.",
+                stranger.account_id.0
+            )));
+        }
+        let now = self.services.clock.now();
+        let saved = self
+            .with_store(move |store| store.save_plan(&input, now))
+            .await?;
+        self.emit(EngineEvent::PlanChanged);
+        Ok(saved)
+    }
+
+    /// A plan's targets.
+    pub async fn plan(&self, plan: PlanId) -> Result<Vec<PlannedPost>> {
+        self.with_store(move |store| store.plan(&plan)).await
+    }
+
+    /// Approves a draft after checking every target's text, as it will go out (content
+    /// warning and event hashtags included), against its network: from now on the text is
+    /// locked.
+    pub async fn approve_plan(&self, plan: PlanId) -> Result<()> {
+        let posts = self.plan(plan.clone()).await?;
+        let accounts = self.with_store(|store| store.list_accounts()).await?;
+        for post in &posts {
+            let hashtags = match &post.event_id {
+                Some(event) => {
+                    let event = event.clone();
+                    self.with_store(move |store| store.event(&event))
+                        .await?
+                        .details
+                        .hashtags
+                }
+                None => Vec::new(),
+            };
+            let limits = self.limits(&post.account_id).await?;
+            let texts: Vec<String> = post.parts.iter().map(|p| p.text.clone()).collect();
+            let warning = post.content_warning.as_deref();
+            let outgoing = outgoing_texts(&texts, warning, &hashtags, limits.network());
+            validate_parts(&outgoing, warning, limits).map_err(|e| {
+                let handle = accounts
+                    .iter()
+                    .find(|a| a.id == post.account_id)
+                    .map_or(post.account_id.0.as_str(), |a| a.handle.as_str());
+                Error::Invalid(format!("For @{handle}: {e}"))
+            })?;
+        }
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.approve_plan(&plan, now))
+            .await?;
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    /// Takes an approved (or scheduled, held, failed) plan back to draft so its text can
+    /// change.
+    pub async fn unapprove_plan(&self, plan: PlanId) -> Result<()> {
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.unapprove_plan(&plan, now))
+            .await?;
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    /// Schedules an approved plan for its time.
+    pub async fn schedule_plan(&self, plan: PlanId) -> Result<()> {
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.schedule_plan(&plan, now))
+            .await?;
+        self.scheduler.wake();
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
+    }
+
+    /// Removes a plan from Earshot; what is published stays on the servers.
+    pub async fn delete_plan(&self, plan: PlanId) -> Result<()> {
+        self.with_store(move |store| store.delete_plan(&plan))
+            .await?;
+        self.emit(EngineEvent::PlanChanged);
+        Ok(())
     }
 
     /// How the account's network limits and counts a new post, for the composer's counter.

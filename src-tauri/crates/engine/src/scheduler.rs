@@ -13,7 +13,11 @@ use std::time::{Duration, Instant};
 
 use earshot_core::richtext::one_line;
 use earshot_core::tid::tid;
-use earshot_core::{AccountId, Clock, PlanSettings, PlanStatus, PlannedPost, PlannedPostId};
+use earshot_core::{
+    AccountId, Clock, Event, EventHoldRule, Network, PlanSettings, PlanStatus, PlannedPost,
+    PlannedPostId, outgoing_texts,
+};
+use jiff::SignedDuration;
 use earshot_net::mastodon::NewStatus;
 use earshot_store::Store;
 use serde_json::json;
@@ -156,22 +160,37 @@ impl Scheduler {
             self.ask_about_late(&post).await;
             return false;
         }
-        if let Some(hold_after) = settings.hold_after()
-            && !post.ignore_hold
-            && untouched
+        let event = self.event_of(&post).await;
+        let listening = !post.ignore_hold && untouched;
+        if let Some(hold_after) = hold_after(&settings, event.as_ref())
+            && listening
         {
-            let account = post.account_id.clone();
-            let waiting = on_store(&self.store, move |store| {
-                store.waiting_on(&account, now - hold_after, now)
-            })
-            .await;
-            if let Ok(waiting @ 1..) = waiting {
+            let waiting = self.waiting_on(&post.account_id, hold_after).await;
+            if waiting > 0 {
                 self.hold(&post, waiting).await;
                 return false;
             }
         }
-        let (status, note, retry) = match self.write(&post, run).await {
-            Outcome::Published => (PlanStatus::Published, None, false),
+        // Never silently: when the event's rule lets through a post Settings would hold, the
+        // post says so.
+        let relaxed = match (&event, settings.hold_after()) {
+            (Some(event), Some(default))
+                if listening && event.details.hold_rule != EventHoldRule::AsSettings =>
+            {
+                let waiting = self.waiting_on(&post.account_id, default).await;
+                (waiting > 0).then(|| {
+                    format!(
+                        "Published while {} waiting: the hold rule is relaxed for {}.",
+                        people(waiting, "was", "were"),
+                        event.details.name
+                    )
+                })
+            }
+            _ => None,
+        };
+        let hashtags = event.map(|e| e.details.hashtags).unwrap_or_default();
+        let (status, note, retry) = match self.write(&post, &hashtags, run).await {
+            Outcome::Published => (PlanStatus::Published, relaxed, false),
             Outcome::Retry(error) => {
                 tracing::warn!(post = %post.id, %error, "publishing failed; will retry");
                 (PlanStatus::Scheduled, Some(error.to_string()), true)
@@ -203,12 +222,10 @@ impl Scheduler {
 
     async fn hold(&self, post: &PlannedPost, waiting: u32) {
         let handle = self.handle_of(&post.account_id).await;
-        let people = if waiting == 1 {
-            "1 person has".to_owned()
-        } else {
-            format!("{waiting} people have")
-        };
-        let note = format!("{people} been waiting on @{handle} — planned post held");
+        let note = format!(
+            "{} been waiting on @{handle} — planned post held",
+            people(waiting, "has", "have")
+        );
         let (id, now, saved_note) = (post.id.clone(), self.clock.now(), note.clone());
         let saved = on_store(&self.store, move |store| {
             store.set_plan_status(&id, PlanStatus::Held, Some(&saved_note), now)
@@ -262,21 +279,15 @@ impl Scheduler {
     /// person turned the rule off).
     async fn release_held(&self) -> Result<()> {
         let held = on_store(&self.store, |store| store.held_posts()).await?;
-        let hold_after = lock(&self.settings).hold_after();
+        let settings = *lock(&self.settings);
         for post in held {
-            let now = self.clock.now();
-            let account = post.account_id.clone();
-            let waiting = match hold_after {
-                Some(hold_after) => {
-                    on_store(&self.store, move |store| {
-                        store.waiting_on(&account, now - hold_after, now)
-                    })
-                    .await?
-                }
+            let event = self.event_of(&post).await;
+            let waiting = match hold_after(&settings, event.as_ref()) {
+                Some(hold_after) => self.waiting_on(&post.account_id, hold_after).await,
                 None => 0,
             };
             if waiting == 0 {
-                let id = post.id.clone();
+                let (id, now) = (post.id.clone(), self.clock.now());
                 on_store(&self.store, move |store| {
                     store.set_plan_status(&id, PlanStatus::Scheduled, None, now)
                 })
@@ -284,6 +295,28 @@ impl Scheduler {
             }
         }
         Ok(())
+    }
+
+    /// How many people on `account` have waited longer than `hold_after` for an answer.
+    /// A store failure counts as nobody: it must not keep posts back for ever.
+    async fn waiting_on(&self, account: &AccountId, hold_after: SignedDuration) -> u32 {
+        let (account, now) = (account.clone(), self.clock.now());
+        on_store(&self.store, move |store| {
+            store.waiting_on(&account, now - hold_after, now)
+        })
+        .await
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not count who is waiting");
+            0
+        })
+    }
+
+    async fn event_of(&self, post: &PlannedPost) -> Option<Event> {
+        let id = post.event_id.clone()?;
+        on_store(&self.store, move |store| store.event(&id))
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "could not read the post's event"))
+            .ok()
     }
 
     fn connection(&self, account: &AccountId) -> Option<Connection> {
@@ -330,19 +363,27 @@ impl Scheduler {
     }
 
     /// Writes every part not written yet, in order, each replying to the one before.
-    async fn write(&self, post: &PlannedPost, run: Run) -> Outcome {
+    async fn write(&self, post: &PlannedPost, hashtags: &[String], run: Run) -> Outcome {
         let Some(connection) = self.connection(&post.account_id) else {
             return Outcome::Failed(Error::Invalid(
                 "The account this post was planned for is no longer signed in.".into(),
             ));
         };
+        let network = match &connection {
+            Connection::Bluesky(_) => Network::Bluesky,
+            Connection::Mastodon(_) => Network::Mastodon,
+        };
+        let texts: Vec<String> = post.parts.iter().map(|part| part.text.clone()).collect();
+        let texts = outgoing_texts(&texts, post.content_warning.as_deref(), hashtags, network);
         let mut previous: Option<(String, Option<String>)> = None;
         let mut root: Option<(String, Option<String>)> = None;
         for (position, part) in (0u32..).zip(&post.parts) {
             let written = match (&part.uri, &connection) {
                 (Some(uri), _) => Ok((uri.clone(), part.cid.clone())),
                 (None, Connection::Bluesky(session)) => {
-                    self.write_bluesky(session, post, position, root.as_ref(), previous.as_ref())
+                    let text = &texts[position as usize];
+                    let thread = (root.as_ref(), previous.as_ref());
+                    self.write_bluesky(session, post, position, text, thread)
                         .await
                 }
                 (None, Connection::Mastodon(session)) => {
@@ -351,10 +392,11 @@ impl Scheduler {
                         Err(e) => return classify(e),
                     };
                     let status = NewStatus {
-                        text: part.text.clone(),
+                        text: texts[position as usize].clone(),
                         in_reply_to_id: previous.as_ref().map(|(id, _)| id.clone()),
                         visibility: "public".into(),
-                        spoiler_text: String::new(),
+                        spoiler_text: post.content_warning.clone().unwrap_or_default(),
+                        language: post.language.clone(),
                     };
                     // A run that stopped mid-way may have been answered without hearing it, and
                     // servers forget idempotency keys after a while (an hour on Mastodon):
@@ -404,8 +446,11 @@ impl Scheduler {
         session: &crate::bluesky::session::BlueskySession,
         post: &PlannedPost,
         position: u32,
-        root: Option<&(String, Option<String>)>,
-        parent: Option<&(String, Option<String>)>,
+        text: &str,
+        (root, parent): (
+            Option<&(String, Option<String>)>,
+            Option<&(String, Option<String>)>,
+        ),
     ) -> Result<(String, Option<String>)> {
         const POST: &str = "app.bsky.feed.post";
         let part = &post.parts[position as usize];
@@ -429,21 +474,44 @@ impl Scheduler {
         };
         let mut record = json!({
             "$type": POST,
-            "text": part.text,
+            "text": text,
             "createdAt": self.clock.now().to_string(),
         });
+        if let Some(language) = &post.language {
+            record["langs"] = json!([language]);
+        }
         if let (Some((root_uri, root_cid)), Some((parent_uri, parent_cid))) = (root, parent) {
             record["reply"] = json!({
                 "root": { "uri": root_uri, "cid": root_cid },
                 "parent": { "uri": parent_uri, "cid": parent_cid },
             });
         }
-        let facets = facets(session, &part.text).await;
+        let facets = facets(session, text).await;
         if !facets.is_empty() {
             record["facets"] = serde_json::Value::Array(facets);
         }
         let written = create_once(session, POST, &key, record).await?;
         Ok((written.uri, Some(written.cid)))
+    }
+}
+
+/// How long someone may wait on a post's account before it is held: its event's rule, or
+/// the one in Settings.
+fn hold_after(settings: &PlanSettings, event: Option<&Event>) -> Option<SignedDuration> {
+    match event.map(|e| e.details.hold_rule) {
+        None | Some(EventHoldRule::AsSettings) => settings.hold_after(),
+        Some(EventHoldRule::After { minutes }) => {
+            Some(SignedDuration::from_mins(i64::from(minutes)))
+        }
+        Some(EventHoldRule::Off) => None,
+    }
+}
+
+/// "1 person has" / "3 people have".
+fn people(count: u32, one: &str, many: &str) -> String {
+    match count {
+        1 => format!("1 person {one}"),
+        _ => format!("{count} people {many}"),
     }
 }
 

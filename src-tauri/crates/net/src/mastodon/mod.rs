@@ -188,6 +188,8 @@ pub struct NewStatus {
     pub in_reply_to_id: Option<String>,
     pub visibility: String,
     pub spoiler_text: String,
+    /// An ISO 639 code; the server guesses when it is missing.
+    pub language: Option<String>,
 }
 
 /// A client for one server.
@@ -483,6 +485,9 @@ impl MastodonClient {
         }
         if !status.spoiler_text.is_empty() {
             body["spoiler_text"] = status.spoiler_text.clone().into();
+        }
+        if let Some(language) = &status.language {
+            body["language"] = language.clone().into();
         }
         let request = self
             .request(Method::POST, "/api/v1/statuses", Some(token))

@@ -210,6 +210,7 @@ async fn a_reply_with_an_idempotency_key_is_published_once() {
         in_reply_to_id: Some(question.clone()),
         visibility: "direct".into(),
         spoiler_text: String::new(),
+        language: None,
     };
     let first = client
         .post_status(&token(&alice), &reply, "key-1")
