@@ -531,10 +531,9 @@ async fn create_status(
             .cloned()
             .unwrap_or_else(|| "public".into());
         let language = params.get("language").filter(|l| !l.is_empty()).cloned();
-        if language
-            .as_ref()
-            .is_some_and(|l| !(2..=3).contains(&l.len()) || !l.chars().all(|c| c.is_ascii_lowercase()))
-        {
+        if language.as_ref().is_some_and(|l| {
+            !(2..=3).contains(&l.len()) || !l.chars().all(|c| c.is_ascii_lowercase())
+        }) {
             return (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(json!({ "error": "Validation failed: Language is not a valid language" })),

@@ -2,8 +2,8 @@
 //! scheduler (`scheduler.rs`) publishes them.
 
 use earshot_core::{
-    AccountId, PlanId, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId,
-    PostLimits, Timestamp, outgoing_texts, validate_parts,
+    AccountId, PlanId, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId, PostLimits,
+    Timestamp, outgoing_texts, validate_parts,
 };
 
 use crate::earshot::Connection;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use earshot_core::plan_doc::{EventPlan, PlanEntry, TargetEntry, TopicLine};
 use earshot_core::{Event, EventDetails, EventId, PlannedPost, TopicId};
 
-use crate::{EngineEvent, Earshot, Error, Result};
+use crate::{Earshot, EngineEvent, Error, Result};
 
 impl Earshot {
     /// Every event, soonest first.
@@ -16,7 +16,9 @@ impl Earshot {
     }
 
     pub async fn create_event(&self, details: EventDetails) -> Result<Event> {
-        let details = details.validate().map_err(|e| Error::Invalid(e.to_string()))?;
+        let details = details
+            .validate()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let now = self.services.clock.now();
         self.with_store(move |store| store.create_event(&details, now))
             .await
@@ -24,7 +26,9 @@ impl Earshot {
 
     /// Saves an event's details. A changed hold rule applies at once to held posts.
     pub async fn update_event(&self, id: EventId, details: EventDetails) -> Result<Event> {
-        let details = details.validate().map_err(|e| Error::Invalid(e.to_string()))?;
+        let details = details
+            .validate()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         let now = self.services.clock.now();
         let event = self
             .with_store(move |store| store.update_event(&id, &details, now))
@@ -44,8 +48,8 @@ impl Earshot {
     }
 
     pub async fn add_topic(&self, event: EventId, title: String) -> Result<Event> {
-        let title = earshot_core::event::topic_title(&title)
-            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let title =
+            earshot_core::event::topic_title(&title).map_err(|e| Error::Invalid(e.to_string()))?;
         self.with_store(move |store| store.add_topic(&event, &title))
             .await
     }
@@ -144,7 +148,13 @@ impl Earshot {
             .details
             .name
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '-' { c } else { '-' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
             .collect();
         let folder = folder.to_owned();
         tokio::task::spawn_blocking(move || {

@@ -17,9 +17,9 @@ use earshot_core::{
     AccountId, Clock, Event, EventHoldRule, Network, PlanSettings, PlanStatus, PlannedPost,
     PlannedPostId, outgoing_texts,
 };
-use jiff::SignedDuration;
 use earshot_net::mastodon::NewStatus;
 use earshot_store::Store;
+use jiff::SignedDuration;
 use serde_json::json;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;

@@ -408,6 +408,245 @@ async fn a_post_that_missed_its_time_by_hours_asks_before_it_goes_out() {
     assert_eq!(desk.posted().len(), 1);
 }
 
+mod events {
+    //! The conference planner: plans for several accounts, approved before they are
+    //! scheduled, published with the event's hashtags and rules.
+
+    use earshot_core::{EventDetails, EventHoldRule, PlanInput, PlanTarget};
+
+    use super::*;
+
+    fn devconf(hold_rule: EventHoldRule) -> EventDetails {
+        EventDetails {
+            name: "DevConf".into(),
+            starts_on: jiff::civil::date(2026, 12, 1),
+            ends_on: jiff::civil::date(2026, 12, 3),
+            time_zone: "Europe/Berlin".into(),
+            hashtags: vec!["devconf".into()],
+            hold_rule,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_approved_plan_goes_out_on_every_account_with_warning_language_and_hashtags() {
+        let desk = desk().await;
+        let carol = desk.server.add_user("carol", "Carol");
+        let carols = sign_in(&desk.earshot, &desk.server, &carol).await;
+        let event = desk
+            .earshot
+            .create_event(devconf(EventHoldRule::AsSettings))
+            .await
+            .expect("event");
+        let event = desk
+            .earshot
+            .add_topic(event.id, "Keynote".into())
+            .await
+            .expect("topic");
+        let saved = desk
+            .earshot
+            .save_plan(PlanInput {
+                plan_id: None,
+                event_id: Some(event.id.clone()),
+                topic_id: Some(event.topics[0].id.clone()),
+                publish_at: desk.in_an_hour(),
+                content_warning: Some("loud music".into()),
+                language: Some("de".into()),
+                targets: vec![
+                    PlanTarget {
+                        account_id: desk.account.clone(),
+                        parts: vec!["Die Keynote beginnt!".into(), "Mehr gleich.".into()],
+                    },
+                    PlanTarget {
+                        account_id: carols,
+                        parts: vec!["Keynote! #DevConf".into()],
+                    },
+                ],
+            })
+            .await
+            .expect("draft");
+        let plan = saved[0].plan_id.clone();
+        let too_long = desk
+            .earshot
+            .schedule_plan(plan.clone())
+            .await
+            .expect_err("a draft is not scheduled");
+        assert_eq!(
+            too_long.to_string(),
+            "Approve the text before scheduling it."
+        );
+        desk.earshot
+            .approve_plan(plan.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(plan.clone())
+            .await
+            .expect("schedule");
+
+        desk.clock.advance(SignedDuration::from_hours(1));
+        for post in &saved {
+            desk.status_becomes(&post.id, PlanStatus::Published).await;
+        }
+        let alices: Vec<_> = desk.posted().into_iter().rev().collect();
+        assert_eq!(
+            alices
+                .iter()
+                .map(|(_, text, _, _)| text.as_str())
+                .collect::<Vec<_>>(),
+            ["Die Keynote beginnt!\n\n#devconf", "Mehr gleich."],
+            "the event's hashtag ends the first post only"
+        );
+        for (id, _, _, _) in &alices {
+            assert_eq!(
+                desk.server.warning_and_language(id),
+                Some(("loud music".into(), Some("de".into())))
+            );
+        }
+        let carols_posts = desk.server.statuses_of(&carol);
+        assert_eq!(
+            carols_posts[0].1, "Keynote! #DevConf",
+            "a tag already in the text is not added again"
+        );
+        let event = desk.earshot.events().await.expect("events").remove(0);
+        assert!(event.topics[0].covered, "the topic is ticked");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_event_that_turns_the_hold_rule_off_says_so_on_the_post() {
+        let desk = desk().await;
+        desk.server
+            .post(&desk.bob, "@alice where is the booth?", None, "public");
+        within(Duration::from_secs(10), "the question", async || {
+            let inbox = desk.earshot.list_inbox().await.expect("inbox");
+            (!inbox.is_empty()).then_some(())
+        })
+        .await;
+        let event = desk
+            .earshot
+            .create_event(devconf(EventHoldRule::Off))
+            .await
+            .expect("event");
+        let saved = desk
+            .earshot
+            .save_plan(PlanInput {
+                plan_id: None,
+                event_id: Some(event.id),
+                topic_id: None,
+                publish_at: desk.in_an_hour(),
+                content_warning: None,
+                language: None,
+                targets: vec![PlanTarget {
+                    account_id: desk.account.clone(),
+                    parts: vec!["Booth 12!".into()],
+                }],
+            })
+            .await
+            .expect("draft");
+        desk.earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(saved[0].plan_id.clone())
+            .await
+            .expect("schedule");
+        desk.clock.advance(SignedDuration::from_hours(1));
+        let published = desk
+            .status_becomes(&saved[0].id, PlanStatus::Published)
+            .await;
+        assert_eq!(
+            published.note.as_deref(),
+            Some("Published while 1 person was waiting: the hold rule is relaxed for DevConf.")
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_exported_plan_imports_as_the_same_plan() {
+        let desk = desk().await;
+        let event = desk
+            .earshot
+            .create_event(devconf(EventHoldRule::After { minutes: 90 }))
+            .await
+            .expect("event");
+        let mut event = event;
+        for topic in ["Keynote", "Booth tour"] {
+            event = desk
+                .earshot
+                .add_topic(event.id.clone(), topic.into())
+                .await
+                .expect("topic");
+        }
+        let event = desk
+            .earshot
+            .set_topic_covered(event.topics[0].id.clone(), true)
+            .await
+            .expect("ticked");
+        let plan = |text: &str, hours: i64, topic: Option<usize>| PlanInput {
+            plan_id: None,
+            event_id: Some(event.id.clone()),
+            topic_id: topic.map(|i| event.topics[i].id.clone()),
+            publish_at: desk.clock.now() + SignedDuration::from_hours(hours),
+            content_warning: None,
+            language: Some("en".into()),
+            targets: vec![PlanTarget {
+                account_id: desk.account.clone(),
+                parts: vec![text.into(), "~~~\n  second post\n".into()],
+            }],
+        };
+        desk.earshot
+            .save_plan(plan("Day one", 2, Some(0)))
+            .await
+            .expect("draft");
+        let approved = desk
+            .earshot
+            .save_plan(plan("Booth opens", 1, Some(1)))
+            .await
+            .expect("draft");
+        desk.earshot
+            .approve_plan(approved[0].plan_id.clone())
+            .await
+            .expect("approve");
+
+        let exported = desk
+            .earshot
+            .export_event(event.id.clone())
+            .await
+            .expect("export");
+        let imported = desk
+            .earshot
+            .import_event(exported.clone())
+            .await
+            .expect("import");
+        assert_ne!(imported.id, event.id, "a new event");
+        assert_eq!(imported.details, event.details);
+        let titles = |e: &earshot_core::Event| {
+            e.topics
+                .iter()
+                .map(|t| (t.title.clone(), t.covered))
+                .collect::<Vec<_>>()
+        };
+        let original = desk.earshot.events().await.expect("events");
+        assert_eq!(titles(&imported), titles(&original[0]));
+        assert_eq!(
+            desk.earshot
+                .export_event(imported.id.clone())
+                .await
+                .expect("export"),
+            exported,
+            "the imported plan writes out the same document"
+        );
+
+        let broken = exported.replace("- Language: en", "- Lingo: en");
+        let error = desk
+            .earshot
+            .import_event(broken)
+            .await
+            .expect_err("a broken line is named");
+        assert!(error.to_string().starts_with("Line "), "{error}");
+        assert_eq!(desk.earshot.events().await.expect("events").len(), 2);
+    }
+}
+
 mod bluesky {
     //! The same guarantees on the Bluesky reference servers.
 
