@@ -39,6 +39,21 @@ const COMMANDS: &[&str] = &[
     "retry_post",
     "plan_settings",
     "save_plan_settings",
+    "list_events",
+    "create_event",
+    "update_event",
+    "delete_event",
+    "add_topic",
+    "set_topic_covered",
+    "delete_topic",
+    "event_posts",
+    "save_plan",
+    "approve_plan",
+    "unapprove_plan",
+    "schedule_plan",
+    "delete_plan",
+    "export_event",
+    "import_event",
 ];
 
 fn main() {

@@ -2,14 +2,15 @@
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
 use earshot_core::{
-    AccountId, Draft, DraftId, InboxItem, InboxItemId, NotificationSettings, OwedQueue,
-    PlanSettings, PlannedPost, PlannedPostId, PostRef, Timestamp,
+    AccountId, Draft, DraftId, Event, EventDetails, EventId, InboxItem, InboxItemId,
+    NotificationSettings, OwedQueue, PlanId, PlanInput, PlanSettings, PlannedPost, PlannedPostId,
+    PostRef, Timestamp, TopicId,
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
     ThreadEntry,
 };
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
 
 use crate::backend::Backend;
@@ -324,4 +325,113 @@ pub fn plan_settings(backend: State<'_, Backend>) -> Reply<PlanSettings> {
 #[specta::specta]
 pub async fn save_plan_settings(backend: State<'_, Backend>, settings: PlanSettings) -> Reply<()> {
     Ok(backend.get()?.save_plan_settings(settings).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_events(backend: State<'_, Backend>) -> Reply<Vec<Event>> {
+    Ok(backend.get()?.events().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_event(backend: State<'_, Backend>, details: EventDetails) -> Reply<Event> {
+    Ok(backend.get()?.create_event(details).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_event(
+    backend: State<'_, Backend>,
+    id: EventId,
+    details: EventDetails,
+) -> Reply<Event> {
+    Ok(backend.get()?.update_event(id, details).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_event(backend: State<'_, Backend>, id: EventId) -> Reply<()> {
+    Ok(backend.get()?.delete_event(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_topic(backend: State<'_, Backend>, event: EventId, title: String) -> Reply<Event> {
+    Ok(backend.get()?.add_topic(event, title).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_topic_covered(
+    backend: State<'_, Backend>,
+    topic: TopicId,
+    covered: bool,
+) -> Reply<Event> {
+    Ok(backend.get()?.set_topic_covered(topic, covered).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_topic(backend: State<'_, Backend>, topic: TopicId) -> Reply<Event> {
+    Ok(backend.get()?.delete_topic(topic).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn event_posts(backend: State<'_, Backend>, event: EventId) -> Reply<Vec<PlannedPost>> {
+    Ok(backend.get()?.event_posts(event).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_plan(backend: State<'_, Backend>, input: PlanInput) -> Reply<Vec<PlannedPost>> {
+    Ok(backend.get()?.save_plan(input).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn approve_plan(backend: State<'_, Backend>, plan: PlanId) -> Reply<()> {
+    Ok(backend.get()?.approve_plan(plan).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unapprove_plan(backend: State<'_, Backend>, plan: PlanId) -> Reply<()> {
+    Ok(backend.get()?.unapprove_plan(plan).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn schedule_plan(backend: State<'_, Backend>, plan: PlanId) -> Reply<()> {
+    Ok(backend.get()?.schedule_plan(plan).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_plan(backend: State<'_, Backend>, plan: PlanId) -> Reply<()> {
+    Ok(backend.get()?.delete_plan(plan).await?)
+}
+
+/// Writes the event's plan as Markdown into the Documents folder; returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_event(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    id: EventId,
+) -> Reply<String> {
+    let folder = app
+        .path()
+        .document_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| IpcError::invalid(format!("Earshot found no folder to write to: {e}")))?;
+    let path = backend.get()?.export_event_to(id, &folder).await?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn import_event(backend: State<'_, Backend>, markdown: String) -> Reply<Event> {
+    Ok(backend.get()?.import_event(markdown).await?)
 }

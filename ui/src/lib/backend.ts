@@ -11,6 +11,8 @@ import {
   type OwedQueue_Serialize,
   type PlanSettings,
   type PlannedPost_Serialize,
+  type EventDetails,
+  type PlanInput_Deserialize,
   type Snooze,
   type PostRef_Deserialize,
   type SyncView_Serialize,
@@ -28,6 +30,8 @@ export type ThreadEntry = ThreadEntry_Serialize;
 export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
+export type { Event, EventDetails, EventHoldRule, Topic } from "./bindings";
+export type PlanInput = PlanInput_Deserialize;
 export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
@@ -92,6 +96,21 @@ export const backend = {
   retryPost: (id: string) => unwrap(commands.retryPost(id)),
   planSettings: () => unwrap(commands.planSettings()),
   savePlanSettings: (settings: PlanSettings) => unwrap(commands.savePlanSettings(settings)),
+  listEvents: () => unwrap(commands.listEvents()),
+  createEvent: (details: EventDetails) => unwrap(commands.createEvent(details)),
+  updateEvent: (id: string, details: EventDetails) => unwrap(commands.updateEvent(id, details)),
+  deleteEvent: (id: string) => unwrap(commands.deleteEvent(id)),
+  addTopic: (event: string, title: string) => unwrap(commands.addTopic(event, title)),
+  setTopicCovered: (topic: string, covered: boolean) => unwrap(commands.setTopicCovered(topic, covered)),
+  deleteTopic: (topic: string) => unwrap(commands.deleteTopic(topic)),
+  eventPosts: (event: string) => unwrap(commands.eventPosts(event)),
+  savePlan: (input: PlanInput_Deserialize) => unwrap(commands.savePlan(input)),
+  approvePlan: (plan: string) => unwrap(commands.approvePlan(plan)),
+  unapprovePlan: (plan: string) => unwrap(commands.unapprovePlan(plan)),
+  schedulePlan: (plan: string) => unwrap(commands.schedulePlan(plan)),
+  deletePlan: (plan: string) => unwrap(commands.deletePlan(plan)),
+  exportEvent: (id: string) => unwrap(commands.exportEvent(id)),
+  importEvent: (markdown: string) => unwrap(commands.importEvent(markdown)),
 };
 
 /**

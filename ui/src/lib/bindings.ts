@@ -57,6 +57,22 @@ export const commands = {
 	retryPost: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("retry_post", { id })),
 	planSettings: () => typedError<PlanSettings_Serialize, IpcError>(__TAURI_INVOKE("plan_settings")),
 	savePlanSettings: (settings: PlanSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_plan_settings", { settings })),
+	listEvents: () => typedError<Event[], IpcError>(__TAURI_INVOKE("list_events")),
+	createEvent: (details: EventDetails) => typedError<Event, IpcError>(__TAURI_INVOKE("create_event", { details })),
+	updateEvent: (id: EventId, details: EventDetails) => typedError<Event, IpcError>(__TAURI_INVOKE("update_event", { id, details })),
+	deleteEvent: (id: EventId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_event", { id })),
+	addTopic: (event: EventId, title: string) => typedError<Event, IpcError>(__TAURI_INVOKE("add_topic", { event, title })),
+	setTopicCovered: (topic: TopicId, covered: boolean) => typedError<Event, IpcError>(__TAURI_INVOKE("set_topic_covered", { topic, covered })),
+	deleteTopic: (topic: TopicId) => typedError<Event, IpcError>(__TAURI_INVOKE("delete_topic", { topic })),
+	eventPosts: (event: EventId) => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("event_posts", { event })),
+	savePlan: (input: PlanInput_Deserialize) => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("save_plan", { input })),
+	approvePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("approve_plan", { plan })),
+	unapprovePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("unapprove_plan", { plan })),
+	schedulePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("schedule_plan", { plan })),
+	deletePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_plan", { plan })),
+	/**  Writes the event's plan as Markdown into the Documents folder; returns the file's path. */
+	exportEvent: (id: EventId) => typedError<string, IpcError>(__TAURI_INVOKE("export_event", { id })),
+	importEvent: (markdown: string) => typedError<Event, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
 };
 
 /** Events */
@@ -176,6 +192,42 @@ export type ErrorCode =
 "network" | 
 /**  A bug or an unexpected failure. */
 "internal";
+
+/**  An event as the UI sees it, topics in their order. */
+export type Event = {
+	id: EventId,
+	topics: Topic[],
+} & EventDetails;
+
+/**  What the person types about an event. */
+export type EventDetails = {
+	name: string,
+	startsOn: string,
+	endsOn: string,
+	/**  An IANA time zone name ("Europe/Berlin"): the event's days and times are read in it. */
+	timeZone: string,
+	/**  Added to the first post of every planned post of the event, without the '#'. */
+	hashtags: string[],
+	holdRule: EventHoldRule,
+};
+
+/**
+ *  How listen-before-broadcast applies to an event's posts. Relaxing it is a choice the
+ *  event shows on its page and on every post it lets through, never a silent one.
+ */
+export type EventHoldRule = 
+/**  As in Settings. */
+{ kind: "asSettings" } | 
+/**
+ *  Hold only once someone has waited this long (longer than the setting, say, on a
+ *  busy conference day).
+ */
+{ kind: "after"; minutes: number } | 
+/**  Never hold this event's posts. */
+{ kind: "off" };
+
+/**  An event's stable id (a UUIDv7 string). */
+export type EventId = string;
 
 /**
  *  Items arrived in an account's Inbox or became answered. `account_id` is `None` when the UI
@@ -445,6 +497,48 @@ export type Person_Serialize = {
 /**  A planned post was published, held, released or failed: refetch the plan. */
 export type PlanChanged = null;
 
+/**
+ *  A plan's stable id (a UUIDv7 string): one post written once for one or more accounts.
+ *  Each account's copy is a [`PlannedPost`] with its own text and status.
+ */
+export type PlanId = string;
+
+/**
+ *  A plan as the composer sends it: the same time, topic, warning and language for every
+ *  target, and each target's own text (a variant when a network needs different words).
+ */
+export type PlanInput = PlanInput_Serialize | PlanInput_Deserialize;
+
+/**
+ *  A plan as the composer sends it: the same time, topic, warning and language for every
+ *  target, and each target's own text (a variant when a network needs different words).
+ */
+export type PlanInput_Deserialize = {
+	/**  `None` for a new plan. */
+	planId?: PlanId | null,
+	eventId?: EventId | null,
+	topicId?: TopicId | null,
+	publishAt: string,
+	contentWarning?: string | null,
+	language?: string | null,
+	targets: PlanTarget[],
+};
+
+/**
+ *  A plan as the composer sends it: the same time, topic, warning and language for every
+ *  target, and each target's own text (a variant when a network needs different words).
+ */
+export type PlanInput_Serialize = {
+	/**  `None` for a new plan. */
+	planId: PlanId | null,
+	eventId: EventId | null,
+	topicId: TopicId | null,
+	publishAt: string,
+	contentWarning: string | null,
+	language: string | null,
+	targets: PlanTarget[],
+};
+
 /**  How the scheduler treats due posts; saved with the data. */
 export type PlanSettings = PlanSettings_Serialize | PlanSettings_Deserialize;
 
@@ -478,6 +572,10 @@ export type PlanSettings_Serialize = {
 
 /**  Where a planned post stands. */
 export type PlanStatus = 
+/**  Being written: the text can change. */
+"draft" | 
+/**  Approved: the text is locked until it is un-approved. Not scheduled yet. */
+"approved" | 
 /**  Waiting for its time. */
 "scheduled" | 
 /**
@@ -497,6 +595,12 @@ export type PlanStatus =
  *  retries.
  */
 "failed";
+
+export type PlanTarget = {
+	accountId: AccountId,
+	/**  One entry per post of the thread. */
+	parts: string[],
+};
 
 /**  One post of a planned thread, and what the server said once it was published. */
 export type PlannedPart = PlannedPart_Serialize | PlannedPart_Deserialize;
@@ -527,16 +631,27 @@ export type PlannedPart_Serialize = {
 	cid: string | null,
 };
 
-/**  A post (or thread) planned for one account. */
+/**  A post (or thread) planned for one account: one target of a plan. */
 export type PlannedPost = PlannedPost_Serialize | PlannedPost_Deserialize;
 
 /**  A planned post's stable id (a UUIDv7 string). */
 export type PlannedPostId = string;
 
-/**  A post (or thread) planned for one account. */
+/**  A post (or thread) planned for one account: one target of a plan. */
 export type PlannedPost_Deserialize = {
 	id: PlannedPostId,
+	/**  The plan it belongs to; its other targets share the id. */
+	planId: PlanId,
 	accountId: AccountId,
+	eventId?: EventId | null,
+	topicId?: TopicId | null,
+	/**
+	 *  Shown before the text on Mastodon; Bluesky has no such thing, so there it leads the
+	 *  first post as "CW: …".
+	 */
+	contentWarning?: string | null,
+	/**  An ISO 639 language code ("en"). */
+	language?: string | null,
 	/**  In order: each part after the first replies to the one before. */
 	parts: PlannedPart_Deserialize[],
 	publishAt: string,
@@ -550,10 +665,21 @@ export type PlannedPost_Deserialize = {
 	ignoreHold: boolean,
 };
 
-/**  A post (or thread) planned for one account. */
+/**  A post (or thread) planned for one account: one target of a plan. */
 export type PlannedPost_Serialize = {
 	id: PlannedPostId,
+	/**  The plan it belongs to; its other targets share the id. */
+	planId: PlanId,
 	accountId: AccountId,
+	eventId: EventId | null,
+	topicId: TopicId | null,
+	/**
+	 *  Shown before the text on Mastodon; Bluesky has no such thing, so there it leads the
+	 *  first post as "CW: …".
+	 */
+	contentWarning: string | null,
+	/**  An ISO 639 language code ("en"). */
+	language: string | null,
 	/**  In order: each part after the first replies to the one before. */
 	parts: PlannedPart_Serialize[],
 	publishAt: string,
@@ -718,6 +844,16 @@ export type ThreadPlace =
 "focus" | 
 /**  A reply below it. */
 "reply";
+
+export type Topic = {
+	id: TopicId,
+	title: string,
+	/**  Ticked by the person, or by the scheduler once a post on the topic is published. */
+	covered: boolean,
+};
+
+/**  A topic's stable id (a UUIDv7 string). */
+export type TopicId = string;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { countCharacters, firstLine, mastodonLength, relativeTime } from "./text";
+import { countCharacters, firstLine, hashtagLine, mastodonLength, outgoingFirst, relativeTime } from "./text";
 
 describe("countCharacters", () => {
   it("counts what a person sees, not UTF-16 units", () => {
@@ -38,5 +38,16 @@ describe("mastodonLength", () => {
     expect(mastodonLength("see https://example.com/a/very/long/path/indeed ok", 23)).toBe(4 + 23 + 3);
     expect(mastodonLength("@bob@example.org hi", 23)).toBe(4 + 3);
     expect(mastodonLength("👩‍👩‍👧", 23)).toBe(5);
+  });
+});
+
+describe("outgoing text", () => {
+  it("adds only the hashtags the text lacks, and leads with the warning on Bluesky", () => {
+    const tags = ["DevConf", "dc26"];
+    expect(hashtagLine("Keynote at #devconf", tags)).toBe("#dc26");
+    expect(hashtagLine("#devconf2025 was fun", tags)).toBe("#DevConf #dc26");
+    expect(hashtagLine("#DEVCONF #DC26", tags)).toBeNull();
+    expect(outgoingFirst("Keynote now", "loud", ["devconf"], true)).toBe("CW: loud\n\nKeynote now\n\n#devconf");
+    expect(outgoingFirst("Keynote now", "loud", ["devconf"], false)).toBe("Keynote now\n\n#devconf");
   });
 });

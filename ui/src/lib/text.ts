@@ -46,3 +46,34 @@ export function firstLine(body: string): string {
   const line = body.split("\n").find((l) => l.trim() !== "");
   return line?.trim() ?? "";
 }
+
+/**
+ * The event hashtags a post's first part gains when it goes out: those it does not carry
+ * yet, compared without case. Mirrors `earshot_core::event::hashtag_line`.
+ */
+export function hashtagLine(text: string, hashtags: string[]): string | null {
+  const lower = text.toLowerCase();
+  const carries = (tag: string) => {
+    const needle = `#${tag.toLowerCase()}`;
+    let at = lower.indexOf(needle);
+    while (at !== -1) {
+      const next = lower.slice(at + needle.length).match(/^[\p{L}\p{N}_]/u);
+      if (!next) return true;
+      at = lower.indexOf(needle, at + 1);
+    }
+    return false;
+  };
+  const missing = hashtags.filter((tag) => !carries(tag)).map((tag) => `#${tag}`);
+  return missing.length > 0 ? missing.join(" ") : null;
+}
+
+/**
+ * A post's first part as it goes out: the event's missing hashtags at the end and, on Bluesky
+ * (which has no content warnings), the warning first. Mirrors `earshot_core::outgoing_texts`.
+ */
+export function outgoingFirst(text: string, warning: string, hashtags: string[], bluesky: boolean): string {
+  const line = hashtagLine(text, hashtags);
+  let out = line ? `${text}\n\n${line}` : text;
+  if (bluesky && warning.trim()) out = `CW: ${warning.trim()}\n\n${out}`;
+  return out;
+}

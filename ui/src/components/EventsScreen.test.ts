@@ -1,0 +1,88 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { afterEach, describe, expect, it } from "vitest";
+
+import EventsScreen from "./EventsScreen.svelte";
+
+const view = (id: string, network: string, handle: string) => ({
+  account: { id, network, handle, service: "https://example.org", remoteId: id, createdAt: "2026-11-28T10:00:00Z" },
+  sync: { state: "synced", lastSyncedAt: null, error: null },
+});
+
+const devconf = {
+  id: "ev1",
+  name: "DevConf",
+  startsOn: "2026-12-01",
+  endsOn: "2026-12-03",
+  timeZone: "Europe/Berlin",
+  hashtags: ["devconf"],
+  holdRule: { kind: "off" },
+  topics: [{ id: "t1", title: "Keynote", covered: false }],
+};
+
+const draft = {
+  id: "p1",
+  planId: "plan1",
+  accountId: "m1",
+  eventId: "ev1",
+  topicId: "t1",
+  contentWarning: null,
+  language: null,
+  parts: [{ text: "Keynote at 9", recordKey: null, uri: null, cid: null }],
+  publishAt: "2026-12-01T08:00:00Z",
+  status: "draft",
+  note: null,
+  ignoreHold: false,
+};
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe("Events screen", () => {
+  it("shows topics, a timeline, a relaxed hold rule, and counts per target with the event's hashtags", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      switch (cmd) {
+        case "list_events":
+          return [devconf];
+        case "event_posts":
+          return [draft];
+        case "list_accounts":
+          return [view("m1", "mastodon", "me@example.org"), view("b1", "bluesky", "me.bsky.social")];
+        case "post_limits":
+          return (args as { accountId: string }).accountId === "m1"
+            ? { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" }
+            : { maxLength: 300, counting: "graphemes", charactersPerUrl: 0, prefill: "" };
+        case "approve_plan":
+          return null;
+        case "plugin:event|listen":
+          return 1;
+        case "plugin:event|unlisten":
+          return null;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(EventsScreen);
+    expect((await screen.findByTestId("event-title")).textContent).toBe("DevConf");
+    expect(screen.getByTestId("event-hold").textContent).toContain("off for this event");
+    expect((await screen.findAllByTestId("plan-card"))[0]?.textContent).toContain("Keynote at 9");
+    expect(screen.getByTestId("plan-card").textContent).toContain("09:00");
+
+    await fireEvent.click(screen.getByTestId("plan-approve"));
+    await waitFor(() => expect(calls.some(([cmd, a]) => cmd === "approve_plan" && (a as { plan: string }).plan === "plan1")).toBe(true));
+
+    await fireEvent.click(screen.getByTestId("plan-new"));
+    const targets = await screen.findAllByTestId<HTMLInputElement>("plan-target");
+    await fireEvent.click(targets[1] as HTMLInputElement);
+    const box = screen.getByTestId<HTMLTextAreaElement>("plan-part");
+    await fireEvent.input(box, { target: { value: "é".repeat(280) } });
+    // "\n\n#devconf" adds 10: Mastodon has 500 - 290 left, Bluesky 300 - 290.
+    await waitFor(() => {
+      const counters = screen.getAllByTestId("plan-counter").map((c) => c.textContent?.trim());
+      expect(counters).toEqual(["@me@example.org: 210 left", "@me.bsky.social: 10 left"]);
+    });
+  });
+});
