@@ -179,14 +179,16 @@ pub struct App {
 }
 
 impl App {
-    /// Waits for an element to be present.
+    /// Waits for an element to be present. A timeout names what was awaited, so a failing
+    /// test says where it stopped.
     pub async fn wait_for(&self, locator: Locator<'_>) -> Result<Element> {
-        Ok(self
-            .client
+        let wanted = format!("{locator:?}");
+        self.client
             .wait()
             .at_most(PATIENCE)
             .for_element(locator)
-            .await?)
+            .await
+            .map_err(|e| format!("waiting for {wanted}: {e}").into())
     }
 
     pub async fn css(&self, selector: &str) -> Result<Element> {

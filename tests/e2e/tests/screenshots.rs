@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use earshot_e2e::{Driver, Result, TestAccount};
 use earshot_mastodon_server::{MastodonServer, Profile};
+use serde_json::json;
 use tokio::process::Command;
 
 async fn run(program: &str, args: &[&str]) -> Result<String> {
@@ -92,7 +93,19 @@ async fn docs_screenshots() -> Result<()> {
     for (name, text) in asked {
         let person = TestAccount::create("guest").await;
         person.set_display_name(name).await;
-        questions.push((person.clone(), person.reply(&talk, &talk, text).await));
+        // Léa asked two hours ago and is still waiting: a planned post on the account is held.
+        let asked_at = match name {
+            "Léa Moreau" => jiff::Timestamp::now() - jiff::SignedDuration::from_hours(2),
+            _ => jiff::Timestamp::now(),
+        };
+        let reply = json!({ "root": talk.json(), "parent": talk.json() });
+        let question = person
+            .post_with(
+                text,
+                json!({ "reply": reply, "createdAt": asked_at.to_string() }),
+            )
+            .await;
+        questions.push((person.clone(), question));
     }
     let mention = TestAccount::create("sam").await;
     mention.set_display_name("Sam Whitfield").await;
@@ -232,6 +245,115 @@ async fn docs_screenshots() -> Result<()> {
         .await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     capture(&dir, "planned.png", "1100x700+0+0").await?;
+
+    // Events: a conference with topics, plans for both accounts, and a post held while Léa
+    // waits for an answer.
+    app.click("[data-testid=nav-events]").await?;
+    app.click("[data-testid=event-new]").await?;
+    app.type_into("[data-testid=event-name]", "RustConf 2026")
+        .await?;
+    app.type_into("[data-testid=event-hashtags]", "#rustconf")
+        .await?;
+    app.click("[data-testid=event-save]").await?;
+    app.expect_texts("[data-testid=event-title]", &["RustConf 2026"])
+        .await?;
+    for topic in ["Keynote", "Tauri workshop", "Booth hours"] {
+        app.type_into("[data-testid=topic-new]", topic).await?;
+        app.click("[data-testid=topic-add]").await?;
+    }
+    app.css("[data-testid=topic]:nth-child(3)").await?;
+    // Fills the composer: which accounts (in the order listed), the topic, the text and
+    // the hour tomorrow (or now).
+    let compose = |targets: &'static [bool],
+                   topic: &'static str,
+                   text: &'static str,
+                   hour: Option<u32>| {
+        let app = &app;
+        async move {
+            app.click("[data-testid=plan-new]").await?;
+            app.css("[data-testid=plan-composer]").await?;
+            app.client
+                .execute(
+                    "const [targets, topic, text, hour] = arguments;
+                     document.querySelectorAll('[data-testid=plan-target]').forEach((box, i) => {
+                       if (box.checked !== targets[i]) box.click();
+                     });
+                     const select = document.querySelector('[data-testid=plan-topic]');
+                     select.value = [...select.options].find((o) => o.text === topic).value;
+                     select.dispatchEvent(new Event('change', { bubbles: true }));
+                     const box = document.querySelector('[data-testid=plan-part]');
+                     box.focus();
+                     document.execCommand('insertText', false, text);
+                     const at = new Date();
+                     if (hour !== null) { at.setDate(at.getDate() + 1); at.setHours(hour, 0); }
+                     const pad = (n) => String(n).padStart(2, '0');
+                     const input = document.querySelector('[data-testid=plan-when]');
+                     input.value = `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+                     input.dispatchEvent(new Event('input', { bubbles: true }));
+                     return null;",
+                    vec![json!(targets), json!(topic), json!(text), json!(hour)],
+                )
+                .await?;
+            Result::<()>::Ok(())
+        }
+    };
+    compose(
+        &[true, true],
+        "Keynote",
+        "The keynote starts at 10 in the main hall. Come early for a seat 🎤",
+        Some(9),
+    )
+    .await?;
+    app.click("[data-testid=plan-save-approve]").await?;
+    app.click("[data-testid=plan-schedule]").await?;
+    app.until("the keynote post is scheduled", || async {
+        let statuses = app.texts("[data-testid=plan-status]").await?;
+        Ok(statuses.iter().filter(|s| *s == "Scheduled").count() == 2)
+    })
+    .await?;
+    compose(
+        &[true, true],
+        "Tauri workshop",
+        "Workshop at 14:00: bring a laptop, we build a tray app from scratch in 90 minutes.",
+        Some(14),
+    )
+    .await?;
+    app.click("[data-testid=plan-save]").await?;
+    app.css("[data-testid=plan-card][data-stage=draft]").await?;
+    compose(
+        &[true, false],
+        "Booth hours",
+        "Find us at booth 12 all afternoon: stickers, demos and honest answers.",
+        None,
+    )
+    .await?;
+    app.click("[data-testid=plan-save-approve]").await?;
+    app.click("[data-testid=plan-card][data-stage=approved] [data-testid=plan-schedule]")
+        .await?;
+    app.css("[data-testid=plan-target-row][data-status=held]")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "event-timeline.png", "1100x700+0+0").await?;
+
+    // The composer counts for each account as its server counts, hashtags included.
+    compose(
+        &[true, true],
+        "Keynote",
+        "Slides from the keynote are up, with the recording link for everyone who asked. \
+         Thanks to all of you who came by the booth afterwards with questions about keyrings, \
+         trays and notifications on Linux: the answers are in the thread below, and if yours \
+         is missing, reply here and I will add it. See you at the workshop at two!",
+        Some(18),
+    )
+    .await?;
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=plan-composer]').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(&dir, "composer.png", "1100x700+0+0").await?;
 
     // The tray icon is the small "earshot" window trayer embedded at the bottom right.
     let icon = run("xdotool", &["search", "--name", "^earshot$"]).await?;

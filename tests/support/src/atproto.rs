@@ -38,7 +38,8 @@ pub struct PostRef {
 }
 
 impl PostRef {
-    fn json(&self) -> Value {
+    /// As a strong reference inside a record.
+    pub fn json(&self) -> Value {
         json!({ "uri": self.uri, "cid": self.cid })
     }
 

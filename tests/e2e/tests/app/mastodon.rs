@@ -191,7 +191,63 @@ async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
     app.quit_from_tray().await
 }
 
-/// Sets the Planned screen's time to this very minute: due at once.
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn an_event_post_is_drafted_approved_scheduled_and_published_once() -> Result<()> {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let driver = Driver::start()
+        .await?
+        .approving_mastodon_sign_in_as(&alice.username);
+    let app = driver.launch().await?;
+    app.sign_in_to_mastodon(server.url()).await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
+
+    app.click("[data-testid=nav-events]").await?;
+    app.css("[data-testid=events-empty]").await?;
+    app.click("[data-testid=event-new]").await?;
+    app.type_into("[data-testid=event-name]", "DevConf").await?;
+    app.type_into("[data-testid=event-hashtags]", "#devconf")
+        .await?;
+    app.click("[data-testid=event-save]").await?;
+    app.expect_texts("[data-testid=event-title]", &["DevConf"])
+        .await?;
+    app.type_into("[data-testid=topic-new]", "Doors").await?;
+    app.click("[data-testid=topic-add]").await?;
+    app.css("[data-testid=topic]").await?;
+
+    app.click("[data-testid=topic-plan]").await?;
+    app.type_into("[data-testid=plan-part]", "Doors open at 9!")
+        .await?;
+    // 500 characters, less the text and the "\n\n#devconf" the event adds.
+    app.expect_texts(
+        "[data-testid=plan-counter]",
+        &[&format!("@alice@{}: 474 left", server.host())],
+    )
+    .await?;
+    app.client.execute(SET_WHEN_TO_NOW, vec![]).await?;
+    app.click("[data-testid=plan-save]").await?;
+    app.expect_texts("[data-testid=plan-status]", &["Draft"])
+        .await?;
+    app.click("[data-testid=plan-approve]").await?;
+    app.expect_texts("[data-testid=plan-status]", &["Approved"])
+        .await?;
+    assert!(
+        server.statuses_of(&alice).is_empty(),
+        "approved is not scheduled"
+    );
+    app.click("[data-testid=plan-schedule]").await?;
+    app.expect_texts("[data-testid=plan-status]", &["Published"])
+        .await?;
+    let posted = server.statuses_of(&alice);
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(posted[0].1, "Doors open at 9!\n\n#devconf");
+    app.css("[data-testid=topic] input:checked").await?;
+    app.quit_from_tray().await
+}
+
+/// Sets the composer's time (Planned or Events) to this very minute: due at once.
 const SET_WHEN_TO_NOW: &str = "const input = document.querySelector('[data-testid=plan-when]');
      const now = new Date();
      const pad = (n) => String(n).padStart(2, '0');
