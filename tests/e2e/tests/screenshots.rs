@@ -190,6 +190,8 @@ async fn docs_screenshots() -> Result<()> {
     // Planned: a thread for tomorrow morning, and the composer with its counter.
     run("dunstctl", &["close-all"]).await?;
     app.click("[data-testid=nav-planned]").await?;
+    // The composer appears once the accounts are read.
+    app.css("[data-testid=plan-part]").await?;
     let plan = |parts: &'static [&'static str], hour: u32| {
         let app = &app;
         async move {
@@ -220,7 +222,13 @@ async fn docs_screenshots() -> Result<()> {
                     vec![serde_json::json!(hour)],
                 )
                 .await?;
+            let before = app.texts("[data-testid=planned-row]").await?.len();
             app.click("[data-testid=plan-submit]").await?;
+            // The composer empties once the plan is saved: wait, or the next text is lost.
+            app.until("the plan is listed", || async {
+                Ok(app.texts("[data-testid=planned-row]").await?.len() > before)
+            })
+            .await?;
             Result::<()>::Ok(())
         }
     };
@@ -252,6 +260,23 @@ async fn docs_screenshots() -> Result<()> {
     app.click("[data-testid=event-new]").await?;
     app.type_into("[data-testid=event-name]", "RustConf 2026")
         .await?;
+    // The conference runs from today to the day after tomorrow.
+    app.client
+        .execute(
+            "const day = (offset) => {
+               const at = new Date(Date.now() + offset * 86400000);
+               const pad = (n) => String(n).padStart(2, '0');
+               return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+             };
+             for (const [id, offset] of [['event-starts', 0], ['event-ends', 2]]) {
+               const input = document.querySelector(`[data-testid=${id}]`);
+               input.value = day(offset);
+               input.dispatchEvent(new Event('input', { bubbles: true }));
+             }
+             return null;",
+            vec![],
+        )
+        .await?;
     app.type_into("[data-testid=event-hashtags]", "#rustconf")
         .await?;
     app.click("[data-testid=event-save]").await?;
@@ -270,6 +295,11 @@ async fn docs_screenshots() -> Result<()> {
                    hour: Option<u32>| {
         let app = &app;
         async move {
+            // The last plan's composer closes once it is saved.
+            app.until("the composer is closed", || async {
+                Ok(app.texts("[data-testid=plan-composer]").await?.is_empty())
+            })
+            .await?;
             app.click("[data-testid=plan-new]").await?;
             app.css("[data-testid=plan-composer]").await?;
             app.client
@@ -332,7 +362,14 @@ async fn docs_screenshots() -> Result<()> {
         .await?;
     app.css("[data-testid=plan-target-row][data-status=held]")
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The held post's notification is its own picture; the timeline says the same.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    run("dunstctl", &["close-all"]).await?;
+    // WebKit repaints what the notification covered on its next frame.
+    app.client
+        .execute("document.body.style.opacity = '0.999'; return null;", vec![])
+        .await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir, "event-timeline.png", "1100x700+0+0").await?;
 
     // The composer counts for each account as its server counts, hashtags included.
@@ -345,6 +382,11 @@ async fn docs_screenshots() -> Result<()> {
          is missing, reply here and I will add it. See you at the workshop at two!",
         Some(18),
     )
+    .await?;
+    app.until("the counters count the long text", || async {
+        let counters = app.texts("[data-testid=plan-counter]").await?;
+        Ok(counters.iter().any(|c| c.ends_with("over")))
+    })
     .await?;
     app.client
         .execute(

@@ -65,7 +65,7 @@ describe("Events screen", () => {
       }
       throw new Error(`unexpected command ${cmd}`);
     });
-    render(EventsScreen);
+    render(EventsScreen, { onAnswer: () => {} });
     expect((await screen.findByTestId("event-title")).textContent).toBe("DevConf");
     expect(screen.getByTestId("event-hold").textContent).toContain("off for this event");
     expect((await screen.findAllByTestId("plan-card"))[0]?.textContent).toContain("Keynote at 9");
