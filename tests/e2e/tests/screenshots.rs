@@ -367,7 +367,10 @@ async fn docs_screenshots() -> Result<()> {
     run("dunstctl", &["close-all"]).await?;
     // WebKit repaints what the notification covered on its next frame.
     app.client
-        .execute("document.body.style.opacity = '0.999'; return null;", vec![])
+        .execute(
+            "document.body.style.opacity = '0.999'; return null;",
+            vec![],
+        )
         .await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir, "event-timeline.png", "1100x700+0+0").await?;

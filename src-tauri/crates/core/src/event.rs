@@ -202,7 +202,7 @@ mod tests {
             ..details()
         };
         assert_eq!(
-            nowhere.validate().unwrap_err().to_string(),
+            nowhere.validate().expect_err("unknown zone").to_string(),
             "\"Mars/Olympus\" is not a time zone this computer knows. Use a name like Europe/Berlin."
         );
         let spaced = EventDetails {

@@ -451,7 +451,9 @@ mod tests {
                         - Hold rule: off\n## Topics\n## Schedule\n### 2026-12-01 09:00 +00:00\n\
                         #### @me · draft\n~~~\ntext";
         assert_eq!(
-            EventPlan::from_markdown(unclosed).unwrap_err().problem,
+            EventPlan::from_markdown(unclosed)
+                .expect_err("unclosed")
+                .problem,
             "this block is never closed"
         );
         assert!(EventPlan::from_markdown("").is_err());

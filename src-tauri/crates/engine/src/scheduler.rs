@@ -375,8 +375,8 @@ impl Scheduler {
         };
         let texts: Vec<String> = post.parts.iter().map(|part| part.text.clone()).collect();
         let texts = outgoing_texts(&texts, post.content_warning.as_deref(), hashtags, network);
-        let mut previous: Option<(String, Option<String>)> = None;
-        let mut root: Option<(String, Option<String>)> = None;
+        let mut previous: Option<Written> = None;
+        let mut root: Option<Written> = None;
         for (position, part) in (0u32..).zip(&post.parts) {
             let written = match (&part.uri, &connection) {
                 (Some(uri), _) => Ok((uri.clone(), part.cid.clone())),
@@ -447,11 +447,8 @@ impl Scheduler {
         post: &PlannedPost,
         position: u32,
         text: &str,
-        (root, parent): (
-            Option<&(String, Option<String>)>,
-            Option<&(String, Option<String>)>,
-        ),
-    ) -> Result<(String, Option<String>)> {
+        (root, parent): (Option<&Written>, Option<&Written>),
+    ) -> Result<Written> {
         const POST: &str = "app.bsky.feed.post";
         let part = &post.parts[position as usize];
         let key = match &part.record_key {
@@ -514,6 +511,10 @@ fn people(count: u32, one: &str, many: &str) -> String {
         _ => format!("{count} people {many}"),
     }
 }
+
+/// A part the server has written: its URI (a status id on Mastodon) and, on Bluesky, its
+/// content id.
+type Written = (String, Option<String>);
 
 /// Whether this publishing run picks up one that stopped mid-way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
