@@ -54,6 +54,7 @@ const COMMANDS: &[&str] = &[
     "delete_plan",
     "export_event",
     "import_event",
+    "event_follow_ups",
 ];
 
 fn main() {

@@ -2,7 +2,7 @@
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
 use earshot_core::{
-    AccountId, Draft, DraftId, Event, EventDetails, EventId, InboxItem, InboxItemId,
+    AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
     NotificationSettings, OwedQueue, PlanId, PlanInput, PlanSettings, PlannedPost, PlannedPostId,
     PostRef, Timestamp, TopicId,
 };
@@ -434,4 +434,10 @@ pub async fn export_event(
 #[specta::specta]
 pub async fn import_event(backend: State<'_, Backend>, markdown: String) -> Reply<Event> {
     Ok(backend.get()?.import_event(markdown).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn event_follow_ups(backend: State<'_, Backend>, event: EventId) -> Reply<Vec<FollowUp>> {
+    Ok(backend.get()?.event_follow_ups(event).await?)
 }

@@ -63,6 +63,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::delete_plan,
             commands::export_event,
             commands::import_event,
+            commands::event_follow_ups,
         ])
         .events(collect_events![
             events::InboxChanged,

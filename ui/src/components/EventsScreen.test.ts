@@ -50,6 +50,8 @@ describe("Events screen", () => {
           return [devconf];
         case "event_posts":
           return [draft];
+        case "event_follow_ups":
+          return [];
         case "list_accounts":
           return [view("m1", "mastodon", "me@example.org"), view("b1", "bluesky", "me.bsky.social")];
         case "post_limits":
@@ -65,7 +67,7 @@ describe("Events screen", () => {
       }
       throw new Error(`unexpected command ${cmd}`);
     });
-    render(EventsScreen, { onAnswer: () => {} });
+    render(EventsScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     expect((await screen.findByTestId("event-title")).textContent).toBe("DevConf");
     expect(screen.getByTestId("event-hold").textContent).toContain("off for this event");
     expect((await screen.findAllByTestId("plan-card"))[0]?.textContent).toContain("Keynote at 9");

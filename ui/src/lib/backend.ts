@@ -13,6 +13,7 @@ import {
   type PlannedPost_Serialize,
   type EventDetails,
   type PlanInput_Deserialize,
+  type FollowUp_Serialize,
   type Snooze,
   type PostRef_Deserialize,
   type SyncView_Serialize,
@@ -32,6 +33,7 @@ export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
 export type { Event, EventDetails, EventHoldRule, Topic } from "./bindings";
 export type PlanInput = PlanInput_Deserialize;
+export type FollowUp = FollowUp_Serialize;
 export type PostRef = PostRef_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
@@ -111,6 +113,7 @@ export const backend = {
   deletePlan: (plan: string) => unwrap(commands.deletePlan(plan)),
   exportEvent: (id: string) => unwrap(commands.exportEvent(id)),
   importEvent: (markdown: string) => unwrap(commands.importEvent(markdown)),
+  eventFollowUps: (event: string) => unwrap(commands.eventFollowUps(event)),
 };
 
 /**

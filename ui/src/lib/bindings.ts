@@ -73,6 +73,7 @@ export const commands = {
 	/**  Writes the event's plan as Markdown into the Documents folder; returns the file's path. */
 	exportEvent: (id: EventId) => typedError<string, IpcError>(__TAURI_INVOKE("export_event", { id })),
 	importEvent: (markdown: string) => typedError<Event, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
+	eventFollowUps: (event: EventId) => typedError<FollowUp_Serialize[], IpcError>(__TAURI_INVOKE("event_follow_ups", { event })),
 };
 
 /** Events */
@@ -228,6 +229,21 @@ export type EventHoldRule =
 
 /**  An event's stable id (a UUIDv7 string). */
 export type EventId = string;
+
+/**  A reply (or quote, or mention in its thread) a published planned post drew. */
+export type FollowUp = FollowUp_Serialize | FollowUp_Deserialize;
+
+/**  A reply (or quote, or mention in its thread) a published planned post drew. */
+export type FollowUp_Deserialize = {
+	postId: PlannedPostId,
+	item: InboxItem_Deserialize,
+};
+
+/**  A reply (or quote, or mention in its thread) a published planned post drew. */
+export type FollowUp_Serialize = {
+	postId: PlannedPostId,
+	item: InboxItem_Serialize,
+};
 
 /**
  *  Items arrived in an account's Inbox or became answered. `account_id` is `None` when the UI

@@ -195,6 +195,14 @@ pub fn outgoing_texts(
     texts
 }
 
+/// A reply (or quote, or mention in its thread) a published planned post drew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FollowUp {
+    pub post_id: PlannedPostId,
+    pub item: crate::InboxItem,
+}
+
 /// How the scheduler treats due posts; saved with the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use earshot_core::plan_doc::{EventPlan, PlanEntry, TargetEntry, TopicLine};
-use earshot_core::{Event, EventDetails, EventId, PlannedPost, TopicId};
+use earshot_core::{Event, EventDetails, EventId, FollowUp, PlannedPost, TopicId};
 
 use crate::{Earshot, EngineEvent, Error, Result};
 
@@ -71,6 +71,13 @@ impl Earshot {
     /// An event's planned posts, soonest first.
     pub async fn event_posts(&self, event: EventId) -> Result<Vec<PlannedPost>> {
         self.with_store(move |store| store.event_posts(&event))
+            .await
+    }
+
+    /// What the event's published posts drew: replies and quotes, with their state.
+    pub async fn event_follow_ups(&self, event: EventId) -> Result<Vec<FollowUp>> {
+        let now = self.services.clock.now();
+        self.with_store(move |store| store.event_follow_ups(&event, now))
             .await
     }
 

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 
 use earshot_core::plan_doc::EventPlan;
 use earshot_core::{
-    AccountId, Event, EventId, PlanId, PlanInput, PlanStatus, PlannedPart, PlannedPost,
+    AccountId, Event, EventId, FollowUp, PlanId, PlanInput, PlanStatus, PlannedPart, PlannedPost,
     PlannedPostId, Timestamp, TopicId,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use crate::inbox::{ITEM_COLUMNS, item_from_row};
 use crate::time::{from_micros, to_micros};
 use crate::{Result, Store, StoreError};
 
@@ -347,6 +348,32 @@ impl Store {
             params![event.0],
         )?;
         ids.iter().map(|id| read_post(&tx, id)).collect()
+    }
+
+    /// What an event's published posts drew: replies to any of their parts (or in their
+    /// threads) and quotes of them, oldest first. Each item's state is read at `now`.
+    pub fn event_follow_ups(&self, event: &EventId, now: Timestamp) -> Result<Vec<FollowUp>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT DISTINCT {ITEM_COLUMNS}, p.id AS planned_post
+             FROM planned_posts p
+             JOIN planned_parts part ON part.post_id = p.id AND part.uri IS NOT NULL
+             JOIN inbox_items i ON i.account_id = p.account_id
+                 AND (i.subject_uri = part.uri OR i.reply_parent_uri = part.uri
+                      OR i.reply_root_uri = part.uri)
+             JOIN accounts a ON a.id = i.account_id
+             WHERE p.event_id = ?2
+             ORDER BY i.created_at, i.id"
+        ))?;
+        let follow_ups = stmt
+            .query_map(params![to_micros(now), event.0], |row| {
+                Ok(FollowUp {
+                    post_id: PlannedPostId(row.get("planned_post")?),
+                    item: item_from_row(row, now)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(follow_ups)
     }
 
     /// Creates a new event from a document, in one transaction: all of it or nothing.

@@ -509,6 +509,27 @@ mod events {
         );
         let event = desk.earshot.events().await.expect("events").remove(0);
         assert!(event.topics[0].covered, "the topic is ticked");
+
+        // Bob asks under the second post of the thread: the plan shows what it drew.
+        desk.server.post(
+            &desk.bob,
+            "@alice wann genau? is it in the main hall?",
+            Some(&alices[1].0),
+            "public",
+        );
+        let follow_ups = within(Duration::from_secs(10), "the follow-up", async || {
+            let found = desk
+                .earshot
+                .event_follow_ups(event.id.clone())
+                .await
+                .expect("follow-ups");
+            (!found.is_empty()).then_some(found)
+        })
+        .await;
+        assert_eq!(follow_ups.len(), 1);
+        assert_eq!(follow_ups[0].post_id, saved[0].id);
+        assert!(follow_ups[0].item.is_question());
+        assert_eq!(follow_ups[0].item.state, earshot_core::ItemState::Owed);
     }
 
     #[tokio::test(flavor = "multi_thread")]
