@@ -196,6 +196,7 @@ async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
 async fn an_event_post_is_drafted_approved_scheduled_and_published_once() -> Result<()> {
     let server = MastodonServer::start(Profile::mastodon()).await;
     let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
     let driver = Driver::start()
         .await?
         .approving_mastodon_sign_in_as(&alice.username);
@@ -244,6 +245,14 @@ async fn an_event_post_is_drafted_approved_scheduled_and_published_once() -> Res
     assert_eq!(posted.len(), 1, "{posted:?}");
     assert_eq!(posted[0].1, "Doors open at 9!\n\n#devconf");
     app.css("[data-testid=topic] input:checked").await?;
+
+    // A question under it shows as what the post drew, still owed.
+    server.post(&bob, "@alice which entrance?", Some(&posted[0].0), "public");
+    app.expect_texts(
+        "[data-testid=plan-follow-up]",
+        &["1 reply · 1 question · 1 still owed"],
+    )
+    .await?;
     app.quit_from_tray().await
 }
 
