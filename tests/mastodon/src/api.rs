@@ -36,6 +36,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/api/v1/notifications", get(notifications))
         .route("/api/v1/notifications/requests", get(notification_requests))
         .route("/api/v1/statuses", post(create_status))
+        // Mastodon takes images up to 16 MB; axum's default limit is 2 MB.
+        .route(
+            "/api/v2/media",
+            post(upload_media).layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),
+        )
         .route("/api/v1/statuses/{id}", get(one_status))
         .route("/api/v1/statuses/{id}/context", get(context))
         .route("/api/v1/statuses/{id}/favourite", post(favourite))
@@ -482,6 +487,57 @@ async fn context(
 
 /// `POST /api/v1/statuses`; the same `Idempotency-Key` from the same token returns the
 /// status it created the first time.
+/// `POST /api/v2/media`: a `file` and an optional `description`, multipart.
+async fn upload_media(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    mut form: axum::extract::Multipart,
+) -> Response {
+    let (mut file, mut description) = (None, None);
+    while let Ok(Some(field)) = form.next_field().await {
+        match field.name() {
+            Some("file") => {
+                let mime = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_owned();
+                let Ok(bytes) = field.bytes().await else {
+                    return (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Json(json!({ "error": "Validation failed: File could not be read" })),
+                    )
+                        .into_response();
+                };
+                file = Some((mime, bytes.len()));
+            }
+            Some("description") => description = field.text().await.ok(),
+            _ => {}
+        }
+    }
+    let mut state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let Some((mime, size)) = file.filter(|(mime, _)| mime.starts_with("image/")) else {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({ "error": "Validation failed: File content type is invalid" })),
+        )
+            .into_response();
+    };
+    let id = state.next_id();
+    let media = crate::state::Media {
+        id: id.clone(),
+        owner: me,
+        mime,
+        description: description.filter(|d| !d.is_empty()),
+        size,
+    };
+    let entity = entities::attachment(&media, &shared.url);
+    state.media.insert(id, media);
+    Json(entity).into_response()
+}
+
 async fn create_status(
     Axum(shared): Axum<Arc<Shared>>,
     headers: HeaderMap,
@@ -531,6 +587,20 @@ async fn create_status(
             .cloned()
             .unwrap_or_else(|| "public".into());
         let language = params.get("language").filter(|l| !l.is_empty()).cloned();
+        let media_ids: Vec<String> = params
+            .get("media_ids")
+            .map(|ids| ids.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if media_ids
+            .iter()
+            .any(|id| state.media.get(id).is_none_or(|m| m.owner != me))
+        {
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "error": "Validation failed: Media attachments is invalid" })),
+            )
+                .into_response();
+        }
         if language.as_ref().is_some_and(|l| {
             !(2..=3).contains(&l.len()) || !l.chars().all(|c| c.is_ascii_lowercase())
         }) {
@@ -558,6 +628,7 @@ async fn create_status(
         };
         if let Some(status) = state.statuses.get_mut(&id) {
             status.language = language;
+            status.media = media_ids;
         }
         if let Some(key) = key {
             state.idempotency.insert((token, key), id.clone());

@@ -109,7 +109,12 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
         "visibility": status.visibility,
         "sensitive": !status.spoiler_text.is_empty(),
         "spoiler_text": status.spoiler_text,
-        "media_attachments": [],
+        "media_attachments": status
+            .media
+            .iter()
+            .filter_map(|id| state.media.get(id))
+            .map(|media| attachment(media, origin))
+            .collect::<Vec<_>>(),
         "application": null,
         "mentions": mentions,
         "tags": [],
@@ -141,5 +146,20 @@ pub(crate) fn notification(state: &State, n: &Notification, origin: &str) -> Val
         "account": account(&state.accounts[&n.account], origin, false),
         "status": n.status.as_ref().and_then(|id| state.statuses.get(id))
             .map(|s| status(state, s, Some(&n.recipient), origin)),
+    })
+}
+
+/// A MediaAttachment entity, as the API documentation's example shows an image.
+pub(crate) fn attachment(media: &crate::state::Media, origin: &str) -> Value {
+    json!({
+        "id": media.id,
+        "type": "image",
+        "url": format!("{origin}/system/media_attachments/files/{}/original/image", media.id),
+        "preview_url": format!("{origin}/system/media_attachments/files/{}/small/image", media.id),
+        "remote_url": null,
+        "text_url": null,
+        "meta": { "original": { "size": media.size.to_string() } },
+        "description": media.description,
+        "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}",
     })
 }

@@ -170,6 +170,23 @@ impl MastodonServer {
         Some((status.spoiler_text.clone(), status.language.clone()))
     }
 
+    /// A status's attachments: each one's type and description.
+    pub fn media_of(&self, status_id: &str) -> Vec<(String, Option<String>)> {
+        let state = self.shared.state();
+        state
+            .statuses
+            .get(status_id)
+            .map(|status| {
+                status
+                    .media
+                    .iter()
+                    .filter_map(|id| state.media.get(id))
+                    .map(|m| (m.mime.clone(), m.description.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// How many requests reached `path` (without query), to check what a client asked for.
     pub fn requests_to(&self, path: &str) -> usize {
         self.shared

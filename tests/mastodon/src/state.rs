@@ -82,11 +82,23 @@ pub(crate) struct Status {
     pub spoiler_text: String,
     /// ISO 639 code the author chose, if any.
     pub language: Option<String>,
+    /// Attachment ids, in order.
+    pub media: Vec<String>,
     pub in_reply_to: Option<String>,
     pub mentions: Vec<String>,
     pub created_at: Timestamp,
     pub favourited_by: HashSet<String>,
     pub reblogged_by: HashSet<String>,
+}
+
+/// An uploaded attachment (`POST /api/v2/media`).
+#[derive(Debug, Clone)]
+pub(crate) struct Media {
+    pub id: String,
+    pub owner: String,
+    pub mime: String,
+    pub description: Option<String>,
+    pub size: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -128,6 +140,8 @@ pub(crate) struct State {
     pub grants: HashMap<String, Grant>,
     pub tokens: HashMap<String, String>,
     pub idempotency: HashMap<(String, String), String>,
+    /// Uploaded attachments by id.
+    pub media: HashMap<String, Media>,
     pub markers: HashMap<String, (String, u64, Timestamp)>,
     pub filtered: HashSet<(String, String)>,
     pub rate_limits: Vec<(String, usize, i64)>,
@@ -150,6 +164,7 @@ impl State {
             grants: HashMap::new(),
             tokens: HashMap::new(),
             idempotency: HashMap::new(),
+            media: HashMap::new(),
             markers: HashMap::new(),
             filtered: HashSet::new(),
             rate_limits: Vec::new(),
@@ -236,6 +251,7 @@ impl State {
                 visibility: visibility.to_owned(),
                 spoiler_text: spoiler_text.to_owned(),
                 language: None,
+                media: Vec::new(),
                 in_reply_to: in_reply_to.map(str::to_owned),
                 mentions: mentions.clone(),
                 created_at: now,

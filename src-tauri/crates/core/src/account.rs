@@ -25,6 +25,14 @@ impl Network {
         }
     }
 
+    /// The network's name for people.
+    pub fn name(self) -> &'static str {
+        match self {
+            Network::Bluesky => "Bluesky",
+            Network::Mastodon => "Mastodon",
+        }
+    }
+
     /// The keyring entry holding the tokens of this network's account `remote_id`.
     pub fn secret_key(self, remote_id: &str) -> String {
         format!("{}:{remote_id}", self.as_str())

@@ -26,8 +26,9 @@ pub use inbox::{
     PostRef, SyncMarks, SyncRecord, Walk,
 };
 pub use plan::{
-    FollowUp, PlanError, PlanId, PlanInput, PlanSettings, PlanStatus, PlanTarget, PlannedPart,
-    PlannedPost, PlannedPostId, PostLimits, outgoing_texts, validate_parts,
+    FollowUp, ImageInfo, PlanError, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus,
+    PlanTarget, PlannedPart, PlannedPost, PlannedPostId, PostLimits, outgoing_texts,
+    validate_images, validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

@@ -123,6 +123,8 @@ pub struct PlannedPost {
     /// The person chose "Publish anyway": neither the listen-before-broadcast hold nor the
     /// grace window for late posts applies to it.
     pub ignore_hold: bool,
+    /// Images on the first post.
+    pub images: Vec<ImageInfo>,
 }
 
 /// A plan as the composer sends it: the same time, topic, warning and language for every
@@ -139,6 +141,83 @@ pub struct PlanInput {
     pub content_warning: Option<String>,
     pub language: Option<String>,
     pub targets: Vec<PlanTarget>,
+    /// Images for the first post, on every target.
+    #[serde(default)]
+    pub images: Vec<PlanImage>,
+}
+
+/// An image for a plan's first post, as the composer sends it and reads it back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanImage {
+    /// "image/jpeg", "image/png", "image/gif" or "image/webp".
+    pub mime: String,
+    /// Says what the image shows, for people who cannot see it.
+    pub alt: String,
+    /// The file's bytes, base64-encoded (IPC carries text).
+    pub base64: String,
+}
+
+/// What the timeline shows of an image: no bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageInfo {
+    pub mime: String,
+    pub alt: String,
+    pub bytes: u32,
+}
+
+/// The image types both networks take.
+pub const IMAGE_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+/// Images per post, on both networks.
+pub const MAX_IMAGES: usize = 4;
+/// Bluesky's limit for one image (its blob limit).
+pub const BLUESKY_MAX_IMAGE_BYTES: usize = 1_000_000;
+/// Mastodon's default limit for one image.
+pub const MASTODON_MAX_IMAGE_BYTES: usize = 16 * 1024 * 1024;
+/// Mastodon's limit for an image description.
+pub const MAX_ALT_CHARS: usize = 1500;
+
+/// Checks a plan's images against a network before it is approved: their number, type and
+/// size, and (when `require_alt` is set) that each says what it shows.
+pub fn validate_images(
+    images: &[ImageInfo],
+    network: Network,
+    require_alt: bool,
+) -> Result<(), PlanError> {
+    if images.len() > MAX_IMAGES {
+        return Err(PlanError::TooManyImages {
+            count: images.len(),
+        });
+    }
+    let limit = match network {
+        Network::Bluesky => BLUESKY_MAX_IMAGE_BYTES,
+        Network::Mastodon => MASTODON_MAX_IMAGE_BYTES,
+    };
+    for (index, image) in images.iter().enumerate() {
+        let number = index + 1;
+        if !IMAGE_TYPES.contains(&image.mime.as_str()) {
+            return Err(PlanError::UnsupportedImage {
+                number,
+                mime: image.mime.clone(),
+            });
+        }
+        if image.bytes as usize > limit {
+            return Err(PlanError::ImageTooLarge {
+                number,
+                network: network.name(),
+                megabytes: format!("{:.1}", f64::from(image.bytes) / 1_000_000.0),
+                limit_megabytes: format!("{:.1}", limit as f64 / 1_000_000.0),
+            });
+        }
+        if require_alt && image.alt.trim().is_empty() {
+            return Err(PlanError::MissingAlt { number });
+        }
+        if image.alt.chars().count() > MAX_ALT_CHARS {
+            return Err(PlanError::AltTooLong { number });
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -205,7 +284,7 @@ pub struct FollowUp {
 
 /// How the scheduler treats due posts; saved with the data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct PlanSettings {
     /// Listen before broadcast: a due post is held while someone on its account has waited
     /// longer than this for an answer. `None` turns the rule off.
@@ -213,14 +292,17 @@ pub struct PlanSettings {
     /// A post whose time passed (Earshot closed, the laptop asleep) still goes out within
     /// this many minutes of it; later, the person is asked.
     pub late_grace_minutes: u32,
+    /// Refuse to approve a post whose images do not say what they show.
+    pub require_alt_text: bool,
 }
 
 impl Default for PlanSettings {
-    /// Hold after 30 minutes of waiting; publish up to an hour late.
+    /// Hold after 30 minutes of waiting; publish up to an hour late; every image described.
     fn default() -> Self {
         Self {
             hold_after_minutes: Some(30),
             late_grace_minutes: 60,
+            require_alt_text: true,
         }
     }
 }
@@ -274,6 +356,24 @@ pub enum PlanError {
     BadLanguage(String),
     #[error("Choose at least one account to publish on.")]
     NoTargets,
+    #[error("A post carries at most 4 images; this one has {count}.")]
+    TooManyImages { count: usize },
+    #[error("Image {number} is a {mime} file; use JPEG, PNG, GIF or WebP.")]
+    UnsupportedImage { number: usize, mime: String },
+    #[error("Image {number} is {megabytes} MB; {network} takes up to {limit_megabytes} MB.")]
+    ImageTooLarge {
+        number: usize,
+        network: &'static str,
+        megabytes: String,
+        limit_megabytes: String,
+    },
+    #[error(
+        "Image {number} has no description. Say what it shows, for people who cannot see it \
+         (Settings can allow images without one)."
+    )]
+    MissingAlt { number: usize },
+    #[error("The description of image {number} is longer than 1500 characters.")]
+    AltTooLong { number: usize },
 }
 
 /// Checks every outgoing text (see [`outgoing_texts`]) against the network's rules before
@@ -386,6 +486,46 @@ mod tests {
     }
 
     #[test]
+    fn images_are_checked_against_the_network() {
+        let photo = |bytes: u32, alt: &str| ImageInfo {
+            mime: "image/jpeg".into(),
+            alt: alt.into(),
+            bytes,
+        };
+        assert!(validate_images(&[photo(900_000, "A full hall")], Network::Bluesky, true).is_ok());
+        assert_eq!(
+            validate_images(&[photo(1_200_000, "A full hall")], Network::Bluesky, true)
+                .expect_err("too big")
+                .to_string(),
+            "Image 1 is 1.2 MB; Bluesky takes up to 1.0 MB."
+        );
+        assert!(
+            validate_images(&[photo(1_200_000, "A full hall")], Network::Mastodon, true).is_ok()
+        );
+        assert_eq!(
+            validate_images(&[photo(10, "ok"), photo(10, " ")], Network::Mastodon, true),
+            Err(PlanError::MissingAlt { number: 2 })
+        );
+        assert!(
+            validate_images(&[photo(10, "")], Network::Mastodon, false).is_ok(),
+            "the person may allow undescribed images"
+        );
+        let five = vec![photo(10, "x"); 5];
+        assert_eq!(
+            validate_images(&five, Network::Mastodon, true),
+            Err(PlanError::TooManyImages { count: 5 })
+        );
+        let tiff = ImageInfo {
+            mime: "image/tiff".into(),
+            ..photo(10, "x")
+        };
+        assert!(matches!(
+            validate_images(&[tiff], Network::Mastodon, true),
+            Err(PlanError::UnsupportedImage { number: 1, .. })
+        ));
+    }
+
+    #[test]
     fn blank_fields_become_none_and_languages_are_codes() {
         let input = PlanInput {
             plan_id: None,
@@ -398,6 +538,7 @@ mod tests {
                 account_id: AccountId("a".into()),
                 parts: vec!["hi".into()],
             }],
+            images: Vec::new(),
         };
         let tidy = input.clone().tidy().expect("tidy");
         assert_eq!(tidy.content_warning, None);

@@ -421,6 +421,7 @@ async fn mastodon_reply(
         visibility: status.visibility.clone(),
         spoiler_text: status.spoiler_text.clone(),
         language: None,
+        media_ids: Vec::new(),
     };
     let posted = client
         .post_status(&token, &reply, &key)

@@ -1,10 +1,16 @@
 //! Planning posts: checked against the account's network before they are scheduled; the
 //! scheduler (`scheduler.rs`) publishes them.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use earshot_core::{
-    AccountId, PlanId, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId, PostLimits,
-    Timestamp, outgoing_texts, validate_parts,
+    AccountId, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId,
+    PostLimits, Timestamp, outgoing_texts, validate_images, validate_parts,
 };
+use earshot_store::StoredImage;
+
+/// The largest image Earshot keeps: Mastodon's default limit, the larger of the two.
+const MAX_STORED_IMAGE_BYTES: usize = earshot_core::plan::MASTODON_MAX_IMAGE_BYTES;
 
 use crate::earshot::Connection;
 use crate::settings::{self, lock};
@@ -34,6 +40,27 @@ impl Earshot {
     /// over a network's limit; approving checks them.
     pub async fn save_plan(&self, input: PlanInput) -> Result<Vec<PlannedPost>> {
         let input = input.tidy().map_err(|e| Error::Invalid(e.to_string()))?;
+        let images = input
+            .images
+            .iter()
+            .enumerate()
+            .map(|(index, image)| {
+                let data = BASE64.decode(&image.base64).map_err(|_| {
+                    Error::Invalid(format!("Image {} could not be read.", index + 1))
+                })?;
+                if data.len() > MAX_STORED_IMAGE_BYTES {
+                    return Err(Error::Invalid(format!(
+                        "Image {} is larger than any network takes (16 MB).",
+                        index + 1
+                    )));
+                }
+                Ok(StoredImage {
+                    mime: image.mime.clone(),
+                    alt: image.alt.trim().to_owned(),
+                    data,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
         let known = self.with_store(|store| store.list_accounts()).await?;
         if let Some(stranger) = input
             .targets
@@ -47,7 +74,7 @@ impl Earshot {
         }
         let now = self.services.clock.now();
         let saved = self
-            .with_store(move |store| store.save_plan(&input, now))
+            .with_store(move |store| store.save_plan(&input, &images, now))
             .await?;
         self.emit(EngineEvent::PlanChanged);
         Ok(saved)
@@ -58,12 +85,28 @@ impl Earshot {
         self.with_store(move |store| store.plan(&plan)).await
     }
 
+    /// A plan's images with their bytes, for the composer to edit them.
+    pub async fn plan_images(&self, plan: PlanId) -> Result<Vec<PlanImage>> {
+        let images = self
+            .with_store(move |store| store.plan_images(&plan))
+            .await?;
+        Ok(images
+            .into_iter()
+            .map(|image| PlanImage {
+                mime: image.mime,
+                alt: image.alt,
+                base64: BASE64.encode(image.data),
+            })
+            .collect())
+    }
+
     /// Approves a draft after checking every target's text, as it will go out (content
     /// warning and event hashtags included), against its network: from now on the text is
     /// locked.
     pub async fn approve_plan(&self, plan: PlanId) -> Result<()> {
         let posts = self.plan(plan.clone()).await?;
         let accounts = self.with_store(|store| store.list_accounts()).await?;
+        let require_alt = self.plan_settings().require_alt_text;
         for post in &posts {
             let hashtags = match &post.event_id {
                 Some(event) => {
@@ -79,13 +122,15 @@ impl Earshot {
             let texts: Vec<String> = post.parts.iter().map(|p| p.text.clone()).collect();
             let warning = post.content_warning.as_deref();
             let outgoing = outgoing_texts(&texts, warning, &hashtags, limits.network());
-            validate_parts(&outgoing, warning, limits).map_err(|e| {
-                let handle = accounts
-                    .iter()
-                    .find(|a| a.id == post.account_id)
-                    .map_or(post.account_id.0.as_str(), |a| a.handle.as_str());
-                Error::Invalid(format!("For @{handle}: {e}"))
-            })?;
+            validate_parts(&outgoing, warning, limits)
+                .and_then(|()| validate_images(&post.images, limits.network(), require_alt))
+                .map_err(|e| {
+                    let handle = accounts
+                        .iter()
+                        .find(|a| a.id == post.account_id)
+                        .map_or(post.account_id.0.as_str(), |a| a.handle.as_str());
+                    Error::Invalid(format!("For @{handle}: {e}"))
+                })?;
         }
         let now = self.services.clock.now();
         self.with_store(move |store| store.approve_plan(&plan, now))

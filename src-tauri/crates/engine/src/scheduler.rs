@@ -18,7 +18,7 @@ use earshot_core::{
     PlannedPostId, outgoing_texts,
 };
 use earshot_net::mastodon::NewStatus;
-use earshot_store::Store;
+use earshot_store::{Store, StoredImage};
 use jiff::SignedDuration;
 use serde_json::json;
 use tokio::sync::{Notify, broadcast};
@@ -375,6 +375,17 @@ impl Scheduler {
         };
         let texts: Vec<String> = post.parts.iter().map(|part| part.text.clone()).collect();
         let texts = outgoing_texts(&texts, post.content_warning.as_deref(), hashtags, network);
+        let needs_images =
+            !post.images.is_empty() && post.parts.first().is_some_and(|p| p.uri.is_none());
+        let images = if needs_images {
+            let plan = post.plan_id.clone();
+            match on_store(&self.store, move |store| store.plan_images(&plan)).await {
+                Ok(images) => images,
+                Err(e) => return Outcome::Retry(e),
+            }
+        } else {
+            Vec::new()
+        };
         let mut previous: Option<Written> = None;
         let mut root: Option<Written> = None;
         for (position, part) in (0u32..).zip(&post.parts) {
@@ -383,42 +394,24 @@ impl Scheduler {
                 (None, Connection::Bluesky(session)) => {
                     let text = &texts[position as usize];
                     let thread = (root.as_ref(), previous.as_ref());
-                    self.write_bluesky(session, post, position, text, thread)
+                    let images = if position == 0 {
+                        images.as_slice()
+                    } else {
+                        &[]
+                    };
+                    self.write_bluesky(session, post, position, text, images, thread)
                         .await
                 }
                 (None, Connection::Mastodon(session)) => {
-                    let token = match session.token().await {
-                        Ok(token) => token,
-                        Err(e) => return classify(e),
+                    let text = &texts[position as usize];
+                    let images = if position == 0 {
+                        images.as_slice()
+                    } else {
+                        &[]
                     };
-                    let status = NewStatus {
-                        text: texts[position as usize].clone(),
-                        in_reply_to_id: previous.as_ref().map(|(id, _)| id.clone()),
-                        visibility: "public".into(),
-                        spoiler_text: post.content_warning.clone().unwrap_or_default(),
-                        language: post.language.clone(),
-                    };
-                    // A run that stopped mid-way may have been answered without hearing it, and
-                    // servers forget idempotency keys after a while (an hour on Mastodon):
-                    // look among the account's own newest statuses first.
-                    let found = match run {
-                        Run::Interrupted => already_posted(session, &token, &status).await,
-                        Run::Fresh => None,
-                    };
-                    match found {
-                        Some(id) => Ok((id, None)),
-                        None => {
-                            // The same key for every attempt: the server answers a repeat with
-                            // the status it already made.
-                            let key = format!("earshot-plan-{}-{position}", post.id);
-                            session
-                                .client()
-                                .post_status(&token, &status, &key)
-                                .await
-                                .map(|status| (status.id, None))
-                                .map_err(|e| session.error(e))
-                        }
-                    }
+                    let parent = previous.as_ref().map(|(id, _)| id.as_str());
+                    self.write_mastodon(session, post, position, text, images, parent, run)
+                        .await
                 }
             };
             let (uri, cid) = match written {
@@ -441,12 +434,58 @@ impl Scheduler {
         Outcome::Published
     }
 
+    /// Writes one part on Mastodon under its idempotency key, after looking for it among
+    /// the account's statuses when an earlier run was interrupted.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one part's whole context, all borrowed"
+    )]
+    async fn write_mastodon(
+        &self,
+        session: &crate::mastodon::session::MastodonSession,
+        post: &PlannedPost,
+        position: u32,
+        text: &str,
+        images: &[StoredImage],
+        parent: Option<&str>,
+        run: Run,
+    ) -> Result<Written> {
+        let token = session.token().await?;
+        let mut status = NewStatus {
+            text: text.to_owned(),
+            in_reply_to_id: parent.map(str::to_owned),
+            visibility: "public".into(),
+            spoiler_text: post.content_warning.clone().unwrap_or_default(),
+            language: post.language.clone(),
+            media_ids: Vec::new(),
+        };
+        // A run that stopped mid-way may have been answered without hearing it, and servers
+        // forget idempotency keys after a while (an hour on Mastodon): look among the
+        // account's own newest statuses first.
+        if run == Run::Interrupted
+            && let Some(id) = already_posted(session, &token, &status).await
+        {
+            return Ok((id, None));
+        }
+        status.media_ids = upload_media(session, &token, images).await?;
+        // The same key for every attempt: the server answers a repeat with the status it
+        // already made.
+        let key = format!("earshot-plan-{}-{position}", post.id);
+        session
+            .client()
+            .post_status(&token, &status, &key)
+            .await
+            .map(|status| (status.id, None))
+            .map_err(|e| session.error(e))
+    }
+
     async fn write_bluesky(
         &self,
         session: &crate::bluesky::session::BlueskySession,
         post: &PlannedPost,
         position: u32,
         text: &str,
+        images: &[StoredImage],
         (root, parent): (Option<&Written>, Option<&Written>),
     ) -> Result<Written> {
         const POST: &str = "app.bsky.feed.post";
@@ -483,6 +522,20 @@ impl Scheduler {
                 "parent": { "uri": parent_uri, "cid": parent_cid },
             });
         }
+        if !images.is_empty() {
+            let mut embedded = Vec::new();
+            for image in images {
+                let (mime, data) = (image.mime.clone(), image.data.clone());
+                let blob = session
+                    .call(|client, token| {
+                        let (mime, data) = (mime.clone(), data.clone());
+                        async move { client.upload_blob(&token, &mime, data).await }
+                    })
+                    .await?;
+                embedded.push(json!({ "alt": image.alt, "image": blob }));
+            }
+            record["embed"] = json!({ "$type": "app.bsky.embed.images", "images": embedded });
+        }
         let facets = facets(session, text).await;
         if !facets.is_empty() {
             record["facets"] = serde_json::Value::Array(facets);
@@ -515,6 +568,25 @@ fn people(count: u32, one: &str, many: &str) -> String {
 /// A part the server has written: its URI (a status id on Mastodon) and, on Bluesky, its
 /// content id.
 type Written = (String, Option<String>);
+
+/// Uploads a post's images with their descriptions; returns their attachment ids. Uploading
+/// again after a failure only leaves unused attachments, which the server cleans up.
+async fn upload_media(
+    session: &crate::mastodon::session::MastodonSession,
+    token: &earshot_core::Sensitive<String>,
+    images: &[StoredImage],
+) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for image in images {
+        let attachment = session
+            .client()
+            .upload_media(token, image.data.clone(), &image.mime, &image.alt)
+            .await
+            .map_err(|e| session.error(e))?;
+        ids.push(attachment.id);
+    }
+    Ok(ids)
+}
 
 /// Whether this publishing run picks up one that stopped mid-way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

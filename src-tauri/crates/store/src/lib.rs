@@ -20,6 +20,7 @@ use rusqlite::Connection;
 
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;
+pub use plan::StoredImage;
 
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "earshot.sqlite3";

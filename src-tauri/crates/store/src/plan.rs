@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use earshot_core::plan_doc::EventPlan;
 use earshot_core::{
-    AccountId, Event, EventId, FollowUp, PlanId, PlanInput, PlanStatus, PlannedPart, PlannedPost,
-    PlannedPostId, Timestamp, TopicId,
+    AccountId, Event, EventId, FollowUp, ImageInfo, PlanId, PlanInput, PlanStatus, PlannedPart,
+    PlannedPost, PlannedPostId, Timestamp, TopicId,
 };
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -42,6 +42,7 @@ fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
                     })?,
                     note: row.get(8)?,
                     ignore_hold: row.get(9)?,
+                    images: Vec::new(),
                 })
             },
         )
@@ -61,7 +62,27 @@ fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    post.images = tx
+        .prepare_cached(
+            "SELECT mime, alt, length(data) FROM plan_images WHERE plan_id = ?1 ORDER BY position",
+        )?
+        .query_map(params![post.plan_id.0], |row| {
+            Ok(ImageInfo {
+                mime: row.get(0)?,
+                alt: row.get(1)?,
+                bytes: row.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     Ok(post)
+}
+
+/// An image as stored: its type, description and bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub mime: String,
+    pub alt: String,
+    pub data: Vec<u8>,
 }
 
 fn insert_parts(tx: &Transaction<'_>, post: &str, parts: &[String]) -> Result<()> {
@@ -196,7 +217,12 @@ impl Store {
 
     /// Saves a plan as a draft, one row per target: new, or replacing an existing draft's
     /// targets and text. Approved (or later) text is locked.
-    pub fn save_plan(&self, input: &PlanInput, now: Timestamp) -> Result<Vec<PlannedPost>> {
+    pub fn save_plan(
+        &self,
+        input: &PlanInput,
+        images: &[StoredImage],
+        now: Timestamp,
+    ) -> Result<Vec<PlannedPost>> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let plan = match &input.plan_id {
@@ -232,9 +258,35 @@ impl Store {
                 now,
             )?;
         }
+        // After the rows: deleting the old ones emptied the plan, and its images with it.
+        for (position, image) in (0u32..).zip(images) {
+            tx.execute(
+                "INSERT INTO plan_images (plan_id, position, mime, alt, data)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![plan.0, position, image.mime, image.alt, image.data],
+            )?;
+        }
         let posts = plan_posts(&tx, &plan)?;
         tx.commit()?;
         Ok(posts)
+    }
+
+    /// A plan's images with their bytes, in order.
+    pub fn plan_images(&self, plan: &PlanId) -> Result<Vec<StoredImage>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT mime, alt, data FROM plan_images WHERE plan_id = ?1 ORDER BY position",
+        )?;
+        let images = stmt
+            .query_map(params![plan.0], |row| {
+                Ok(StoredImage {
+                    mime: row.get(0)?,
+                    alt: row.get(1)?,
+                    data: row.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(images)
     }
 
     /// A plan's targets, in the order they were added.

@@ -412,9 +412,98 @@ mod events {
     //! The conference planner: plans for several accounts, approved before they are
     //! scheduled, published with the event's hashtags and rules.
 
-    use earshot_core::{EventDetails, EventHoldRule, PlanInput, PlanTarget};
+    use earshot_core::{EventDetails, EventHoldRule, PlanImage, PlanInput, PlanTarget};
 
     use super::*;
+
+    /// A real 1×1 PNG: servers look at the bytes, not only at the type they are told.
+    pub(super) const TINY_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
+
+    pub(super) fn png(alt: &str) -> PlanImage {
+        PlanImage {
+            mime: "image/png".into(),
+            alt: alt.into(),
+            base64: TINY_PNG.into(),
+        }
+    }
+
+    pub(super) fn one_post(
+        account: &earshot_core::AccountId,
+        text: &str,
+        at: Timestamp,
+        images: Vec<PlanImage>,
+    ) -> PlanInput {
+        PlanInput {
+            plan_id: None,
+            event_id: None,
+            topic_id: None,
+            publish_at: at,
+            content_warning: None,
+            language: None,
+            images,
+            targets: vec![PlanTarget {
+                account_id: account.clone(),
+                parts: vec![text.into()],
+            }],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn images_go_out_with_their_descriptions_and_undescribed_ones_are_refused() {
+        let desk = desk().await;
+        let mut input = one_post(&desk.account, "Our booth", desk.in_an_hour(), vec![png("")]);
+        let saved = desk.earshot.save_plan(input.clone()).await.expect("draft");
+        let refused = desk
+            .earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect_err("no description");
+        assert!(
+            refused.to_string().contains("Image 1 has no description"),
+            "{refused}"
+        );
+        input.plan_id = Some(saved[0].plan_id.clone());
+        input.images = vec![
+            png("Booth 12 with a red banner"),
+            png("Stickers on a table"),
+        ];
+        let saved = desk.earshot.save_plan(input).await.expect("described");
+        assert_eq!(saved[0].images.len(), 2);
+        assert_eq!(
+            desk.earshot
+                .plan_images(saved[0].plan_id.clone())
+                .await
+                .expect("images")[0]
+                .base64,
+            TINY_PNG,
+            "the composer gets the image back as it was"
+        );
+        desk.earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(saved[0].plan_id.clone())
+            .await
+            .expect("schedule");
+        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.status_becomes(&saved[0].id, PlanStatus::Published)
+            .await;
+        let posted = desk.posted();
+        assert_eq!(
+            desk.server.media_of(&posted[0].0),
+            [
+                (
+                    "image/png".to_owned(),
+                    Some("Booth 12 with a red banner".to_owned())
+                ),
+                (
+                    "image/png".to_owned(),
+                    Some("Stickers on a table".to_owned())
+                ),
+            ]
+        );
+    }
 
     fn devconf(hold_rule: EventHoldRule) -> EventDetails {
         EventDetails {
@@ -451,6 +540,7 @@ mod events {
                 publish_at: desk.in_an_hour(),
                 content_warning: Some("loud music".into()),
                 language: Some("de".into()),
+                images: Vec::new(),
                 targets: vec![
                     PlanTarget {
                         account_id: desk.account.clone(),
@@ -556,6 +646,7 @@ mod events {
                 publish_at: desk.in_an_hour(),
                 content_warning: None,
                 language: None,
+                images: Vec::new(),
                 targets: vec![PlanTarget {
                     account_id: desk.account.clone(),
                     parts: vec!["Booth 12!".into()],
@@ -609,6 +700,7 @@ mod events {
             publish_at: desk.clock.now() + SignedDuration::from_hours(hours),
             content_warning: None,
             language: Some("en".into()),
+            images: Vec::new(),
             targets: vec![PlanTarget {
                 account_id: desk.account.clone(),
                 parts: vec![text.into(), "~~~\n  second post\n".into()],
@@ -787,6 +879,44 @@ mod bluesky {
             desk.notifier.notices().is_empty(),
             "nothing to complain about"
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn an_image_is_embedded_with_its_description() {
+        let desk = bluesky_desk().await;
+        let at = desk.clock.now() + SignedDuration::from_hours(1);
+        let text = "The hall before the keynote";
+        let input = super::events::one_post(
+            &desk.account,
+            text,
+            at,
+            vec![super::events::png("Rows of empty red chairs")],
+        );
+        let saved = desk.earshot.save_plan(input).await.expect("draft");
+        let plan = saved[0].plan_id.clone();
+        desk.earshot
+            .approve_plan(plan.clone())
+            .await
+            .expect("approve");
+        desk.earshot.schedule_plan(plan).await.expect("schedule");
+        desk.clock.advance(SignedDuration::from_hours(1));
+        within(Duration::from_secs(20), "the post", async || {
+            desk.earshot.check_schedule_now();
+            let post = desk
+                .earshot
+                .planned_post(saved[0].id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Published).then_some(())
+        })
+        .await;
+        let records = records_with(&desk.alice, text).await;
+        assert_eq!(records.len(), 1);
+        let embed = &records[0]["value"]["embed"];
+        assert_eq!(embed["$type"], json!("app.bsky.embed.images"));
+        assert_eq!(embed["images"][0]["alt"], json!("Rows of empty red chairs"));
+        assert_eq!(embed["images"][0]["image"]["mimeType"], json!("image/png"));
     }
 
     #[tokio::test(flavor = "multi_thread")]

@@ -224,6 +224,35 @@ impl XrpcClient {
         if let Some(body) = body {
             request = request.json(&body);
         }
+        self.send(request).await
+    }
+
+    /// Uploads an image to the account's repository; the returned blob goes into a record
+    /// (`app.bsky.embed.images`). Uploading the same bytes twice gives the same blob.
+    pub async fn upload_blob(
+        &self,
+        access: &Sensitive<String>,
+        mime: &str,
+        data: Vec<u8>,
+    ) -> Result<serde_json::Value> {
+        let request = self
+            .http
+            .post(format!("{}/xrpc/com.atproto.repo.uploadBlob", self.service))
+            .bearer_auth(access.expose())
+            .header(reqwest::header::CONTENT_TYPE, mime)
+            .body(data);
+        let (mut reply, _): (serde_json::Value, _) = self.send(request).await?;
+        reply
+            .get_mut("blob")
+            .map(serde_json::Value::take)
+            .ok_or_else(|| self.malformed("uploadBlob answered without a blob".into()))
+    }
+
+    /// Sends a request and reads its JSON reply and rate limit.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<(T, RateLimit)> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
         let limit = RateLimit {

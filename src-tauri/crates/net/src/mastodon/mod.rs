@@ -190,6 +190,14 @@ pub struct NewStatus {
     pub spoiler_text: String,
     /// An ISO 639 code; the server guesses when it is missing.
     pub language: Option<String>,
+    /// Attachments uploaded with [`MastodonClient::upload_media`].
+    pub media_ids: Vec<String>,
+}
+
+/// An uploaded attachment; only its id matters to a new status.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MediaAttachment {
+    pub id: String,
 }
 
 /// A client for one server.
@@ -489,10 +497,38 @@ impl MastodonClient {
         if let Some(language) = &status.language {
             body["language"] = language.clone().into();
         }
+        if !status.media_ids.is_empty() {
+            body["media_ids"] = status.media_ids.clone().into();
+        }
         let request = self
             .request(Method::POST, "/api/v1/statuses", Some(token))
             .header("Idempotency-Key", idempotency_key)
             .json(&body);
+        Ok(self.send(request).await?.0)
+    }
+
+    /// Uploads an image with its description (`POST /api/v2/media`). The server may still be
+    /// processing it when it answers (202); a status that attaches it too early is refused
+    /// with 422 and can be sent again.
+    pub async fn upload_media(
+        &self,
+        token: &Sensitive<String>,
+        data: Vec<u8>,
+        mime: &str,
+        description: &str,
+    ) -> Result<MediaAttachment> {
+        let extension = mime.rsplit('/').next().unwrap_or("bin");
+        let file = reqwest::multipart::Part::bytes(data)
+            .file_name(format!("image.{extension}"))
+            .mime_str(mime)
+            .map_err(|e| self.malformed(format!("image type {mime}: {e}")))?;
+        let mut form = reqwest::multipart::Form::new().part("file", file);
+        if !description.is_empty() {
+            form = form.text("description", description.to_owned());
+        }
+        let request = self
+            .request(Method::POST, "/api/v2/media", Some(token))
+            .multipart(form);
         Ok(self.send(request).await?.0)
     }
 

@@ -211,6 +211,7 @@ async fn a_reply_with_an_idempotency_key_is_published_once() {
         visibility: "direct".into(),
         spoiler_text: String::new(),
         language: None,
+        media_ids: Vec::new(),
     };
     let first = client
         .post_status(&token(&alice), &reply, "key-1")

@@ -68,10 +68,18 @@ mod events {
 
     use earshot_core::plan_doc::{EventPlan, PlanEntry, TargetEntry, TopicLine};
     use earshot_core::{EventDetails, EventHoldRule, PlanInput, PlanStatus, PlanTarget};
-    use earshot_store::{Store, StoreError};
+    use earshot_store::{Store, StoreError, StoredImage};
 
     use crate::at;
     use crate::inbox::account;
+
+    fn photo() -> StoredImage {
+        StoredImage {
+            mime: "image/png".into(),
+            alt: "The main hall, full".into(),
+            data: vec![1, 2, 3],
+        }
+    }
 
     fn devconf() -> EventDetails {
         EventDetails {
@@ -108,6 +116,7 @@ mod events {
             publish_at: at(100),
             content_warning: None,
             language: Some("en".into()),
+            images: Vec::new(),
             targets: vec![
                 PlanTarget {
                     account_id: alice.id.clone(),
@@ -119,13 +128,16 @@ mod events {
                 },
             ],
         };
-        let saved = store.save_plan(&input, at(1)).expect("draft");
+        let saved = store.save_plan(&input, &[], at(1)).expect("draft");
         assert_eq!(saved.len(), 2);
         assert!(saved.iter().all(|p| p.status == PlanStatus::Draft));
         let plan = saved[0].plan_id.clone();
         input.plan_id = Some(plan.clone());
         input.targets.truncate(1);
-        assert_eq!(store.save_plan(&input, at(2)).expect("edit").len(), 1);
+        let edited = store.save_plan(&input, &[photo()], at(2)).expect("edit");
+        assert_eq!(edited.len(), 1);
+        assert_eq!(edited[0].images[0].bytes, 3);
+        assert_eq!(store.plan_images(&plan).expect("images"), [photo()]);
         assert!(
             store.claim_due(at(200)).expect("claim").is_empty(),
             "a draft is never published"
@@ -137,7 +149,7 @@ mod events {
 
         store.approve_plan(&plan, at(3)).expect("approve");
         assert!(matches!(
-            store.save_plan(&input, at(4)),
+            store.save_plan(&input, &[], at(4)),
             Err(StoreError::Refused(m)) if m.starts_with("Approved text is locked")
         ));
         store.schedule_plan(&plan, at(4)).expect("schedule");
@@ -172,6 +184,10 @@ mod events {
         );
         store.delete_event(&event.id).expect("delete");
         assert!(store.plan(&plan).is_err(), "the event's posts go with it");
+        assert!(
+            store.plan_images(&plan).expect("images").is_empty(),
+            "and their images"
+        );
     }
 
     #[test]
