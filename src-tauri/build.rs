@@ -55,6 +55,7 @@ const COMMANDS: &[&str] = &[
     "export_event",
     "import_event",
     "event_follow_ups",
+    "plan_images",
 ];
 
 fn main() {

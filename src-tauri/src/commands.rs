@@ -3,7 +3,7 @@
 
 use earshot_core::{
     AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
-    NotificationSettings, OwedQueue, PlanId, PlanInput, PlanSettings, PlannedPost, PlannedPostId,
+    NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost, PlannedPostId,
     PostRef, Timestamp, TopicId,
 };
 use earshot_engine::{
@@ -440,4 +440,10 @@ pub async fn import_event(backend: State<'_, Backend>, markdown: String) -> Repl
 #[specta::specta]
 pub async fn event_follow_ups(backend: State<'_, Backend>, event: EventId) -> Reply<Vec<FollowUp>> {
     Ok(backend.get()?.event_follow_ups(event).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn plan_images(backend: State<'_, Backend>, plan: PlanId) -> Reply<Vec<PlanImage>> {
+    Ok(backend.get()?.plan_images(plan).await?)
 }

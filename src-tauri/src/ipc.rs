@@ -64,6 +64,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::export_event,
             commands::import_event,
             commands::event_follow_ups,
+            commands::plan_images,
         ])
         .events(collect_events![
             events::InboxChanged,

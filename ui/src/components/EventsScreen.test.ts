@@ -33,6 +33,7 @@ const draft = {
   status: "draft",
   note: null,
   ignoreHold: false,
+  images: [],
 };
 
 afterEach(() => {
@@ -86,5 +87,42 @@ describe("Events screen", () => {
       const counters = screen.getAllByTestId("plan-counter").map((c) => c.textContent?.trim());
       expect(counters).toEqual(["@me@example.org: 210 left", "@me.bsky.social: 10 left"]);
     });
+  });
+
+  it("sends images with their descriptions and says when one is missing", async () => {
+    const saved: unknown[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "list_events":
+          return [devconf];
+        case "event_posts":
+        case "event_follow_ups":
+          return [];
+        case "list_accounts":
+          return [view("m1", "mastodon", "me@example.org")];
+        case "post_limits":
+          return { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" };
+        case "save_plan":
+          saved.push((args as { input: unknown }).input);
+          return [draft];
+        case "plugin:event|listen":
+          return 1;
+        case "plugin:event|unlisten":
+          return null;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    render(EventsScreen, { onAnswer: () => {}, onOpenItem: () => {} });
+    await fireEvent.click(await screen.findByTestId("plan-new"));
+    await fireEvent.input(screen.getByTestId("plan-part"), { target: { value: "Our booth" } });
+    const png = new File([new Uint8Array([137, 80, 78, 71])], "booth.png", { type: "image/png" });
+    await fireEvent.change(screen.getByTestId("plan-image-input"), { target: { files: [png] } });
+    expect((await screen.findByTestId("plan-image")).textContent).toContain("No description yet");
+    await fireEvent.input(screen.getByTestId("plan-image-alt"), { target: { value: "Booth 12, red banner" } });
+    await fireEvent.click(screen.getByTestId("plan-save"));
+    await waitFor(() => expect(saved).toHaveLength(1));
+    expect((saved[0] as { images: unknown[] }).images).toEqual([
+      { mime: "image/png", alt: "Booth 12, red banner", base64: "iVBORw==" },
+    ]);
   });
 });

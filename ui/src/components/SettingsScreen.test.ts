@@ -31,7 +31,7 @@ describe("Settings screen", () => {
         case "start_at_login":
           return false;
         case "plan_settings":
-          return { holdAfterMinutes: 30, lateGraceMinutes: 60 };
+          return { holdAfterMinutes: 30, lateGraceMinutes: 60, requireAltText: true };
       }
       throw new Error(`unexpected command ${cmd}`);
     });

@@ -31,7 +31,7 @@ export type ThreadEntry = ThreadEntry_Serialize;
 export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
-export type { Event, EventDetails, EventHoldRule, Topic } from "./bindings";
+export type { Event, EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
 export type PlanInput = PlanInput_Deserialize;
 export type FollowUp = FollowUp_Serialize;
 export type PostRef = PostRef_Deserialize;
@@ -114,6 +114,7 @@ export const backend = {
   exportEvent: (id: string) => unwrap(commands.exportEvent(id)),
   importEvent: (markdown: string) => unwrap(commands.importEvent(markdown)),
   eventFollowUps: (event: string) => unwrap(commands.eventFollowUps(event)),
+  planImages: (plan: string) => unwrap(commands.planImages(plan)),
 };
 
 /**

@@ -74,6 +74,7 @@ export const commands = {
 	exportEvent: (id: EventId) => typedError<string, IpcError>(__TAURI_INVOKE("export_event", { id })),
 	importEvent: (markdown: string) => typedError<Event, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
 	eventFollowUps: (event: EventId) => typedError<FollowUp_Serialize[], IpcError>(__TAURI_INVOKE("event_follow_ups", { event })),
+	planImages: (plan: PlanId) => typedError<PlanImage[], IpcError>(__TAURI_INVOKE("plan_images", { plan })),
 };
 
 /** Events */
@@ -243,6 +244,13 @@ export type FollowUp_Deserialize = {
 export type FollowUp_Serialize = {
 	postId: PlannedPostId,
 	item: InboxItem_Serialize,
+};
+
+/**  What the timeline shows of an image: no bytes. */
+export type ImageInfo = {
+	mime: string,
+	alt: string,
+	bytes: number,
 };
 
 /**
@@ -519,6 +527,16 @@ export type PlanChanged = null;
  */
 export type PlanId = string;
 
+/**  An image for a plan's first post, as the composer sends it and reads it back. */
+export type PlanImage = {
+	/**  "image/jpeg", "image/png", "image/gif" or "image/webp". */
+	mime: string,
+	/**  Says what the image shows, for people who cannot see it. */
+	alt: string,
+	/**  The file's bytes, base64-encoded (IPC carries text). */
+	base64: string,
+};
+
 /**
  *  A plan as the composer sends it: the same time, topic, warning and language for every
  *  target, and each target's own text (a variant when a network needs different words).
@@ -538,6 +556,8 @@ export type PlanInput_Deserialize = {
 	contentWarning?: string | null,
 	language?: string | null,
 	targets: PlanTarget[],
+	/**  Images for the first post, on every target. */
+	images?: PlanImage[],
 };
 
 /**
@@ -553,6 +573,8 @@ export type PlanInput_Serialize = {
 	contentWarning: string | null,
 	language: string | null,
 	targets: PlanTarget[],
+	/**  Images for the first post, on every target. */
+	images: PlanImage[],
 };
 
 /**  How the scheduler treats due posts; saved with the data. */
@@ -569,7 +591,9 @@ export type PlanSettings_Deserialize = {
 	 *  A post whose time passed (Earshot closed, the laptop asleep) still goes out within
 	 *  this many minutes of it; later, the person is asked.
 	 */
-	lateGraceMinutes: number,
+	lateGraceMinutes?: number,
+	/**  Refuse to approve a post whose images do not say what they show. */
+	requireAltText?: boolean,
 };
 
 /**  How the scheduler treats due posts; saved with the data. */
@@ -584,6 +608,8 @@ export type PlanSettings_Serialize = {
 	 *  this many minutes of it; later, the person is asked.
 	 */
 	lateGraceMinutes: number,
+	/**  Refuse to approve a post whose images do not say what they show. */
+	requireAltText: boolean,
 };
 
 /**  Where a planned post stands. */
@@ -679,6 +705,8 @@ export type PlannedPost_Deserialize = {
 	 *  grace window for late posts applies to it.
 	 */
 	ignoreHold: boolean,
+	/**  Images on the first post. */
+	images: ImageInfo[],
 };
 
 /**  A post (or thread) planned for one account: one target of a plan. */
@@ -707,6 +735,8 @@ export type PlannedPost_Serialize = {
 	 *  grace window for late posts applies to it.
 	 */
 	ignoreHold: boolean,
+	/**  Images on the first post. */
+	images: ImageInfo[],
 };
 
 /**  A post on some network; `cid` pins its exact version where the network has one (Bluesky). */
