@@ -3,8 +3,8 @@
 
 use earshot_core::{
     AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
-    NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost, PlannedPostId,
-    PostRef, Timestamp, TopicId,
+    NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost,
+    PlannedPostId, PostRef, Timestamp, TopicId,
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,

@@ -42,6 +42,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
             post(upload_media).layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),
         )
         .route("/api/v1/statuses/{id}", get(one_status))
+        .route(
+            "/api/v1/scheduled_statuses/{id}",
+            get(scheduled_status).delete(cancel_scheduled_status),
+        )
         .route("/api/v1/statuses/{id}/context", get(context))
         .route("/api/v1/statuses/{id}/favourite", post(favourite))
         .route("/api/v1/statuses/{id}/reblog", post(reblog))
@@ -560,6 +564,13 @@ async fn create_status(
             .map(str::to_owned);
         if let Some(existing) = key
             .as_ref()
+            .and_then(|k| state.scheduled_idempotency.get(&(token.clone(), k.clone())))
+        {
+            let entity = entities::scheduled_status(&state.scheduled[existing]);
+            return Json(entity).into_response();
+        }
+        if let Some(existing) = key
+            .as_ref()
             .and_then(|k| state.idempotency.get(&(token.clone(), k.clone())))
         {
             let status = state.statuses[existing].clone();
@@ -614,6 +625,39 @@ async fn create_status(
             .get("in_reply_to_id")
             .filter(|id| !id.is_empty())
             .cloned();
+        if let Some(at) = params.get("scheduled_at").filter(|at| !at.is_empty()) {
+            // "Must be at least 5 minutes in the future."
+            let soonest = jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5);
+            let Some(at) = at
+                .parse::<jiff::Timestamp>()
+                .ok()
+                .filter(|at| *at >= soonest)
+            else {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Json(json!({ "error": "Validation failed: Scheduled at The scheduled date must be in the future" })),
+                )
+                    .into_response();
+            };
+            let id = state.next_id();
+            let scheduled = crate::state::Scheduled {
+                id: id.clone(),
+                account: me,
+                text,
+                visibility,
+                spoiler_text: spoiler,
+                language,
+                media: media_ids,
+                in_reply_to,
+                scheduled_at: at,
+            };
+            let entity = entities::scheduled_status(&scheduled);
+            state.scheduled.insert(id.clone(), scheduled);
+            if let Some(key) = key {
+                state.scheduled_idempotency.insert((token, key), id);
+            }
+            return Json(entity).into_response();
+        }
         let origin = shared.url.clone();
         let (id, events) = match state.post(
             &me,
@@ -640,6 +684,45 @@ async fn create_status(
         let _ = shared.streams.send(event);
     }
     Json(status).into_response()
+}
+
+async fn scheduled_status(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    match state.scheduled.get(&id).filter(|s| s.account == me) {
+        Some(scheduled) => Json(entities::scheduled_status(scheduled)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response(),
+    }
+}
+
+async fn cancel_scheduled_status(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let mut state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    if state.scheduled.get(&id).is_none_or(|s| s.account != me) {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": "Record not found" })),
+        )
+            .into_response();
+    }
+    state.scheduled.remove(&id);
+    Json(json!({})).into_response()
 }
 
 async fn react(shared: Arc<Shared>, headers: HeaderMap, id: String, favourite: bool) -> Response {

@@ -163,3 +163,26 @@ pub(crate) fn attachment(media: &crate::state::Media, origin: &str) -> Value {
         "blurhash": "UFBWY:8_0Jxv4mx]t8t64.%M-:IUWGWAt6M}",
     })
 }
+
+/// A ScheduledStatus entity, after the API documentation's example.
+pub(crate) fn scheduled_status(scheduled: &crate::state::Scheduled) -> Value {
+    json!({
+        "id": scheduled.id,
+        "scheduled_at": scheduled.scheduled_at.to_string(),
+        "params": {
+            "text": scheduled.text,
+            "poll": null,
+            "media_ids": if scheduled.media.is_empty() { Value::Null } else { json!(scheduled.media) },
+            "sensitive": !scheduled.spoiler_text.is_empty(),
+            "spoiler_text": scheduled.spoiler_text,
+            "visibility": scheduled.visibility,
+            "scheduled_at": null,
+            "language": scheduled.language,
+            "in_reply_to_id": scheduled.in_reply_to,
+            "application_id": 1,
+            "idempotency": null,
+            "with_rate_limit": false,
+        },
+        "media_attachments": [],
+    })
+}

@@ -170,6 +170,47 @@ impl MastodonServer {
         Some((status.spoiler_text.clone(), status.language.clone()))
     }
 
+    /// The statuses `user` has scheduled: (id, text, scheduled_at).
+    pub fn scheduled_of(&self, user: &TestUser) -> Vec<(String, String, jiff::Timestamp)> {
+        let state = self.shared.state();
+        state
+            .scheduled
+            .values()
+            .filter(|s| s.account == user.id)
+            .map(|s| (s.id.clone(), s.text.clone(), s.scheduled_at))
+            .collect()
+    }
+
+    /// Publishes every scheduled status now, as the server does when their time comes (the
+    /// tests move Earshot's clock, not the server's).
+    pub fn publish_scheduled(&self) {
+        let events = {
+            let mut state = self.shared.state();
+            let due: Vec<_> = std::mem::take(&mut state.scheduled).into_values().collect();
+            let mut events = Vec::new();
+            for scheduled in due {
+                if let Ok((id, made)) = state.post(
+                    &scheduled.account,
+                    &scheduled.text,
+                    scheduled.in_reply_to.as_deref(),
+                    &scheduled.visibility,
+                    &scheduled.spoiler_text,
+                    &self.url,
+                ) {
+                    if let Some(status) = state.statuses.get_mut(&id) {
+                        status.language = scheduled.language;
+                        status.media = scheduled.media;
+                    }
+                    events.extend(made);
+                }
+            }
+            events
+        };
+        for event in events {
+            let _ = self.shared.streams.send(event);
+        }
+    }
+
     /// A status's attachments: each one's type and description.
     pub fn media_of(&self, status_id: &str) -> Vec<(String, Option<String>)> {
         let state = self.shared.state();

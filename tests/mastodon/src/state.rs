@@ -91,6 +91,20 @@ pub(crate) struct Status {
     pub reblogged_by: HashSet<String>,
 }
 
+/// A status the server publishes later (`scheduled_at`).
+#[derive(Debug, Clone)]
+pub(crate) struct Scheduled {
+    pub id: String,
+    pub account: String,
+    pub text: String,
+    pub visibility: String,
+    pub spoiler_text: String,
+    pub language: Option<String>,
+    pub media: Vec<String>,
+    pub in_reply_to: Option<String>,
+    pub scheduled_at: Timestamp,
+}
+
 /// An uploaded attachment (`POST /api/v2/media`).
 #[derive(Debug, Clone)]
 pub(crate) struct Media {
@@ -142,6 +156,10 @@ pub(crate) struct State {
     pub idempotency: HashMap<(String, String), String>,
     /// Uploaded attachments by id.
     pub media: HashMap<String, Media>,
+    /// Statuses waiting for their `scheduled_at`, by id.
+    pub scheduled: BTreeMap<String, Scheduled>,
+    /// Idempotency keys of scheduled statuses: (token, key) → scheduled id.
+    pub scheduled_idempotency: HashMap<(String, String), String>,
     pub markers: HashMap<String, (String, u64, Timestamp)>,
     pub filtered: HashSet<(String, String)>,
     pub rate_limits: Vec<(String, usize, i64)>,
@@ -165,6 +183,8 @@ impl State {
             tokens: HashMap::new(),
             idempotency: HashMap::new(),
             media: HashMap::new(),
+            scheduled: BTreeMap::new(),
+            scheduled_idempotency: HashMap::new(),
             markers: HashMap::new(),
             filtered: HashSet::new(),
             rate_limits: Vec::new(),

@@ -558,6 +558,11 @@ export type PlanInput_Deserialize = {
 	targets: PlanTarget[],
 	/**  Images for the first post, on every target. */
 	images?: PlanImage[],
+	/**
+	 *  Schedule it on the Mastodon servers (`scheduled_at`) so it goes out even with the
+	 *  laptop off. Bluesky has no such thing: its targets still go out from Earshot.
+	 */
+	serverSide?: boolean,
 };
 
 /**
@@ -575,6 +580,11 @@ export type PlanInput_Serialize = {
 	targets: PlanTarget[],
 	/**  Images for the first post, on every target. */
 	images: PlanImage[],
+	/**
+	 *  Schedule it on the Mastodon servers (`scheduled_at`) so it goes out even with the
+	 *  laptop off. Bluesky has no such thing: its targets still go out from Earshot.
+	 */
+	serverSide: boolean,
 };
 
 /**  How the scheduler treats due posts; saved with the data. */
@@ -707,6 +717,16 @@ export type PlannedPost_Deserialize = {
 	ignoreHold: boolean,
 	/**  Images on the first post. */
 	images: ImageInfo[],
+	/**
+	 *  Asked to be scheduled on the server (Mastodon's `scheduled_at`), so it goes out even
+	 *  with the laptop off.
+	 */
+	serverSide: boolean,
+	/**
+	 *  The server holds it: its scheduled status's id. Earshot only mirrors what the server
+	 *  does with it.
+	 */
+	serverScheduleId?: string | null,
 };
 
 /**  A post (or thread) planned for one account: one target of a plan. */
@@ -737,6 +757,16 @@ export type PlannedPost_Serialize = {
 	ignoreHold: boolean,
 	/**  Images on the first post. */
 	images: ImageInfo[],
+	/**
+	 *  Asked to be scheduled on the server (Mastodon's `scheduled_at`), so it goes out even
+	 *  with the laptop off.
+	 */
+	serverSide: boolean,
+	/**
+	 *  The server holds it: its scheduled status's id. Earshot only mirrors what the server
+	 *  does with it.
+	 */
+	serverScheduleId: string | null,
 };
 
 /**  A post on some network; `cid` pins its exact version where the network has one (Bluesky). */

@@ -125,6 +125,12 @@ pub struct PlannedPost {
     pub ignore_hold: bool,
     /// Images on the first post.
     pub images: Vec<ImageInfo>,
+    /// Asked to be scheduled on the server (Mastodon's `scheduled_at`), so it goes out even
+    /// with the laptop off.
+    pub server_side: bool,
+    /// The server holds it: its scheduled status's id. Earshot only mirrors what the server
+    /// does with it.
+    pub server_schedule_id: Option<String>,
 }
 
 /// A plan as the composer sends it: the same time, topic, warning and language for every
@@ -144,6 +150,10 @@ pub struct PlanInput {
     /// Images for the first post, on every target.
     #[serde(default)]
     pub images: Vec<PlanImage>,
+    /// Schedule it on the Mastodon servers (`scheduled_at`) so it goes out even with the
+    /// laptop off. Bluesky has no such thing: its targets still go out from Earshot.
+    #[serde(default)]
+    pub server_side: bool,
 }
 
 /// An image for a plan's first post, as the composer sends it and reads it back.
@@ -539,6 +549,7 @@ mod tests {
                 parts: vec!["hi".into()],
             }],
             images: Vec::new(),
+            server_side: false,
         };
         let tidy = input.clone().tidy().expect("tidy");
         assert_eq!(tidy.content_warning, None);

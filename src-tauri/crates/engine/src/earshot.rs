@@ -141,7 +141,7 @@ pub fn data_dir(platform_default: PathBuf) -> PathBuf {
 #[derive(Debug)]
 pub struct Earshot {
     data_dir: PathBuf,
-    store: Arc<Store>,
+    pub(crate) store: Arc<Store>,
     pub(crate) services: Services,
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
     pub(crate) plan_settings: Arc<Mutex<earshot_core::PlanSettings>>,

@@ -17,6 +17,7 @@ mod plan;
 mod planner;
 mod scheduler;
 pub mod secrets;
+mod server_schedule;
 mod settings;
 mod sync;
 

@@ -13,6 +13,7 @@ use earshot_store::StoredImage;
 const MAX_STORED_IMAGE_BYTES: usize = earshot_core::plan::MASTODON_MAX_IMAGE_BYTES;
 
 use crate::earshot::Connection;
+use crate::server_schedule::{check_server_side, event_hashtags, wants_server};
 use crate::settings::{self, lock};
 use crate::{Counting, Earshot, EngineEvent, Error, ReplyLimits, Result};
 
@@ -108,16 +109,7 @@ impl Earshot {
         let accounts = self.with_store(|store| store.list_accounts()).await?;
         let require_alt = self.plan_settings().require_alt_text;
         for post in &posts {
-            let hashtags = match &post.event_id {
-                Some(event) => {
-                    let event = event.clone();
-                    self.with_store(move |store| store.event(&event))
-                        .await?
-                        .details
-                        .hashtags
-                }
-                None => Vec::new(),
-            };
+            let hashtags = event_hashtags(&self.store, post).await?;
             let limits = self.limits(&post.account_id).await?;
             let texts: Vec<String> = post.parts.iter().map(|p| p.text.clone()).collect();
             let warning = post.content_warning.as_deref();
@@ -142,6 +134,8 @@ impl Earshot {
     /// Takes an approved (or scheduled, held, failed) plan back to draft so its text can
     /// change.
     pub async fn unapprove_plan(&self, plan: PlanId) -> Result<()> {
+        self.cancel_on_servers(&self.plan(plan.clone()).await?)
+            .await?;
         let now = self.services.clock.now();
         self.with_store(move |store| store.unapprove_plan(&plan, now))
             .await?;
@@ -149,18 +143,44 @@ impl Earshot {
         Ok(())
     }
 
-    /// Schedules an approved plan for its time.
+    /// Schedules an approved plan for its time. Mastodon targets that asked for it are
+    /// handed to their servers; a refusal there leaves them approved, with the reason.
     pub async fn schedule_plan(&self, plan: PlanId) -> Result<()> {
         let now = self.services.clock.now();
+        let posts = self.plan(plan.clone()).await?;
+        let mut to_servers = Vec::new();
+        for post in posts {
+            let connection = self.connection(&post.account_id)?;
+            if post.status == PlanStatus::Approved && wants_server(&post, &connection) {
+                check_server_side(&post, now)?;
+                if let Connection::Mastodon(session) = connection {
+                    to_servers.push((session, post));
+                }
+            }
+        }
         self.with_store(move |store| store.schedule_plan(&plan, now))
             .await?;
         self.scheduler.wake();
+        let mut refused = Ok(());
+        for (session, post) in to_servers {
+            if let Err(e) = self.hand_to_server(&session, &post).await {
+                let (id, note) = (post.id.clone(), format!("The server did not take it: {e}"));
+                self.with_store(move |store| {
+                    store.set_plan_status(&id, PlanStatus::Approved, Some(&note), now)
+                })
+                .await?;
+                refused = Err(e);
+            }
+        }
         self.emit(EngineEvent::PlanChanged);
-        Ok(())
+        refused
     }
 
-    /// Removes a plan from Earshot; what is published stays on the servers.
+    /// Removes a plan from Earshot (cancelling what its servers hold for it); what is
+    /// published stays on the servers.
     pub async fn delete_plan(&self, plan: PlanId) -> Result<()> {
+        self.cancel_on_servers(&self.plan(plan.clone()).await?)
+            .await?;
         self.with_store(move |store| store.delete_plan(&plan))
             .await?;
         self.emit(EngineEvent::PlanChanged);
@@ -236,6 +256,12 @@ impl Earshot {
         let post = self.planned_post(id.clone()).await?;
         if post.status != PlanStatus::Failed {
             return Err(Error::Invalid("Only a failed post can be retried.".into()));
+        }
+        // A post its server lost goes out from Earshot this time.
+        if post.server_schedule_id.is_some() {
+            let id = id.clone();
+            self.with_store(move |store| store.clear_server_schedule(&id))
+                .await?;
         }
         self.with_store(move |store| store.set_plan_status(&id, PlanStatus::Scheduled, None, now))
             .await?;

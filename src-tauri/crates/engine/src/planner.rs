@@ -41,6 +41,8 @@ impl Earshot {
     /// Deletes the event with its topics and planned posts (published posts stay on the
     /// servers).
     pub async fn delete_event(&self, id: EventId) -> Result<()> {
+        self.cancel_on_servers(&self.event_posts(id.clone()).await?)
+            .await?;
         self.with_store(move |store| store.delete_event(&id))
             .await?;
         self.emit(EngineEvent::PlanChanged);

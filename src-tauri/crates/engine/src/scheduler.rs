@@ -109,6 +109,9 @@ impl Scheduler {
                 if let Err(e) = self.release_held().await {
                     tracing::warn!(error = %e, "could not check held posts");
                 }
+                if let Err(e) = self.mirror_server_schedules().await {
+                    tracing::warn!(error = %e, "could not ask servers about scheduled posts");
+                }
                 match on_store(&self.store, {
                     let now = self.clock.now();
                     move |store| store.claim_due(now)
@@ -293,6 +296,60 @@ impl Scheduler {
                 })
                 .await?;
             }
+        }
+        Ok(())
+    }
+
+    /// Posts their servers hold, whose time has come: published there (recorded with the
+    /// status's id), still waiting (asked again on the next look), or gone without being
+    /// published (failed, loudly).
+    async fn mirror_server_schedules(&self) -> Result<()> {
+        let now = self.clock.now();
+        let due = on_store(&self.store, move |store| store.server_scheduled_due(now)).await?;
+        for post in due {
+            let (Some(scheduled), Some(Connection::Mastodon(session))) =
+                (&post.server_schedule_id, self.connection(&post.account_id))
+            else {
+                continue;
+            };
+            let token = session.token().await?;
+            let waiting = session
+                .client()
+                .scheduled_status(&token, scheduled)
+                .await
+                .map_err(|e| session.error(e))?;
+            if waiting.is_some() {
+                continue;
+            }
+            let status = crate::server_schedule::status_of(&self.store, &post).await?;
+            let (id, now) = (post.id.clone(), self.clock.now());
+            match already_posted(&session, &token, &status).await {
+                Some(published) => {
+                    on_store(&self.store, move |store| {
+                        store.set_part_published(&id, 0, &published, None)?;
+                        store.set_plan_status(&id, PlanStatus::Published, None, now)
+                    })
+                    .await?;
+                }
+                None => {
+                    let note = "The server no longer holds this scheduled post, and it was not \
+                                published: it may have been cancelled on the server's website.";
+                    on_store(&self.store, move |store| {
+                        store.set_plan_status(&id, PlanStatus::Failed, Some(note), now)
+                    })
+                    .await?;
+                    self.tell(
+                        Notice {
+                            summary: "A planned post could not be published".into(),
+                            body: note.into(),
+                            actions: Vec::new(),
+                        },
+                        None,
+                    )
+                    .await;
+                }
+            }
+            let _ = self.events.send(EngineEvent::PlanChanged);
         }
         Ok(())
     }
@@ -571,7 +628,7 @@ type Written = (String, Option<String>);
 
 /// Uploads a post's images with their descriptions; returns their attachment ids. Uploading
 /// again after a failure only leaves unused attachments, which the server cleans up.
-async fn upload_media(
+pub(crate) async fn upload_media(
     session: &crate::mastodon::session::MastodonSession,
     token: &earshot_core::Sensitive<String>,
     images: &[StoredImage],

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_planned_posts.sql"),
     include_str!("../migrations/0007_events.sql"),
     include_str!("../migrations/0008_plan_images.sql"),
+    include_str!("../migrations/0009_server_schedules.sql"),
 ];
 
 /// The schema version this build writes.

@@ -18,7 +18,7 @@ fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
     let mut post = tx
         .query_row(
             "SELECT plan_id, account_id, event_id, topic_id, content_warning, language,
-                    publish_at, status, note, ignore_hold
+                    publish_at, status, note, ignore_hold, server_side, server_schedule_id
              FROM planned_posts WHERE id = ?1",
             params![id],
             |row| {
@@ -43,6 +43,8 @@ fn read_post(tx: &Transaction<'_>, id: &str) -> Result<PlannedPost> {
                     note: row.get(8)?,
                     ignore_hold: row.get(9)?,
                     images: Vec::new(),
+                    server_side: row.get(10)?,
+                    server_schedule_id: row.get(11)?,
                 })
             },
         )
@@ -105,6 +107,7 @@ struct NewTarget<'a> {
     language: Option<&'a str>,
     publish_at: Timestamp,
     status: PlanStatus,
+    server_side: bool,
     parts: &'a [String],
 }
 
@@ -112,8 +115,9 @@ fn insert_target(tx: &Transaction<'_>, target: &NewTarget<'_>, now: Timestamp) -
     let id = uuid::Uuid::now_v7().to_string();
     tx.execute(
         "INSERT INTO planned_posts (id, plan_id, account_id, event_id, topic_id, content_warning,
-                                    language, publish_at, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                                    language, publish_at, status, server_side, created_at,
+                                    updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
         params![
             id,
             target.plan,
@@ -124,6 +128,7 @@ fn insert_target(tx: &Transaction<'_>, target: &NewTarget<'_>, now: Timestamp) -
             target.language,
             to_micros(target.publish_at),
             target.status.as_str(),
+            target.server_side,
             to_micros(now)
         ],
     )?;
@@ -253,6 +258,7 @@ impl Store {
                     language: input.language.as_deref(),
                     publish_at: input.publish_at,
                     status: PlanStatus::Draft,
+                    server_side: input.server_side,
                     parts: &target.parts,
                 },
                 now,
@@ -350,25 +356,70 @@ impl Store {
         Ok(())
     }
 
-    /// Schedules an approved plan for its time.
+    /// Schedules an approved plan's targets for its time. Targets that asked for server-side
+    /// scheduling on Mastodon stay approved: they move to 'scheduled' once their server holds
+    /// them ([`Store::set_server_scheduled`]).
     pub fn schedule_plan(&self, plan: &PlanId, now: Timestamp) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        move_plan(
-            &tx,
-            plan,
-            &[PlanStatus::Approved],
-            PlanStatus::Scheduled,
-            now,
-            |statuses| {
-                if statuses.contains(&PlanStatus::Draft) {
-                    return Err("Approve the text before scheduling it.".into());
-                }
-                Ok(())
-            },
+        if plan_statuses(&tx, plan)?.contains(&PlanStatus::Draft) {
+            return Err(StoreError::Refused(
+                "Approve the text before scheduling it.".into(),
+            ));
+        }
+        tx.execute(
+            "UPDATE planned_posts SET status = 'scheduled', note = NULL, updated_at = ?2
+             WHERE plan_id = ?1 AND status = 'approved'
+               AND NOT (server_side = 1 AND account_id IN
+                        (SELECT id FROM accounts WHERE network = 'mastodon'))",
+            params![plan.0, to_micros(now)],
         )?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Records that the server holds an approved post (`schedule_id`): it is scheduled there,
+    /// and Earshot will only mirror it.
+    pub fn set_server_scheduled(
+        &self,
+        id: &PlannedPostId,
+        schedule_id: &str,
+        now: Timestamp,
+    ) -> Result<()> {
+        let changed = self.conn().execute(
+            "UPDATE planned_posts SET status = 'scheduled', server_schedule_id = ?2, note = NULL,
+                 updated_at = ?3
+             WHERE id = ?1 AND status = 'approved'",
+            params![id.0, schedule_id, to_micros(now)],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("approved post"));
+        }
+        Ok(())
+    }
+
+    /// Forgets a post's server-side schedule (it was cancelled on the server).
+    pub fn clear_server_schedule(&self, id: &PlannedPostId) -> Result<()> {
+        self.conn().execute(
+            "UPDATE planned_posts SET server_schedule_id = NULL WHERE id = ?1",
+            params![id.0],
+        )?;
+        Ok(())
+    }
+
+    /// Posts the server holds whose time has come: the scheduler asks the server what
+    /// became of them.
+    pub fn server_scheduled_due(&self, now: Timestamp) -> Result<Vec<PlannedPost>> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let ids = ids(
+            &tx,
+            "SELECT id FROM planned_posts
+             WHERE status = 'scheduled' AND server_schedule_id IS NOT NULL AND publish_at <= ?1
+             ORDER BY publish_at",
+            params![to_micros(now)],
+        )?;
+        ids.iter().map(|id| read_post(&tx, id)).collect()
     }
 
     /// Removes a plan from Earshot (what is published stays on the servers), unless it is
@@ -471,6 +522,7 @@ impl Store {
                         language: entry.language.as_deref(),
                         publish_at: entry.publish_at,
                         status,
+                        server_side: false,
                         parts: &target.parts,
                     },
                     now,
@@ -502,7 +554,8 @@ impl Store {
         let due = ids(
             &tx,
             "UPDATE planned_posts SET status = 'publishing', updated_at = ?1
-             WHERE status = 'scheduled' AND publish_at <= ?1 RETURNING id",
+             WHERE status = 'scheduled' AND publish_at <= ?1 AND server_schedule_id IS NULL
+             RETURNING id",
             params![to_micros(now)],
         )?;
         let posts = due
@@ -565,7 +618,8 @@ impl Store {
     /// When the next scheduled post is due.
     pub fn next_due(&self) -> Result<Option<Timestamp>> {
         let next: Option<i64> = self.conn().query_row(
-            "SELECT min(publish_at) FROM planned_posts WHERE status = 'scheduled'",
+            "SELECT min(publish_at) FROM planned_posts
+             WHERE status = 'scheduled' AND server_schedule_id IS NULL",
             [],
             |row| row.get(0),
         )?;

@@ -441,11 +441,108 @@ mod events {
             content_warning: None,
             language: None,
             images,
+            server_side: false,
             targets: vec![PlanTarget {
                 account_id: account.clone(),
                 parts: vec![text.into()],
             }],
         }
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_post_scheduled_on_the_server_is_mirrored_and_never_sent_twice() {
+        let desk = desk().await;
+        let soon = desk.clock.now() + SignedDuration::from_mins(2);
+        let input = PlanInput {
+            server_side: true,
+            ..one_post(&desk.account, "Too soon for the server", soon, Vec::new())
+        };
+        let saved = desk.earshot.save_plan(input).await.expect("draft");
+        desk.earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect("approve");
+        let refused = desk
+            .earshot
+            .schedule_plan(saved[0].plan_id.clone())
+            .await
+            .expect_err("five minutes' notice");
+        assert!(
+            refused.to_string().contains("at least 5 minutes"),
+            "{refused}"
+        );
+        desk.earshot
+            .delete_plan(saved[0].plan_id.clone())
+            .await
+            .expect("delete");
+
+        let input = PlanInput {
+            server_side: true,
+            ..one_post(
+                &desk.account,
+                "Out while the laptop sleeps",
+                desk.in_an_hour(),
+                Vec::new(),
+            )
+        };
+        let saved = desk.earshot.save_plan(input).await.expect("draft");
+        let (plan, id) = (saved[0].plan_id.clone(), saved[0].id.clone());
+        desk.earshot
+            .approve_plan(plan.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(plan.clone())
+            .await
+            .expect("schedule");
+        let held = desk.server.scheduled_of(&desk.alice);
+        assert_eq!(held.len(), 1, "the server holds it");
+        assert_eq!(held[0].1, "Out while the laptop sleeps");
+        assert_eq!(held[0].2, saved[0].publish_at);
+        let post = desk.earshot.planned_post(id.clone()).await.expect("post");
+        assert_eq!(post.status, PlanStatus::Scheduled);
+        assert_eq!(post.server_schedule_id.as_deref(), Some(held[0].0.as_str()));
+
+        // Its time comes on Earshot's clock: Earshot does not send it itself.
+        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.earshot.check_schedule_now();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(desk.posted().is_empty(), "only the server publishes it");
+
+        desk.server.publish_scheduled();
+        let published = desk.status_becomes(&id, PlanStatus::Published).await;
+        let posted = desk.posted();
+        assert_eq!(posted.len(), 1);
+        assert_eq!(
+            published.parts[0].uri.as_deref(),
+            Some(posted[0].0.as_str())
+        );
+
+        // Taken back before its time: the server forgets it too.
+        let input = PlanInput {
+            server_side: true,
+            ..one_post(
+                &desk.account,
+                "Changed my mind",
+                desk.in_an_hour(),
+                Vec::new(),
+            )
+        };
+        let saved = desk.earshot.save_plan(input).await.expect("draft");
+        desk.earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(saved[0].plan_id.clone())
+            .await
+            .expect("schedule");
+        assert_eq!(desk.server.scheduled_of(&desk.alice).len(), 1);
+        desk.earshot
+            .unapprove_plan(saved[0].plan_id.clone())
+            .await
+            .expect("unapprove");
+        assert!(desk.server.scheduled_of(&desk.alice).is_empty());
     }
 
     #[tokio::test(flavor = "multi_thread")]
@@ -541,6 +638,7 @@ mod events {
                 content_warning: Some("loud music".into()),
                 language: Some("de".into()),
                 images: Vec::new(),
+                server_side: false,
                 targets: vec![
                     PlanTarget {
                         account_id: desk.account.clone(),
@@ -647,6 +745,7 @@ mod events {
                 content_warning: None,
                 language: None,
                 images: Vec::new(),
+                server_side: false,
                 targets: vec![PlanTarget {
                     account_id: desk.account.clone(),
                     parts: vec!["Booth 12!".into()],
@@ -701,6 +800,7 @@ mod events {
             content_warning: None,
             language: Some("en".into()),
             images: Vec::new(),
+            server_side: false,
             targets: vec![PlanTarget {
                 account_id: desk.account.clone(),
                 parts: vec![text.into(), "~~~\n  second post\n".into()],

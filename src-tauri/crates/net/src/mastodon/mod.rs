@@ -200,6 +200,34 @@ pub struct MediaAttachment {
     pub id: String,
 }
 
+/// The JSON a new status is sent as.
+fn status_body(status: &NewStatus) -> Value {
+    let mut body = serde_json::json!({
+        "status": status.text,
+        "visibility": status.visibility,
+    });
+    if let Some(parent) = &status.in_reply_to_id {
+        body["in_reply_to_id"] = parent.clone().into();
+    }
+    if !status.spoiler_text.is_empty() {
+        body["spoiler_text"] = status.spoiler_text.clone().into();
+    }
+    if let Some(language) = &status.language {
+        body["language"] = language.clone().into();
+    }
+    if !status.media_ids.is_empty() {
+        body["media_ids"] = status.media_ids.clone().into();
+    }
+    body
+}
+
+/// A status the server will publish later (`ScheduledStatus`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ScheduledStatus {
+    pub id: String,
+    pub scheduled_at: String,
+}
+
 /// A client for one server.
 #[derive(Debug, Clone)]
 pub struct MastodonClient {
@@ -484,27 +512,59 @@ impl MastodonClient {
         status: &NewStatus,
         idempotency_key: &str,
     ) -> Result<Status> {
-        let mut body = serde_json::json!({
-            "status": status.text,
-            "visibility": status.visibility,
-        });
-        if let Some(parent) = &status.in_reply_to_id {
-            body["in_reply_to_id"] = parent.clone().into();
-        }
-        if !status.spoiler_text.is_empty() {
-            body["spoiler_text"] = status.spoiler_text.clone().into();
-        }
-        if let Some(language) = &status.language {
-            body["language"] = language.clone().into();
-        }
-        if !status.media_ids.is_empty() {
-            body["media_ids"] = status.media_ids.clone().into();
-        }
+        let body = status_body(status);
         let request = self
             .request(Method::POST, "/api/v1/statuses", Some(token))
             .header("Idempotency-Key", idempotency_key)
             .json(&body);
         Ok(self.send(request).await?.0)
+    }
+
+    /// Hands a status to the server to publish at `at` (`scheduled_at`, at least five
+    /// minutes ahead). The idempotency key makes a repeat return the same scheduled status.
+    pub async fn schedule_status(
+        &self,
+        token: &Sensitive<String>,
+        status: &NewStatus,
+        at: Timestamp,
+        idempotency_key: &str,
+    ) -> Result<ScheduledStatus> {
+        let mut body = status_body(status);
+        body["scheduled_at"] = at.to_string().into();
+        let request = self
+            .request(Method::POST, "/api/v1/statuses", Some(token))
+            .header("Idempotency-Key", idempotency_key)
+            .json(&body);
+        Ok(self.send(request).await?.0)
+    }
+
+    /// A scheduled status the server still holds; `None` once it is published or cancelled.
+    pub async fn scheduled_status(
+        &self,
+        token: &Sensitive<String>,
+        id: &str,
+    ) -> Result<Option<ScheduledStatus>> {
+        let path = format!("/api/v1/scheduled_statuses/{id}");
+        match self
+            .send(self.request(Method::GET, &path, Some(token)))
+            .await
+        {
+            Ok((scheduled, _)) => Ok(Some(scheduled)),
+            Err(MastodonError::Server { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Cancels a scheduled status. One the server no longer holds counts as cancelled.
+    pub async fn cancel_scheduled_status(&self, token: &Sensitive<String>, id: &str) -> Result<()> {
+        let path = format!("/api/v1/scheduled_statuses/{id}");
+        match self
+            .send::<Value>(self.request(Method::DELETE, &path, Some(token)))
+            .await
+        {
+            Ok(_) | Err(MastodonError::Server { status: 404, .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Uploads an image with its description (`POST /api/v2/media`). The server may still be

@@ -117,6 +117,7 @@ mod events {
             content_warning: None,
             language: Some("en".into()),
             images: Vec::new(),
+            server_side: false,
             targets: vec![
                 PlanTarget {
                     account_id: alice.id.clone(),
