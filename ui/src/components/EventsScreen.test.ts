@@ -34,6 +34,8 @@ const draft = {
   note: null,
   ignoreHold: false,
   images: [],
+  serverSide: false,
+  serverScheduleId: null,
 };
 
 afterEach(() => {
