@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, TestAccount};
+use earshot_e2e::{App, Driver, Result, TestAccount};
 use earshot_mastodon_server::{MastodonServer, Profile};
 use serde_json::json;
 use tokio::process::Command;
@@ -31,6 +31,23 @@ async fn capture(dir: &std::path::Path, name: &str, geometry: &str) -> Result<()
     )
     .await?;
     Ok(())
+}
+
+/// Captures the app's window once WebKit has painted what the DOM now holds: under Xvfb a
+/// change made by script can otherwise reach the screen a frame late, or only at the next
+/// repaint.
+async fn capture_app(app: &App, dir: &std::path::Path, name: &str) -> Result<()> {
+    app.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const style = document.body.style;
+             style.opacity = style.opacity === '0.999' ? '1' : '0.999';
+             requestAnimationFrame(() => requestAnimationFrame(() => done(null)));",
+            vec![],
+        )
+        .await?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    capture(dir, name, "1100x700+0+0").await
 }
 
 #[tokio::test]
@@ -67,7 +84,7 @@ async fn docs_screenshots() -> Result<()> {
         app.type_into("[data-testid=draft-editor]", text).await?;
         app.wait_until_saved().await?;
     }
-    capture(&dir, "drafts.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "drafts.png").await?;
 
     let maya = TestAccount::create("maya").await;
     maya.set_display_name("Maya Okafor").await;
@@ -138,16 +155,14 @@ async fn docs_screenshots() -> Result<()> {
             vec![],
         )
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "accounts.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "accounts.png").await?;
 
     // Owed: Noor's direct question and the two open questions first, Sam's mention last.
     app.click("[data-testid=nav-owed]").await?;
     app.click("[data-testid=owed-row] button").await?;
     app.css("[data-testid=thread-post][data-place=focus]")
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "owed.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "owed.png").await?;
 
     app.click("[data-testid=nav-inbox]").await?;
     app.css("[data-testid=answered]").await?;
@@ -161,14 +176,12 @@ async fn docs_screenshots() -> Result<()> {
         "Ha, yes: kick-off at 8, see you there",
     )
     .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "inbox.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "inbox.png").await?;
     app.click("[data-testid=reply-send]").await?;
     app.css("[data-testid=thread-answered]").await?;
     app.css("[data-testid=thread-post][data-place=reply]")
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "thread.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "thread.png").await?;
 
     // A question asked while Earshot runs pops up (dunst draws it at the top right).
     mastodon.post(
@@ -184,8 +197,7 @@ async fn docs_screenshots() -> Result<()> {
     app.click("[data-testid=test-notification]").await?;
     app.click("[data-testid=check-keyring]").await?;
     app.css("[data-testid=keyring-result]").await?;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    capture(&dir, "settings.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "settings.png").await?;
 
     // Planned: a thread for tomorrow morning, and the composer with its counter.
     run("dunstctl", &["close-all"]).await?;
@@ -251,8 +263,7 @@ async fn docs_screenshots() -> Result<()> {
             vec![],
         )
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "planned.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "planned.png").await?;
 
     // Events: a conference with topics, plans for both accounts, and a post held while Léa
     // waits for an answer.
@@ -365,15 +376,7 @@ async fn docs_screenshots() -> Result<()> {
     // The held post's notification is its own picture; the timeline says the same.
     tokio::time::sleep(Duration::from_millis(500)).await;
     run("dunstctl", &["close-all"]).await?;
-    // WebKit repaints what the notification covered on its next frame.
-    app.client
-        .execute(
-            "document.body.style.opacity = '0.999'; return null;",
-            vec![],
-        )
-        .await?;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    capture(&dir, "event-timeline.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "event-timeline.png").await?;
 
     // The composer counts for each account as its server counts, hashtags included.
     compose(
@@ -397,8 +400,12 @@ async fn docs_screenshots() -> Result<()> {
             vec![],
         )
         .await?;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    capture(&dir, "composer.png", "1100x700+0+0").await?;
+    capture_app(&app, &dir, "composer.png").await?;
+    // A picture of an empty composer must not land in the docs.
+    let counters = app.texts("[data-testid=plan-counter]").await?;
+    if counters.len() != 2 {
+        return Err(format!("the composer changed while it was captured: {counters:?}").into());
+    }
 
     // The tray icon is the small "earshot" window trayer embedded at the bottom right.
     let icon = run("xdotool", &["search", "--name", "^earshot$"]).await?;
