@@ -1,6 +1,6 @@
 //! A small HTTP/1.1 proxy in front of a real server that misbehaves on request: drops the
-//! connection, truncates a reply or answers 429 — the failures a real server will not produce
-//! on demand. It records every request path so tests can check what the client asked for.
+//! connection, truncates a reply, answers 429 or 500, or loses a reply the server already
+//! acted on — the failures a real server will not produce on demand. It records every request path so tests can check what the client asked for.
 
 use std::sync::{Arc, Mutex};
 
@@ -16,6 +16,11 @@ pub enum Fault {
     Truncate,
     /// Answer 429 with a `ratelimit-reset` this many seconds ahead.
     RateLimit { reset_in: i64 },
+    /// Answer 500 without passing the request on, as a failing server does.
+    ServerError,
+    /// Pass the request on, then close the connection without the reply: the server did the
+    /// work, the client never hears of it.
+    LoseReply,
 }
 
 type Rule = dyn Fn(&str, usize) -> Option<Fault> + Send + Sync;
@@ -174,6 +179,16 @@ async fn serve(
         socket.write_all(reply.as_bytes()).await?;
         return socket.shutdown().await;
     }
+    if fault == Some(Fault::ServerError) {
+        let body = r#"{"error":"InternalServerError","message":"Internal Server Error"}"#;
+        let reply = format!(
+            "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        socket.write_all(reply.as_bytes()).await?;
+        return socket.shutdown().await;
+    }
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut forward = http.request(method, format!("{upstream}{}", request.path));
@@ -190,6 +205,9 @@ async fn serve(
         .send()
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    if fault == Some(Fault::LoseReply) {
+        return socket.shutdown().await;
+    }
     let status = response.status();
     let content_type = response
         .headers()

@@ -865,6 +865,7 @@ mod bluesky {
 
     use earshot_core::tid::tid;
     use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_get, xrpc_post};
+    use earshot_test_support::proxy::{Fault, FaultyProxy};
     use serde_json::json;
 
     use super::*;
@@ -979,6 +980,209 @@ mod bluesky {
             desk.notifier.notices().is_empty(),
             "nothing to complain about"
         );
+    }
+
+    /// Alice signed in through a proxy that spoils chosen requests to her PDS.
+    async fn desk_behind(proxy: &FaultyProxy) -> BlueskyDesk {
+        let alice = TestAccount::create("planner").await;
+        let clock = Arc::new(FixedClock::new(Timestamp::now()));
+        let notifier = Arc::new(RecordingNotifier::default());
+        let secrets = Arc::new(MemorySecretStore::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let account = crate::sync::signed_in_through(&dir, &secrets, &alice, proxy.url()).await;
+        let earshot = engine(&dir, &secrets, &clock, &notifier, reference_servers());
+        BlueskyDesk {
+            alice,
+            clock,
+            notifier,
+            secrets,
+            dir,
+            earshot,
+            account,
+        }
+    }
+
+    impl BlueskyDesk {
+        async fn plan_in_an_hour(&self, text: &str) -> PlannedPost {
+            let at = self.clock.now() + SignedDuration::from_hours(1);
+            self.earshot
+                .plan_post(self.account.clone(), vec![text.to_owned()], at)
+                .await
+                .expect("planned")
+        }
+
+        async fn status_becomes(&self, id: &PlannedPostId, status: PlanStatus) -> PlannedPost {
+            within(
+                Duration::from_secs(20),
+                "the planned post's status",
+                async || {
+                    self.earshot.check_schedule_now();
+                    let post = self.earshot.planned_post(id.clone()).await.expect("post");
+                    (post.status == status).then_some(post)
+                },
+            )
+            .await
+        }
+    }
+
+    const CREATE_RECORD: &str = "/xrpc/com.atproto.repo.createRecord";
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn a_failing_server_then_recovering_gets_one_post() {
+        let proxy = FaultyProxy::start(&pds_url(), |path, earlier| {
+            (path.starts_with(CREATE_RECORD) && earlier < 2).then_some(Fault::ServerError)
+        })
+        .await;
+        let desk = desk_behind(&proxy).await;
+        let text = "Third time lucky";
+        let planned = desk.plan_in_an_hour(text).await;
+        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.status_becomes(&planned.id, PlanStatus::Published)
+            .await;
+        assert_eq!(records_with(&desk.alice, text).await.len(), 1);
+        let tries = proxy
+            .paths()
+            .iter()
+            .filter(|p| p.starts_with(CREATE_RECORD))
+            .count();
+        assert_eq!(tries, 3, "two refusals, then the post");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn a_reply_lost_on_the_wire_is_found_not_written_twice() {
+        let proxy = FaultyProxy::start(&pds_url(), |path, earlier| {
+            (path.starts_with(CREATE_RECORD) && earlier == 0).then_some(Fault::LoseReply)
+        })
+        .await;
+        let desk = desk_behind(&proxy).await;
+        let text = "Written, though nobody heard";
+        let planned = desk.plan_in_an_hour(text).await;
+        desk.clock.advance(SignedDuration::from_hours(1));
+        let published = desk
+            .status_becomes(&planned.id, PlanStatus::Published)
+            .await;
+        let records = records_with(&desk.alice, text).await;
+        assert_eq!(records.len(), 1, "one post on the server");
+        assert_eq!(records[0]["uri"], json!(published.parts[0].uri));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn a_revoked_app_password_at_publish_time_fails_loudly_and_keeps_the_post() {
+        let mut desk = bluesky_desk().await;
+        let text = "Will this go out?";
+        let planned = desk
+            .earshot
+            .plan_post(
+                desk.account.clone(),
+                vec![text.to_owned()],
+                desk.clock.now() + SignedDuration::from_hours(1),
+            )
+            .await
+            .expect("planned");
+        desk.alice.revoke_app_password("Earshot").await;
+        // The access token outlives the revocation until it expires; make that moment now,
+        // and start Earshot again so it reads its tokens afresh.
+        crate::sync::replace_access_token(
+            &desk.secrets,
+            &desk.alice.did,
+            &desk.alice.expired_access_token(),
+        );
+        desk.earshot = engine(
+            &desk.dir,
+            &desk.secrets,
+            &desk.clock,
+            &desk.notifier,
+            reference_servers(),
+        );
+        desk.clock.advance(SignedDuration::from_hours(1));
+        let failed = within(Duration::from_secs(20), "the failure", async || {
+            desk.earshot.check_schedule_now();
+            let post = desk
+                .earshot
+                .planned_post(planned.id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Failed).then_some(post)
+        })
+        .await;
+        assert!(
+            failed
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("Sign in again")),
+            "{failed:?}"
+        );
+        assert_eq!(failed.parts[0].text, text, "nothing lost");
+        assert!(records_with(&desk.alice, text).await.is_empty());
+        within(Duration::from_secs(10), "the notice", async || {
+            let notices = desk.notifier.notices();
+            notices
+                .iter()
+                .any(|n| n.summary == "A planned post could not be published")
+                .then_some(())
+        })
+        .await;
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    #[ignore = "needs the Bluesky reference servers (make test runs it)"]
+    async fn a_held_post_goes_out_once_the_question_is_answered() {
+        let desk = bluesky_desk().await;
+        let bob = TestAccount::create("bob").await;
+        bob.mention(&desk.alice, "is the booth open yet?").await;
+        let question = within(Duration::from_secs(20), "the question", async || {
+            let inbox = desk.earshot.list_inbox().await.expect("inbox");
+            inbox
+                .into_iter()
+                .find(|item| item.post.text.contains("booth"))
+        })
+        .await;
+        let text = "Booth 12 opens at nine";
+        let planned = desk
+            .earshot
+            .plan_post(
+                desk.account.clone(),
+                vec![text.to_owned()],
+                desk.clock.now() + SignedDuration::from_hours(1),
+            )
+            .await
+            .expect("planned");
+        // An hour later Bob has waited longer than the 30 minutes the rule allows.
+        desk.clock.advance(SignedDuration::from_hours(1));
+        let held = within(Duration::from_secs(20), "the hold", async || {
+            desk.earshot.check_schedule_now();
+            let post = desk
+                .earshot
+                .planned_post(planned.id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Held).then_some(post)
+        })
+        .await;
+        assert!(
+            held.note
+                .is_some_and(|n| n.starts_with("1 person has been waiting"))
+        );
+        assert!(records_with(&desk.alice, text).await.is_empty());
+
+        desk.earshot
+            .reply_to(question.id, "Yes, since eight!".into())
+            .await
+            .expect("answered");
+        within(Duration::from_secs(20), "the release", async || {
+            desk.earshot.check_schedule_now();
+            let post = desk
+                .earshot
+                .planned_post(planned.id.clone())
+                .await
+                .expect("post");
+            (post.status == PlanStatus::Published).then_some(())
+        })
+        .await;
+        assert_eq!(records_with(&desk.alice, text).await.len(), 1);
     }
 
     #[tokio::test(flavor = "multi_thread")]

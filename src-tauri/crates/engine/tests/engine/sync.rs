@@ -224,7 +224,7 @@ fn stored_tokens(secrets: &MemorySecretStore, did: &str) -> Value {
     serde_json::from_str(stored.expose()).expect("JSON")
 }
 
-fn replace_access_token(secrets: &MemorySecretStore, did: &str, access: &str) {
+pub(crate) fn replace_access_token(secrets: &MemorySecretStore, did: &str, access: &str) {
     let mut tokens = stored_tokens(secrets, did);
     tokens["accessJwt"] = json!(access);
     let key = Network::Bluesky.secret_key(did);
@@ -303,7 +303,7 @@ const LIST_NOTIFICATIONS: &str = "/xrpc/app.bsky.notification.listNotifications"
 
 /// Signs `account` in behind Earshot's back, with `service` as its server: how a test puts a
 /// misbehaving proxy between Earshot and the PDS (a real sign-in would find the PDS itself).
-async fn signed_in_through(
+pub(crate) async fn signed_in_through(
     dir: &tempfile::TempDir,
     secrets: &MemorySecretStore,
     account: &TestAccount,
