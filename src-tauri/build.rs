@@ -33,7 +33,6 @@ const COMMANDS: &[&str] = &[
     "set_start_at_login",
     "open_on_web",
     "post_limits",
-    "plan_post",
     "list_planned",
     "publish_anyway",
     "retry_post",
@@ -54,7 +53,7 @@ const COMMANDS: &[&str] = &[
     "delete_plan",
     "export_event",
     "import_event",
-    "event_follow_ups",
+    "follow_ups",
     "plan_images",
 ];
 

@@ -4,7 +4,7 @@
 use earshot_core::{
     AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
     NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost,
-    PlannedPostId, PostRef, Timestamp, TopicId,
+    PlannedPostId, PostRef, TopicId,
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
@@ -280,25 +280,6 @@ pub async fn post_limits(backend: State<'_, Backend>, account_id: AccountId) -> 
 /// Plans `parts` (a thread when there are several) on an account; `publish_at` is RFC 3339.
 #[tauri::command]
 #[specta::specta]
-pub async fn plan_post(
-    backend: State<'_, Backend>,
-    account_id: AccountId,
-    parts: Vec<String>,
-    publish_at: String,
-) -> Reply<PlannedPost> {
-    let publish_at: Timestamp = publish_at.parse().map_err(|_| {
-        IpcError::invalid(format!(
-            "{publish_at:?} is not a date and time Earshot understands."
-        ))
-    })?;
-    Ok(backend
-        .get()?
-        .plan_post(account_id, parts, publish_at)
-        .await?)
-}
-
-#[tauri::command]
-#[specta::specta]
 pub async fn list_planned(backend: State<'_, Backend>) -> Reply<Vec<PlannedPost>> {
     Ok(backend.get()?.planned_posts().await?)
 }
@@ -438,8 +419,11 @@ pub async fn import_event(backend: State<'_, Backend>, markdown: String) -> Repl
 
 #[tauri::command]
 #[specta::specta]
-pub async fn event_follow_ups(backend: State<'_, Backend>, event: EventId) -> Reply<Vec<FollowUp>> {
-    Ok(backend.get()?.event_follow_ups(event).await?)
+pub async fn follow_ups(
+    backend: State<'_, Backend>,
+    event: Option<EventId>,
+) -> Reply<Vec<FollowUp>> {
+    Ok(backend.get()?.follow_ups(event).await?)
 }
 
 #[tauri::command]

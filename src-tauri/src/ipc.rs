@@ -42,7 +42,6 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::set_start_at_login,
             commands::open_on_web,
             commands::post_limits,
-            commands::plan_post,
             commands::list_planned,
             commands::publish_anyway,
             commands::retry_post,
@@ -63,7 +62,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::delete_plan,
             commands::export_event,
             commands::import_event,
-            commands::event_follow_ups,
+            commands::follow_ups,
             commands::plan_images,
         ])
         .events(collect_events![

@@ -207,6 +207,9 @@ async fn docs_screenshots() -> Result<()> {
     let plan = |parts: &'static [&'static str], hour: u32| {
         let app = &app;
         async move {
+            if app.texts("[data-testid=plan-composer]").await?.is_empty() {
+                app.click("[data-testid=plan-new]").await?;
+            }
             for (index, part) in parts.iter().enumerate() {
                 if index > 0 {
                     app.click("[data-testid=plan-add-part]").await?;
@@ -234,11 +237,16 @@ async fn docs_screenshots() -> Result<()> {
                     vec![serde_json::json!(hour)],
                 )
                 .await?;
-            let before = app.texts("[data-testid=planned-row]").await?.len();
-            app.click("[data-testid=plan-submit]").await?;
-            // The composer empties once the plan is saved: wait, or the next text is lost.
-            app.until("the plan is listed", || async {
-                Ok(app.texts("[data-testid=planned-row]").await?.len() > before)
+            app.click("[data-testid=plan-save-approve]").await?;
+            app.click("[data-testid=plan-card][data-stage=approved] [data-testid=plan-schedule]")
+                .await?;
+            // Scheduled, and the composer closed: the next plan cannot lose its text.
+            app.until("the plan is scheduled", || async {
+                let approved = app
+                    .texts("[data-testid=plan-card][data-stage=approved]")
+                    .await?;
+                let composers = app.texts("[data-testid=plan-composer]").await?;
+                Ok(approved.is_empty() && composers.is_empty())
             })
             .await?;
             Result::<()>::Ok(())
@@ -253,7 +261,8 @@ async fn docs_screenshots() -> Result<()> {
     )
     .await?;
     plan(&["Lunch break! Find us at booth 12 for stickers."], 12).await?;
-    app.css("[data-testid=planned-row]:nth-of-type(2)").await?;
+    app.css("[data-testid=plan-card]:nth-of-type(2)").await?;
+    app.click("[data-testid=plan-new]").await?;
     app.client
         .execute(
             "const box = document.querySelector('[data-testid=plan-part]');

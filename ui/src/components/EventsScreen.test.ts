@@ -53,7 +53,7 @@ describe("Events screen", () => {
           return [devconf];
         case "event_posts":
           return [draft];
-        case "event_follow_ups":
+        case "follow_ups":
           return [];
         case "list_accounts":
           return [view("m1", "mastodon", "me@example.org"), view("b1", "bluesky", "me.bsky.social")];
@@ -98,7 +98,7 @@ describe("Events screen", () => {
         case "list_events":
           return [devconf];
         case "event_posts":
-        case "event_follow_ups":
+        case "follow_ups":
           return [];
         case "list_accounts":
           return [view("m1", "mastodon", "me@example.org")];

@@ -23,18 +23,22 @@ afterEach(() => {
 
 describe("Planned screen", () => {
   it("counts the way the account's server counts and says why a plan is refused", async () => {
-    const planned: unknown[] = [];
+    const saved: unknown[] = [];
     mockIPC((cmd, args) => {
       switch (cmd) {
         case "list_planned":
+        case "follow_ups":
+        case "list_events":
           return [];
         case "list_accounts":
           return [account];
         case "post_limits":
           return { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" };
-        case "plan_post":
-          planned.push(args);
-          throw { code: "invalid_input", message: "Post 1 is too long for this Mastodon server." };
+        case "save_plan":
+          saved.push((args as { input: unknown }).input);
+          return [{ planId: "plan1" }];
+        case "approve_plan":
+          throw { code: "invalid_input", message: "For @me@example.org: Post 1 is too long for this Mastodon server." };
         case "plugin:event|listen":
           return 1;
         case "plugin:event|unlisten":
@@ -42,12 +46,13 @@ describe("Planned screen", () => {
       }
       throw new Error(`unexpected command ${cmd}`);
     });
-    render(PlannedScreen);
+    render(PlannedScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     const box = await screen.findByTestId<HTMLTextAreaElement>("plan-part");
     await fireEvent.input(box, { target: { value: `see https://example.org/${"x".repeat(200)}` } });
     await waitFor(() => expect(screen.getByTestId("plan-counter").textContent).toContain("473 left"));
-    await fireEvent.click(screen.getByTestId("plan-submit"));
+    await fireEvent.click(screen.getByTestId("plan-save-approve"));
     expect((await screen.findByTestId("plan-error")).textContent).toContain("too long");
-    expect(planned).toHaveLength(1);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ eventId: null, targets: [{ accountId: "acc1" }] });
   });
 });

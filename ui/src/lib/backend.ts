@@ -91,8 +91,6 @@ export const backend = {
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
   postLimits: (accountId: string) => unwrap(commands.postLimits(accountId)),
-  planPost: (accountId: string, parts: string[], publishAt: string) =>
-    unwrap(commands.planPost(accountId, parts, publishAt)),
   listPlanned: () => unwrap(commands.listPlanned()),
   publishAnyway: (id: string) => unwrap(commands.publishAnyway(id)),
   retryPost: (id: string) => unwrap(commands.retryPost(id)),
@@ -113,7 +111,7 @@ export const backend = {
   deletePlan: (plan: string) => unwrap(commands.deletePlan(plan)),
   exportEvent: (id: string) => unwrap(commands.exportEvent(id)),
   importEvent: (markdown: string) => unwrap(commands.importEvent(markdown)),
-  eventFollowUps: (event: string) => unwrap(commands.eventFollowUps(event)),
+  followUps: (event: string | null) => unwrap(commands.followUps(event)),
   planImages: (plan: string) => unwrap(commands.planImages(plan)),
 };
 

@@ -51,7 +51,6 @@ export const commands = {
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
 	postLimits: (accountId: AccountId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("post_limits", { accountId })),
 	/**  Plans `parts` (a thread when there are several) on an account; `publish_at` is RFC 3339. */
-	planPost: (accountId: AccountId, parts: string[], publishAt: string) => typedError<PlannedPost_Serialize, IpcError>(__TAURI_INVOKE("plan_post", { accountId, parts, publishAt })),
 	listPlanned: () => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("list_planned")),
 	publishAnyway: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("publish_anyway", { id })),
 	retryPost: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("retry_post", { id })),
@@ -73,7 +72,7 @@ export const commands = {
 	/**  Writes the event's plan as Markdown into the Documents folder; returns the file's path. */
 	exportEvent: (id: EventId) => typedError<string, IpcError>(__TAURI_INVOKE("export_event", { id })),
 	importEvent: (markdown: string) => typedError<Event, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
-	eventFollowUps: (event: EventId) => typedError<FollowUp_Serialize[], IpcError>(__TAURI_INVOKE("event_follow_ups", { event })),
+	followUps: (event: EventId | null) => typedError<FollowUp_Serialize[], IpcError>(__TAURI_INVOKE("follow_ups", { event })),
 	planImages: (plan: PlanId) => typedError<PlanImage[], IpcError>(__TAURI_INVOKE("plan_images", { plan })),
 };
 

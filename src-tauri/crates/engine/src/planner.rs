@@ -76,10 +76,11 @@ impl Earshot {
             .await
     }
 
-    /// What the event's published posts drew: replies and quotes, with their state.
-    pub async fn event_follow_ups(&self, event: EventId) -> Result<Vec<FollowUp>> {
+    /// What published posts drew (an event's, or all of them): replies and quotes, with
+    /// their state.
+    pub async fn follow_ups(&self, event: Option<EventId>) -> Result<Vec<FollowUp>> {
         let now = self.services.clock.now();
-        self.with_store(move |store| store.event_follow_ups(&event, now))
+        self.with_store(move |store| store.follow_ups(event.as_ref(), now))
             .await
     }
 

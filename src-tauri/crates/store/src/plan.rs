@@ -453,9 +453,10 @@ impl Store {
         ids.iter().map(|id| read_post(&tx, id)).collect()
     }
 
-    /// What an event's published posts drew: replies to any of their parts (or in their
-    /// threads) and quotes of them, oldest first. Each item's state is read at `now`.
-    pub fn event_follow_ups(&self, event: &EventId, now: Timestamp) -> Result<Vec<FollowUp>> {
+    /// What published posts drew — an event's, or all of them — replies to any of their parts
+    /// (or in their threads) and quotes of them, oldest first. Each item's state is read at
+    /// `now`.
+    pub fn follow_ups(&self, event: Option<&EventId>, now: Timestamp) -> Result<Vec<FollowUp>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT DISTINCT {ITEM_COLUMNS}, p.id AS planned_post
@@ -465,11 +466,11 @@ impl Store {
                  AND (i.subject_uri = part.uri OR i.reply_parent_uri = part.uri
                       OR i.reply_root_uri = part.uri)
              JOIN accounts a ON a.id = i.account_id
-             WHERE p.event_id = ?2
+             WHERE ?2 IS NULL OR p.event_id = ?2
              ORDER BY i.created_at, i.id"
         ))?;
         let follow_ups = stmt
-            .query_map(params![to_micros(now), event.0], |row| {
+            .query_map(params![to_micros(now), event.map(|e| &e.0)], |row| {
                 Ok(FollowUp {
                     post_id: PlannedPostId(row.get("planned_post")?),
                     item: item_from_row(row, now)?,

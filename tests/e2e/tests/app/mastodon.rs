@@ -158,12 +158,16 @@ async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
     app.type_into("[data-testid=plan-part]", "Doors open at 9, see you there!")
         .await?;
     // The server's rule: 500 characters.
-    app.expect_texts("[data-testid=plan-counter]", &["469 left"])
-        .await?;
+    app.expect_texts(
+        "[data-testid=plan-counter]",
+        &[&format!("@alice@{}: 469 left", server.host())],
+    )
+    .await?;
     // Due this very minute: it goes out at once.
     app.client.execute(SET_WHEN_TO_NOW, vec![]).await?;
-    app.click("[data-testid=plan-submit]").await?;
-    app.expect_texts("[data-testid=planned-status]", &["Published"])
+    app.click("[data-testid=plan-save-approve]").await?;
+    app.click("[data-testid=plan-schedule]").await?;
+    app.expect_texts("[data-testid=plan-status]", &["Published"])
         .await?;
     let posted = server.statuses_of(&alice);
     assert_eq!(posted.len(), 1, "{posted:?}");
@@ -171,11 +175,14 @@ async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
 
     // A refused post is loud: its state and the server's words, and the tray.
     server.revoke_tokens(&alice);
+    app.click("[data-testid=plan-new]").await?;
     app.type_into("[data-testid=plan-part]", "This one will be refused.")
         .await?;
     app.client.execute(SET_WHEN_TO_NOW, vec![]).await?;
-    app.click("[data-testid=plan-submit]").await?;
-    app.expect_texts("[data-testid=planned-status]", &["Published", "Failed"])
+    app.click("[data-testid=plan-save-approve]").await?;
+    app.click("[data-testid=plan-card][data-stage=approved] [data-testid=plan-schedule]")
+        .await?;
+    app.expect_texts("[data-testid=plan-status]", &["Published", "Failed"])
         .await?;
     app.until(
         "the tray to say a planned post needs the person",

@@ -708,7 +708,7 @@ mod events {
         let follow_ups = within(Duration::from_secs(10), "the follow-up", async || {
             let found = desk
                 .earshot
-                .event_follow_ups(event.id.clone())
+                .follow_ups(Some(event.id.clone()))
                 .await
                 .expect("follow-ups");
             (!found.is_empty()).then_some(found)
