@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use earshot_core::{
-    AccountId, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId,
-    PostLimits, Timestamp, outgoing_texts, validate_images, validate_parts,
+    AccountId, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus, PlanTarget, PlannedPost,
+    PlannedPostId, PostLimits, Timestamp, outgoing_texts, validate_images, validate_parts,
 };
 use earshot_store::StoredImage;
 
@@ -18,23 +18,41 @@ use crate::settings::{self, lock};
 use crate::{Counting, Earshot, EngineEvent, Error, ReplyLimits, Result};
 
 impl Earshot {
-    /// Plans a post (several parts make a thread) on `account` for `publish_at`, after
-    /// checking every part against the network's limits.
+    /// Writes, approves and schedules a post (several parts make a thread) for one account
+    /// in one step — the composer's three steps, for scripts and tests. A post the network
+    /// would refuse is not kept.
     pub async fn plan_post(
         &self,
         account: AccountId,
         parts: Vec<String>,
         publish_at: Timestamp,
     ) -> Result<PlannedPost> {
-        let limits = self.limits(&account).await?;
-        validate_parts(&parts, None, limits).map_err(|e| Error::Invalid(e.to_string()))?;
-        let now = self.services.clock.now();
-        let planned = self
-            .with_store(move |store| store.plan_post(&account, &parts, publish_at, now))
+        let saved = self
+            .save_plan(PlanInput {
+                plan_id: None,
+                event_id: None,
+                topic_id: None,
+                publish_at,
+                content_warning: None,
+                language: None,
+                targets: vec![PlanTarget {
+                    account_id: account,
+                    parts,
+                }],
+                images: Vec::new(),
+                server_side: false,
+            })
             .await?;
-        self.scheduler.wake();
-        self.emit(EngineEvent::PlanChanged);
-        Ok(planned)
+        let post = saved
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::TaskFailed("a saved plan has no target".into()))?;
+        if let Err(refused) = self.approve_plan(post.plan_id.clone()).await {
+            self.delete_plan(post.plan_id).await?;
+            return Err(refused);
+        }
+        self.schedule_plan(post.plan_id).await?;
+        self.planned_post(post.id).await
     }
 
     /// Saves a plan as a draft (new, or replacing a draft's text and targets). Drafts may be

@@ -112,12 +112,13 @@ impl Scheduler {
                 if let Err(e) = self.mirror_server_schedules().await {
                     tracing::warn!(error = %e, "could not ask servers about scheduled posts");
                 }
-                match on_store(&self.store, {
-                    let now = self.clock.now();
-                    move |store| store.claim_due(now)
-                })
-                .await
-                {
+                // The time is read before looking at the token: a stop that comes after this
+                // check came after this time too, so nothing due only later is claimed.
+                let now = self.clock.now();
+                if cancel.is_cancelled() {
+                    return;
+                }
+                match on_store(&self.store, move |store| store.claim_due(now)).await {
                     Ok(due) => {
                         for post in due {
                             if self.publish(post, Run::Fresh).await {

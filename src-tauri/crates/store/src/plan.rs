@@ -191,29 +191,6 @@ fn ids(tx: &Transaction<'_>, sql: &str, params: impl rusqlite::Params) -> Result
 }
 
 impl Store {
-    /// Plans `parts` (checked by the caller) for `account` at `publish_at`.
-    pub fn plan_post(
-        &self,
-        account: &AccountId,
-        parts: &[String],
-        publish_at: Timestamp,
-        now: Timestamp,
-    ) -> Result<PlannedPost> {
-        let id = uuid::Uuid::now_v7().to_string();
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO planned_posts (id, plan_id, account_id, publish_at, status, created_at,
-                                        updated_at)
-             VALUES (?1, ?1, ?2, ?3, 'scheduled', ?4, ?4)",
-            params![id, account.0, to_micros(publish_at), to_micros(now)],
-        )?;
-        insert_parts(&tx, &id, parts)?;
-        let post = read_post(&tx, &id)?;
-        tx.commit()?;
-        Ok(post)
-    }
-
     pub fn planned_post(&self, id: &PlannedPostId) -> Result<PlannedPost> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;

@@ -4,15 +4,44 @@ use earshot_store::Store;
 use crate::at;
 use crate::inbox::account;
 
+/// A plan for one account, saved, approved and scheduled for `publish_at`.
+fn scheduled(
+    store: &Store,
+    account: &earshot_core::AccountId,
+    parts: &[String],
+    publish_at: earshot_core::Timestamp,
+) -> earshot_core::PlannedPost {
+    let input = earshot_core::PlanInput {
+        plan_id: None,
+        event_id: None,
+        topic_id: None,
+        publish_at,
+        content_warning: None,
+        language: None,
+        targets: vec![earshot_core::PlanTarget {
+            account_id: account.clone(),
+            parts: parts.to_vec(),
+        }],
+        images: Vec::new(),
+        server_side: false,
+    };
+    let saved = store.save_plan(&input, &[], at(0)).expect("draft");
+    store
+        .approve_plan(&saved[0].plan_id, at(0))
+        .expect("approve");
+    store
+        .schedule_plan(&saved[0].plan_id, at(0))
+        .expect("schedule");
+    store.planned_post(&saved[0].id).expect("read")
+}
+
 #[test]
 fn a_due_post_is_claimed_once_and_an_interrupted_one_is_found_again() {
     let dir = tempfile::tempdir().expect("dir");
     let store = Store::open(dir.path()).expect("open");
     let alice = account(&store, "did:plc:alice");
     let thread = ["first".to_owned(), "second".to_owned()];
-    let planned = store
-        .plan_post(&alice.id, &thread, at(100), at(0))
-        .expect("plan");
+    let planned = scheduled(&store, &alice.id, &thread, at(100));
     assert_eq!(planned.status, PlanStatus::Scheduled);
     assert_eq!(store.next_due().expect("next"), Some(at(100)));
 
