@@ -1,4 +1,4 @@
-import type { PlanStatus } from "./backend";
+import { onBackendChange, type PlanStatus } from "./backend";
 
 /** A planned post's status in words, for timelines. */
 export const statusWords: Record<PlanStatus, string> = {
@@ -11,3 +11,16 @@ export const statusWords: Record<PlanStatus, string> = {
   late: "Missed its time",
   failed: "Failed",
 };
+
+/**
+ * Calls `onPlans` when plans change and `onReplies` when the Inbox does (replies arrive and
+ * get answered: the follow-up counts change with it). Returns the unsubscribe function.
+ */
+export function watchPlans(onPlans: () => void, onReplies: () => void = onPlans): () => void {
+  const stopPlans = onBackendChange("plan", onPlans);
+  const stopReplies = onBackendChange("inbox", onReplies);
+  return () => {
+    stopPlans();
+    stopReplies();
+  };
+}

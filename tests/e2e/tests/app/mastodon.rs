@@ -1,7 +1,7 @@
 use earshot_e2e::{
-    Driver, Result, TRAY_ATTENTION_AMBER, close_window, tray, tray_icon_pixels, window_shown,
+    App, Driver, Result, TRAY_ATTENTION_AMBER, close_window, tray, tray_icon_pixels, window_shown,
 };
-use earshot_mastodon_server::{MastodonServer, Profile};
+use earshot_mastodon_server::{MastodonServer, Profile, TestUser};
 use earshot_test_support::desktop::pick_notification_action;
 
 #[tokio::test]
@@ -145,13 +145,7 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
 async fn a_post_planned_in_the_ui_is_published_once() -> Result<()> {
     let server = MastodonServer::start(Profile::mastodon()).await;
     let alice = server.add_user("alice", "Alice");
-    let driver = Driver::start()
-        .await?
-        .approving_mastodon_sign_in_as(&alice.username);
-    let app = driver.launch().await?;
-    app.sign_in_to_mastodon(server.url()).await?;
-    app.css("[data-testid=account-row][data-sync-state=synced]")
-        .await?;
+    let (_driver, app) = signed_in_as(&server, &alice).await?;
 
     app.click("[data-testid=nav-planned]").await?;
     app.css("[data-testid=planned-empty]").await?;
@@ -204,13 +198,7 @@ async fn an_event_post_is_drafted_approved_scheduled_and_published_once() -> Res
     let server = MastodonServer::start(Profile::mastodon()).await;
     let alice = server.add_user("alice", "Alice");
     let bob = server.add_user("bob", "Bob");
-    let driver = Driver::start()
-        .await?
-        .approving_mastodon_sign_in_as(&alice.username);
-    let app = driver.launch().await?;
-    app.sign_in_to_mastodon(server.url()).await?;
-    app.css("[data-testid=account-row][data-sync-state=synced]")
-        .await?;
+    let (_driver, app) = signed_in_as(&server, &alice).await?;
 
     app.click("[data-testid=nav-events]").await?;
     app.css("[data-testid=events-empty]").await?;
@@ -261,6 +249,19 @@ async fn an_event_post_is_drafted_approved_scheduled_and_published_once() -> Res
     )
     .await?;
     app.quit_from_tray().await
+}
+
+/// Earshot launched, signed in to `server` as `user` through the stand-in browser, and
+/// synced. The driver holds the app's data folder: keep it as long as the app.
+async fn signed_in_as(server: &MastodonServer, user: &TestUser) -> Result<(Driver, App)> {
+    let driver = Driver::start()
+        .await?
+        .approving_mastodon_sign_in_as(&user.username);
+    let app = driver.launch().await?;
+    app.sign_in_to_mastodon(server.url()).await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
+    Ok((driver, app))
 }
 
 /// Sets the composer's time (Planned or Events) to this very minute: due at once.
