@@ -93,29 +93,39 @@ impl Desk {
     }
 
     async fn status_becomes(&self, id: &PlannedPostId, status: PlanStatus) -> PlannedPost {
-        within(
-            Duration::from_secs(10),
-            "the planned post's status",
-            async || {
-                self.earshot.check_schedule_now();
-                let post = self.earshot.planned_post(id.clone()).await.expect("post");
-                (post.status == status).then_some(post)
-            },
-        )
-        .await
+        status_becomes(&self.earshot, id, status, Duration::from_secs(10)).await
     }
 
-    /// Waits for a notice whose summary passes `matches`: the notice follows the saved status.
     async fn told(&self, matches: impl Fn(&str) -> bool) {
-        within(Duration::from_secs(10), "the notice", async || {
-            let notices = self.notifier.notices();
-            notices.iter().any(|n| matches(&n.summary)).then_some(())
-        })
-        .await;
+        told(&self.notifier, matches).await;
     }
 }
 
 use earshot_core::Clock as _;
+
+/// Nudges the scheduler until the planned post reaches `status` (within `limit`).
+async fn status_becomes(
+    earshot: &Earshot,
+    id: &PlannedPostId,
+    status: PlanStatus,
+    limit: Duration,
+) -> PlannedPost {
+    within(limit, "the planned post's status", async || {
+        earshot.check_schedule_now();
+        let post = earshot.planned_post(id.clone()).await.expect("post");
+        (post.status == status).then_some(post)
+    })
+    .await
+}
+
+/// Waits for a notice whose summary passes `matches`: the notice follows the saved status.
+async fn told(notifier: &RecordingNotifier, matches: impl Fn(&str) -> bool) {
+    within(Duration::from_secs(10), "the notice", async || {
+        let notices = notifier.notices();
+        notices.iter().any(|n| matches(&n.summary)).then_some(())
+    })
+    .await;
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_planned_thread_publishes_once_at_its_time_in_order() {
@@ -953,16 +963,9 @@ mod bluesky {
             .await
             .expect("planned");
         desk.clock.advance(SignedDuration::from_hours(1));
-        let published = within(Duration::from_secs(20), "the thread", async || {
-            desk.earshot.check_schedule_now();
-            let post = desk
-                .earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Published).then_some(post)
-        })
-        .await;
+        let published = desk
+            .status_becomes(&planned.id, PlanStatus::Published)
+            .await;
         let uri = |n: usize| published.parts[n].uri.clone().expect("uri");
         for (n, text) in parts.iter().enumerate() {
             let records = records_with(&desk.alice, text).await;
@@ -1011,17 +1014,9 @@ mod bluesky {
                 .expect("planned")
         }
 
+        /// The reference servers are slower than the test server: twice the patience.
         async fn status_becomes(&self, id: &PlannedPostId, status: PlanStatus) -> PlannedPost {
-            within(
-                Duration::from_secs(20),
-                "the planned post's status",
-                async || {
-                    self.earshot.check_schedule_now();
-                    let post = self.earshot.planned_post(id.clone()).await.expect("post");
-                    (post.status == status).then_some(post)
-                },
-            )
-            .await
+            super::status_becomes(&self.earshot, id, status, Duration::from_secs(20)).await
         }
     }
 
@@ -1098,16 +1093,7 @@ mod bluesky {
             reference_servers(),
         );
         desk.clock.advance(SignedDuration::from_hours(1));
-        let failed = within(Duration::from_secs(20), "the failure", async || {
-            desk.earshot.check_schedule_now();
-            let post = desk
-                .earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Failed).then_some(post)
-        })
-        .await;
+        let failed = desk.status_becomes(&planned.id, PlanStatus::Failed).await;
         assert!(
             failed
                 .note
@@ -1117,12 +1103,8 @@ mod bluesky {
         );
         assert_eq!(failed.parts[0].text, text, "nothing lost");
         assert!(records_with(&desk.alice, text).await.is_empty());
-        within(Duration::from_secs(10), "the notice", async || {
-            let notices = desk.notifier.notices();
-            notices
-                .iter()
-                .any(|n| n.summary == "A planned post could not be published")
-                .then_some(())
+        told(&desk.notifier, |summary| {
+            summary == "A planned post could not be published"
         })
         .await;
     }
@@ -1152,16 +1134,7 @@ mod bluesky {
             .expect("planned");
         // An hour later Bob has waited longer than the 30 minutes the rule allows.
         desk.clock.advance(SignedDuration::from_hours(1));
-        let held = within(Duration::from_secs(20), "the hold", async || {
-            desk.earshot.check_schedule_now();
-            let post = desk
-                .earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Held).then_some(post)
-        })
-        .await;
+        let held = desk.status_becomes(&planned.id, PlanStatus::Held).await;
         assert!(
             held.note
                 .is_some_and(|n| n.starts_with("1 person has been waiting"))
@@ -1172,16 +1145,8 @@ mod bluesky {
             .reply_to(question.id, "Yes, since eight!".into())
             .await
             .expect("answered");
-        within(Duration::from_secs(20), "the release", async || {
-            desk.earshot.check_schedule_now();
-            let post = desk
-                .earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Published).then_some(())
-        })
-        .await;
+        desk.status_becomes(&planned.id, PlanStatus::Published)
+            .await;
         assert_eq!(records_with(&desk.alice, text).await.len(), 1);
     }
 
@@ -1205,16 +1170,8 @@ mod bluesky {
             .expect("approve");
         desk.earshot.schedule_plan(plan).await.expect("schedule");
         desk.clock.advance(SignedDuration::from_hours(1));
-        within(Duration::from_secs(20), "the post", async || {
-            desk.earshot.check_schedule_now();
-            let post = desk
-                .earshot
-                .planned_post(saved[0].id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Published).then_some(())
-        })
-        .await;
+        desk.status_becomes(&saved[0].id, PlanStatus::Published)
+            .await;
         let records = records_with(&desk.alice, text).await;
         assert_eq!(records.len(), 1);
         let embed = &records[0]["value"]["embed"];
