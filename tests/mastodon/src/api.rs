@@ -228,7 +228,10 @@ async fn instance_v2(Axum(shared): Axum<Arc<Shared>>) -> Response {
         "configuration": {
             "urls": { "streaming": streaming },
             "statuses": status_config(),
-            "media_attachments": { "image_size_limit": 16777216, "video_size_limit": 103809024 },
+            "media_attachments": {
+                "image_size_limit": state.profile.image_size_limit,
+                "video_size_limit": 103809024,
+            },
         },
         "registrations": { "enabled": false, "approval_required": false },
     }))
@@ -529,6 +532,15 @@ async fn upload_media(
         )
             .into_response();
     };
+    if size > state.profile.image_size_limit {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(
+                json!({ "error": "Validation failed: File file size must be less than the limit" }),
+            ),
+        )
+            .into_response();
+    }
     let id = state.next_id();
     let media = crate::state::Media {
         id: id.clone(),

@@ -26,6 +26,9 @@ pub struct Profile {
     /// Notifications name local accounts with `acct` = `bob` while statuses' mentions use
     /// `bob@host`, as mixed servers do.
     pub mixed_acct: bool,
+    /// The largest image upload, as `configuration.media_attachments.image_size_limit` says
+    /// (Mastodon: 16 MiB).
+    pub image_size_limit: usize,
 }
 
 impl Profile {
@@ -39,6 +42,7 @@ impl Profile {
             bad_token_status: 401,
             duplicate_mentions: false,
             mixed_acct: false,
+            image_size_limit: 16 * 1024 * 1024,
         }
     }
 
@@ -53,6 +57,7 @@ impl Profile {
             bad_token_status: 422,
             duplicate_mentions: true,
             mixed_acct: true,
+            image_size_limit: 16 * 1024 * 1024,
         }
     }
 }

@@ -179,31 +179,30 @@ pub struct ImageInfo {
 
 /// The image types both networks take.
 pub const IMAGE_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/gif", "image/webp"];
-/// Images per post, on both networks.
+/// Images per post on Bluesky, and on Mastodon servers that do not say.
 pub const MAX_IMAGES: usize = 4;
 /// Bluesky's limit for one image (its blob limit).
 pub const BLUESKY_MAX_IMAGE_BYTES: usize = 1_000_000;
-/// Mastodon's default limit for one image.
+/// Mastodon's default limit for one image (a server says its own).
 pub const MASTODON_MAX_IMAGE_BYTES: usize = 16 * 1024 * 1024;
 /// Mastodon's limit for an image description.
 pub const MAX_ALT_CHARS: usize = 1500;
 
-/// Checks a plan's images against a network before it is approved: their number, type and
-/// size, and (when `require_alt` is set) that each says what it shows.
+/// Checks a plan's images against a network (with its server's own limits) before it is
+/// approved: their number, type and size, and (when `require_alt` is set) that each says what
+/// it shows.
 pub fn validate_images(
     images: &[ImageInfo],
-    network: Network,
+    limits: PostLimits,
     require_alt: bool,
 ) -> Result<(), PlanError> {
-    if images.len() > MAX_IMAGES {
+    if images.len() > limits.max_images() {
         return Err(PlanError::TooManyImages {
             count: images.len(),
+            max: limits.max_images(),
         });
     }
-    let limit = match network {
-        Network::Bluesky => BLUESKY_MAX_IMAGE_BYTES,
-        Network::Mastodon => MASTODON_MAX_IMAGE_BYTES,
-    };
+    let limit = limits.max_image_bytes();
     for (index, image) in images.iter().enumerate() {
         let number = index + 1;
         if !IMAGE_TYPES.contains(&image.mime.as_str()) {
@@ -215,9 +214,12 @@ pub fn validate_images(
         if image.bytes as usize > limit {
             return Err(PlanError::ImageTooLarge {
                 number,
-                network: network.name(),
-                megabytes: format!("{:.1}", f64::from(image.bytes) / 1_000_000.0),
-                limit_megabytes: format!("{:.1}", limit as f64 / 1_000_000.0),
+                network: match limits {
+                    PostLimits::Bluesky => "Bluesky",
+                    PostLimits::Mastodon { .. } => "this Mastodon server",
+                },
+                size: size_words(image.bytes as usize),
+                limit: size_words(limit),
             });
         }
         if require_alt && image.alt.trim().is_empty() {
@@ -228,6 +230,15 @@ pub fn validate_images(
         }
     }
     Ok(())
+}
+
+/// "820 bytes", "340 KB", "1.2 MB".
+fn size_words(bytes: usize) -> String {
+    match bytes {
+        0..1_000 => format!("{bytes} bytes"),
+        1_000..1_000_000 => format!("{} KB", bytes.div_ceil(1_000)),
+        _ => format!("{:.1} MB", bytes as f64 / 1_000_000.0),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -333,14 +344,35 @@ impl PlanSettings {
 pub enum PostLimits {
     /// 300 graphemes and 3000 bytes.
     Bluesky,
-    /// The server's `max_characters`, links counted as `characters_per_url`.
+    /// The server's `max_characters`, links counted as `characters_per_url`, and its media
+    /// limits.
     Mastodon {
         max_characters: usize,
         characters_per_url: usize,
+        max_images: usize,
+        max_image_bytes: usize,
     },
 }
 
 impl PostLimits {
+    /// Images one post may carry.
+    pub fn max_images(self) -> usize {
+        match self {
+            PostLimits::Bluesky => MAX_IMAGES,
+            PostLimits::Mastodon { max_images, .. } => max_images,
+        }
+    }
+
+    /// The largest image one post may carry, in bytes.
+    pub fn max_image_bytes(self) -> usize {
+        match self {
+            PostLimits::Bluesky => BLUESKY_MAX_IMAGE_BYTES,
+            PostLimits::Mastodon {
+                max_image_bytes, ..
+            } => max_image_bytes,
+        }
+    }
+
     pub fn network(self) -> Network {
         match self {
             PostLimits::Bluesky => Network::Bluesky,
@@ -366,16 +398,16 @@ pub enum PlanError {
     BadLanguage(String),
     #[error("Choose at least one account to publish on.")]
     NoTargets,
-    #[error("A post carries at most 4 images; this one has {count}.")]
-    TooManyImages { count: usize },
+    #[error("A post here carries at most {max} images; this one has {count}.")]
+    TooManyImages { count: usize, max: usize },
     #[error("Image {number} is a {mime} file; use JPEG, PNG, GIF or WebP.")]
     UnsupportedImage { number: usize, mime: String },
-    #[error("Image {number} is {megabytes} MB; {network} takes up to {limit_megabytes} MB.")]
+    #[error("Image {number} is {size}; {network} takes up to {limit}.")]
     ImageTooLarge {
         number: usize,
         network: &'static str,
-        megabytes: String,
-        limit_megabytes: String,
+        size: String,
+        limit: String,
     },
     #[error(
         "Image {number} has no description. Say what it shows, for people who cannot see it \
@@ -413,6 +445,7 @@ pub fn validate_parts(
             PostLimits::Mastodon {
                 max_characters,
                 characters_per_url,
+                ..
             } => {
                 // The warning is repeated on every post of a thread, and counted on each.
                 let warning = content_warning.map_or(0, |w| w.chars().count());
@@ -461,6 +494,8 @@ mod tests {
         let mastodon = PostLimits::Mastodon {
             max_characters: 500,
             characters_per_url: 23,
+            max_images: 4,
+            max_image_bytes: MASTODON_MAX_IMAGE_BYTES,
         };
         assert!(validate_parts(&["é".repeat(301)], None, mastodon).is_ok());
         let link = format!(
@@ -497,40 +532,66 @@ mod tests {
 
     #[test]
     fn images_are_checked_against_the_network() {
+        const MASTODON: PostLimits = PostLimits::Mastodon {
+            max_characters: 500,
+            characters_per_url: 23,
+            max_images: 4,
+            max_image_bytes: MASTODON_MAX_IMAGE_BYTES,
+        };
         let photo = |bytes: u32, alt: &str| ImageInfo {
             mime: "image/jpeg".into(),
             alt: alt.into(),
             bytes,
         };
-        assert!(validate_images(&[photo(900_000, "A full hall")], Network::Bluesky, true).is_ok());
+        assert!(
+            validate_images(&[photo(900_000, "A full hall")], PostLimits::Bluesky, true).is_ok()
+        );
         assert_eq!(
-            validate_images(&[photo(1_200_000, "A full hall")], Network::Bluesky, true)
-                .expect_err("too big")
-                .to_string(),
+            validate_images(
+                &[photo(1_200_000, "A full hall")],
+                PostLimits::Bluesky,
+                true
+            )
+            .expect_err("too big")
+            .to_string(),
             "Image 1 is 1.2 MB; Bluesky takes up to 1.0 MB."
         );
-        assert!(
-            validate_images(&[photo(1_200_000, "A full hall")], Network::Mastodon, true).is_ok()
-        );
+        assert!(validate_images(&[photo(1_200_000, "A full hall")], MASTODON, true).is_ok());
         assert_eq!(
-            validate_images(&[photo(10, "ok"), photo(10, " ")], Network::Mastodon, true),
+            validate_images(&[photo(10, "ok"), photo(10, " ")], MASTODON, true),
             Err(PlanError::MissingAlt { number: 2 })
         );
         assert!(
-            validate_images(&[photo(10, "")], Network::Mastodon, false).is_ok(),
+            validate_images(&[photo(10, "")], MASTODON, false).is_ok(),
             "the person may allow undescribed images"
         );
         let five = vec![photo(10, "x"); 5];
         assert_eq!(
-            validate_images(&five, Network::Mastodon, true),
-            Err(PlanError::TooManyImages { count: 5 })
+            validate_images(&five, MASTODON, true),
+            Err(PlanError::TooManyImages { count: 5, max: 4 })
         );
+        let small_server = PostLimits::Mastodon {
+            max_characters: 500,
+            characters_per_url: 23,
+            max_images: 2,
+            max_image_bytes: 2_000_000,
+        };
+        assert_eq!(
+            validate_images(&[photo(3_000_000, "x")], small_server, true)
+                .expect_err("over the server's own limit")
+                .to_string(),
+            "Image 1 is 3.0 MB; this Mastodon server takes up to 2.0 MB."
+        );
+        assert!(matches!(
+            validate_images(&vec![photo(10, "x"); 3], small_server, true),
+            Err(PlanError::TooManyImages { count: 3, max: 2 })
+        ));
         let tiff = ImageInfo {
             mime: "image/tiff".into(),
             ..photo(10, "x")
         };
         assert!(matches!(
-            validate_images(&[tiff], Network::Mastodon, true),
+            validate_images(&[tiff], MASTODON, true),
             Err(PlanError::UnsupportedImage { number: 1, .. })
         ));
     }

@@ -133,7 +133,7 @@ impl Earshot {
             let warning = post.content_warning.as_deref();
             let outgoing = outgoing_texts(&texts, warning, &hashtags, limits.network());
             validate_parts(&outgoing, warning, limits)
-                .and_then(|()| validate_images(&post.images, limits.network(), require_alt))
+                .and_then(|()| validate_images(&post.images, limits, require_alt))
                 .map_err(|e| {
                     let handle = accounts
                         .iter()
@@ -217,6 +217,7 @@ impl Earshot {
             PostLimits::Mastodon {
                 max_characters,
                 characters_per_url,
+                ..
             } => ReplyLimits {
                 max_length: max_characters as u32,
                 counting: Counting::Mastodon,
@@ -238,6 +239,8 @@ impl Earshot {
                 PostLimits::Mastodon {
                     max_characters: facts.max_characters as usize,
                     characters_per_url: facts.characters_reserved_per_url as usize,
+                    max_images: facts.max_media_attachments as usize,
+                    max_image_bytes: usize::try_from(facts.image_size_limit).unwrap_or(usize::MAX),
                 }
             }
         })

@@ -460,6 +460,36 @@ mod events {
     }
 
     #[tokio::test(flavor = "multi_thread")]
+    async fn an_image_over_the_servers_own_limit_is_refused_before_approval() {
+        let server = MastodonServer::start(Profile {
+            image_size_limit: 50,
+            ..Profile::mastodon()
+        })
+        .await;
+        let alice = server.add_user("alice", "Alice");
+        let clock = Arc::new(FixedClock::new(Timestamp::now()));
+        let (notifier, secrets) = (Arc::default(), Arc::default());
+        let dir = tempfile::tempdir().expect("dir");
+        let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
+        let account = sign_in(&earshot, &server, &alice).await;
+        let at = clock.now() + SignedDuration::from_hours(1);
+        let saved = earshot
+            .save_plan(one_post(&account, "Our booth", at, vec![png("Booth 12")]))
+            .await
+            .expect("draft");
+        let refused = earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect_err("the server takes 50 bytes");
+        assert!(
+            refused
+                .to_string()
+                .ends_with("Image 1 is 68 bytes; this Mastodon server takes up to 50 bytes."),
+            "{refused}"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
     async fn a_post_scheduled_on_the_server_is_mirrored_and_never_sent_twice() {
         let desk = desk().await;
         let soon = desk.clock.now() + SignedDuration::from_mins(2);
