@@ -24,3 +24,10 @@ export function watchPlans(onPlans: () => void, onReplies: () => void = onPlans)
     stopReplies();
   };
 }
+
+/** What a screen of plans asks of the app: to show Owed (a held post waits for answers), or
+ * one reply there, ready to answer. */
+export type OwedLinks = {
+  onAnswer: () => void;
+  onOpenItem: (itemId: string) => void;
+};

@@ -250,6 +250,24 @@ pub struct PlanTarget {
 }
 
 impl PlanInput {
+    /// A new plan of one post (or thread) for one account, with nothing else set.
+    pub fn one_post(account: AccountId, parts: Vec<String>, publish_at: Timestamp) -> Self {
+        Self {
+            plan_id: None,
+            event_id: None,
+            topic_id: None,
+            publish_at,
+            content_warning: None,
+            language: None,
+            targets: vec![PlanTarget {
+                account_id: account,
+                parts,
+            }],
+            images: Vec::new(),
+            server_side: false,
+        }
+    }
+
     /// Trims the optional fields to `None` when blank and checks the language code.
     pub fn tidy(mut self) -> Result<Self, PlanError> {
         self.content_warning = non_blank(self.content_warning.map(|w| single_line(&w)));

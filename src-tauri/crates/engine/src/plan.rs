@@ -4,8 +4,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use earshot_core::{
-    AccountId, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus, PlanTarget, PlannedPost,
-    PlannedPostId, PostLimits, Timestamp, outgoing_texts, validate_images, validate_parts,
+    AccountId, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus, PlannedPost, PlannedPostId,
+    PostLimits, Timestamp, outgoing_texts, validate_images, validate_parts,
 };
 use earshot_store::StoredImage;
 
@@ -28,20 +28,7 @@ impl Earshot {
         publish_at: Timestamp,
     ) -> Result<PlannedPost> {
         let saved = self
-            .save_plan(PlanInput {
-                plan_id: None,
-                event_id: None,
-                topic_id: None,
-                publish_at,
-                content_warning: None,
-                language: None,
-                targets: vec![PlanTarget {
-                    account_id: account,
-                    parts,
-                }],
-                images: Vec::new(),
-                server_side: false,
-            })
+            .save_plan(PlanInput::one_post(account, parts, publish_at))
             .await?;
         let post = saved
             .into_iter()

@@ -96,6 +96,42 @@ impl Desk {
         status_becomes(&self.earshot, id, status, Duration::from_secs(10)).await
     }
 
+    /// Stops Earshot right after it claimed the post due in an hour — what a crash there
+    /// leaves behind: the row 'publishing' — lets `meanwhile` act on the server, and starts
+    /// Earshot again on the same data.
+    async fn crash_after_claim(self, meanwhile: impl FnOnce(&MastodonServer, &TestUser)) -> Desk {
+        let Desk {
+            server,
+            alice,
+            bob,
+            clock,
+            notifier,
+            secrets,
+            dir,
+            earshot,
+            account,
+        } = self;
+        drop(earshot);
+        clock.advance(SignedDuration::from_hours(1));
+        {
+            let store = earshot_store::Store::open(dir.path()).expect("store");
+            assert_eq!(store.claim_due(clock.now()).expect("claim").len(), 1);
+        }
+        meanwhile(&server, &alice);
+        let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
+        Desk {
+            server,
+            alice,
+            bob,
+            clock,
+            notifier,
+            secrets,
+            dir,
+            earshot,
+            account,
+        }
+    }
+
     async fn told(&self, matches: impl Fn(&str) -> bool) {
         told(&self.notifier, matches).await;
     }
@@ -186,46 +222,13 @@ async fn killed_between_claim_and_publish_the_restart_publishes_exactly_once() {
     let planned = desk
         .plan(&["Exactly once, please."], desk.in_an_hour())
         .await;
-    let Desk {
-        earshot,
-        dir,
-        secrets,
-        clock,
-        notifier,
-        server,
-        alice,
-        ..
-    } = desk;
-    drop(earshot);
-
-    // What a crash right after the claim leaves behind: the row is 'publishing'.
-    clock.advance(SignedDuration::from_hours(1));
-    {
-        let store = earshot_store::Store::open(dir.path()).expect("store");
-        let claimed = store.claim_due(clock.now()).expect("claim");
-        assert_eq!(claimed.len(), 1);
-    }
-    assert!(server.statuses_of(&alice).is_empty());
-
-    let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
-    within(
-        Duration::from_secs(10),
-        "the interrupted post to be published",
-        async || {
-            let post = earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Published).then_some(())
-        },
-    )
-    .await;
+    let desk = desk
+        .crash_after_claim(|server, alice| assert!(server.statuses_of(alice).is_empty()))
+        .await;
+    desk.status_becomes(&planned.id, PlanStatus::Published)
+        .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        server.statuses_of(&alice).len(),
-        1,
-        "one post on the server"
-    );
+    assert_eq!(desk.posted().len(), 1, "one post on the server");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -233,46 +236,17 @@ async fn posted_before_a_crash_and_forgotten_by_the_server_it_is_found_not_poste
     let desk = desk().await;
     let text = "Posted just before the crash.";
     let planned = desk.plan(&[text], desk.in_an_hour()).await;
-    let Desk {
-        earshot,
-        dir,
-        secrets,
-        clock,
-        notifier,
-        server,
-        alice,
-        ..
-    } = desk;
-    drop(earshot);
-
-    // The crash: claimed, and the server made the status, but Earshot never heard back; by
-    // the restart the server has forgotten the idempotency key (this post carries none).
-    clock.advance(SignedDuration::from_hours(1));
-    {
-        let store = earshot_store::Store::open(dir.path()).expect("store");
-        assert_eq!(store.claim_due(clock.now()).expect("claim").len(), 1);
-    }
-    let made = server.post(&alice, text, None, "public");
-
-    let earshot = engine(&dir, &secrets, &clock, &notifier, polling_fast());
-    let published = within(
-        Duration::from_secs(10),
-        "the check after the restart",
-        async || {
-            let post = earshot
-                .planned_post(planned.id.clone())
-                .await
-                .expect("post");
-            (post.status == PlanStatus::Published).then_some(post)
-        },
-    )
-    .await;
-    assert_eq!(published.parts[0].uri.as_deref(), Some(made.as_str()));
-    assert_eq!(
-        server.statuses_of(&alice).len(),
-        1,
-        "found, not posted again"
-    );
+    // The server made the status, but Earshot never heard back; by the restart the server
+    // has forgotten the idempotency key (this post carries none).
+    let mut made = None;
+    let desk = desk
+        .crash_after_claim(|server, alice| made = Some(server.post(alice, text, None, "public")))
+        .await;
+    let published = desk
+        .status_becomes(&planned.id, PlanStatus::Published)
+        .await;
+    assert_eq!(published.parts[0].uri, made);
+    assert_eq!(desk.posted().len(), 1, "found, not posted again");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -444,18 +418,8 @@ mod events {
         images: Vec<PlanImage>,
     ) -> PlanInput {
         PlanInput {
-            plan_id: None,
-            event_id: None,
-            topic_id: None,
-            publish_at: at,
-            content_warning: None,
-            language: None,
             images,
-            server_side: false,
-            targets: vec![PlanTarget {
-                account_id: account.clone(),
-                parts: vec![text.into()],
-            }],
+            ..PlanInput::one_post(account.clone(), vec![text.into()], at)
         }
     }
 
@@ -778,18 +742,8 @@ mod events {
         let saved = desk
             .earshot
             .save_plan(PlanInput {
-                plan_id: None,
                 event_id: Some(event.id),
-                topic_id: None,
-                publish_at: desk.in_an_hour(),
-                content_warning: None,
-                language: None,
-                images: Vec::new(),
-                server_side: false,
-                targets: vec![PlanTarget {
-                    account_id: desk.account.clone(),
-                    parts: vec!["Booth 12!".into()],
-                }],
+                ..one_post(&desk.account, "Booth 12!", desk.in_an_hour(), Vec::new())
             })
             .await
             .expect("draft");
@@ -833,18 +787,14 @@ mod events {
             .await
             .expect("ticked");
         let plan = |text: &str, hours: i64, topic: Option<usize>| PlanInput {
-            plan_id: None,
             event_id: Some(event.id.clone()),
             topic_id: topic.map(|i| event.topics[i].id.clone()),
-            publish_at: desk.clock.now() + SignedDuration::from_hours(hours),
-            content_warning: None,
             language: Some("en".into()),
-            images: Vec::new(),
-            server_side: false,
-            targets: vec![PlanTarget {
-                account_id: desk.account.clone(),
-                parts: vec![text.into(), "~~~\n  second post\n".into()],
-            }],
+            ..PlanInput::one_post(
+                desk.account.clone(),
+                vec![text.into(), "~~~\n  second post\n".into()],
+                desk.clock.now() + SignedDuration::from_hours(hours),
+            )
         };
         desk.earshot
             .save_plan(plan("Day one", 2, Some(0)))

@@ -11,20 +11,7 @@ fn scheduled(
     parts: &[String],
     publish_at: earshot_core::Timestamp,
 ) -> earshot_core::PlannedPost {
-    let input = earshot_core::PlanInput {
-        plan_id: None,
-        event_id: None,
-        topic_id: None,
-        publish_at,
-        content_warning: None,
-        language: None,
-        targets: vec![earshot_core::PlanTarget {
-            account_id: account.clone(),
-            parts: parts.to_vec(),
-        }],
-        images: Vec::new(),
-        server_side: false,
-    };
+    let input = earshot_core::PlanInput::one_post(account.clone(), parts.to_vec(), publish_at);
     let saved = store.save_plan(&input, &[], at(0)).expect("draft");
     store
         .approve_plan(&saved[0].plan_id, at(0))
