@@ -58,15 +58,22 @@ describe("Owed screen", () => {
 
   it("says why each item is owed and how many people wait", async () => {
     const direct = item("2", "hi");
-    fakeBackend([question("1", "is the game on tonight?"), { ...direct, post: { ...direct.post, reason: "direct" } }]);
+    fakeBackend([
+      question("1", "is the game on tonight?"),
+      { ...direct, post: { ...direct.post, reason: "direct" } },
+      { ...item("3", "great talk"), about: "\nSlides from the keynote are up\nLink below" },
+      item("4", "well said"),
+    ]);
     render(OwedScreen, { onAddAccount: () => {} });
     await waitFor(() =>
       expect(screen.getAllByTestId("owed-reason").map((e) => e.textContent)).toEqual([
         "asks: is the game on tonight?",
         "direct message",
+        "replied to your post “Slides from the keynote are up”",
+        "replied to your post",
       ]),
     );
-    expect(screen.getByTestId("owed-count").textContent).toBe("2 people are waiting for an answer");
+    expect(screen.getByTestId("owed-count").textContent).toBe("4 people are waiting for an answer");
   });
 
   it("e marks the selected item done and s then 2 snoozes the next until tonight", async () => {

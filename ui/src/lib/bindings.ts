@@ -300,6 +300,11 @@ export type InboxItem_Deserialize = {
 	questionKind: QuestionKind,
 	/**  The sentence that asks, when it asks. */
 	asks?: string | null,
+	/**
+	 *  The text of the account's own post this replies to or quotes, when Earshot has seen
+	 *  that post ("replied to your post about the keynote").
+	 */
+	about?: string | null,
 };
 
 /**  A row of the Inbox as the UI shows it. */
@@ -319,6 +324,11 @@ export type InboxItem_Serialize = {
 	questionKind: QuestionKind,
 	/**  The sentence that asks, when it asks. */
 	asks: string | null,
+	/**
+	 *  The text of the account's own post this replies to or quotes, when Earshot has seen
+	 *  that post ("replied to your post about the keynote").
+	 */
+	about: string | null,
 };
 
 /**  Why a post is in the Inbox. */

@@ -1,4 +1,5 @@
 import { backend, type InboxItem, type OwedQueue } from "./backend";
+import { firstLine } from "./text";
 
 /** The Owed queue: what still wants an answer, questions first, one item selected. */
 export class OwedModel {
@@ -34,16 +35,20 @@ export class OwedModel {
   }
 }
 
-/** Why an item is owed, in words: "asks: is the game on tonight?", "direct message", … */
+/**
+ * Why an item is owed, in words: "asks: is the game on tonight?", "direct message",
+ * "replied to your post “Slides from the keynote”" (when Earshot has seen that post), …
+ */
 export function owedReason(item: InboxItem): string {
   if (item.asks) return `asks: ${item.asks}`;
+  const about = item.about ? ` “${firstLine(item.about)}”` : "";
   switch (item.post.reason) {
     case "direct":
       return "direct message";
     case "reply":
-      return "replied to your post";
+      return `replied to your post${about}`;
     case "quote":
-      return "quoted your post";
+      return `quoted your post${about}`;
     case "mention":
       return "mentioned you";
   }

@@ -12,6 +12,7 @@ export function item(id: string, text: string, answeredBy: string | null = null)
     snoozedUntil: null,
     questionKind: "statement",
     asks: null,
+    about: null,
     post: {
       uri: `at://did:plc:bob/app.bsky.feed.post/${id}`,
       cid: `cid-${id}`,

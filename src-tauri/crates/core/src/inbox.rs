@@ -84,11 +84,15 @@ pub struct IncomingPost {
     pub subject_uri: Option<String>,
 }
 
-/// One of the account's own replies, wherever it was written.
+/// One of the account's own posts, wherever it was written. A reply answers what it replies
+/// to; its text lets Owed say which post someone else's reply or quote is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnReply {
+pub struct OwnPost {
     pub uri: String,
-    pub parent_uri: String,
+    /// What it replies to, when it is a reply.
+    pub parent_uri: Option<String>,
+    /// Plain text.
+    pub text: String,
     pub created_at: Timestamp,
 }
 
@@ -132,6 +136,9 @@ pub struct InboxItem {
     pub question_kind: QuestionKind,
     /// The sentence that asks, when it asks.
     pub asks: Option<String>,
+    /// The text of the account's own post this replies to or quotes, when Earshot has seen
+    /// that post ("replied to your post about the keynote").
+    pub about: Option<String>,
 }
 
 impl InboxItem {

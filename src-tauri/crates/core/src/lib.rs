@@ -22,7 +22,7 @@ pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use event::{Event, EventDetails, EventError, EventHoldRule, EventId, Topic, TopicId};
 pub use inbox::{
-    InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnReply, Person,
+    InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnPost, Person,
     PostRef, SyncMarks, SyncRecord, Walk,
 };
 pub use plan::{

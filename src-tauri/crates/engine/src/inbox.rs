@@ -3,7 +3,7 @@
 
 use earshot_core::richtext::check_bluesky_post;
 use earshot_core::tid::tid;
-use earshot_core::{AccountId, InboxItem, InboxItemId, OwnReply, Person, PostRef};
+use earshot_core::{AccountId, InboxItem, InboxItemId, OwnPost, Person, PostRef};
 use earshot_net::bluesky::ThreadRole;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -195,16 +195,19 @@ impl Earshot {
         let item = self.item(id).await?;
         let now = self.services.clock.now();
         let uri = match self.connection(&item.account_id)? {
-            Connection::Bluesky(session) => self.bluesky_reply(&item, &session, text).await?,
-            Connection::Mastodon(session) => mastodon_reply(&item, &session, text).await?,
+            Connection::Bluesky(session) => {
+                self.bluesky_reply(&item, &session, text.clone()).await?
+            }
+            Connection::Mastodon(session) => mastodon_reply(&item, &session, text.clone()).await?,
         };
-        let reply = OwnReply {
+        let reply = OwnPost {
             uri,
-            parent_uri: item.post.uri.clone(),
+            parent_uri: Some(item.post.uri.clone()),
+            text,
             created_at: now,
         };
         let account = item.account_id.clone();
-        self.with_store(move |store| store.store_own_replies(&account, &[reply], None))
+        self.with_store(move |store| store.store_own_posts(&account, &[reply], None))
             .await?;
         self.emit(EngineEvent::InboxChanged {
             account: item.account_id.clone(),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use earshot_core::{
-    InboxReason, IncomingPost, Network, OwnReply, Person, PostRef, SyncMarks, Timestamp,
+    InboxReason, IncomingPost, Network, OwnPost, Person, PostRef, SyncMarks, Timestamp,
 };
 use earshot_store::{PageEnd, Store};
 
@@ -98,16 +98,27 @@ fn query_100k(c: &mut Criterion) {
 /// first, as a sync that met the answers before the questions would).
 fn million_items(owed_every: usize) -> (tempfile::TempDir, Store) {
     let (dir, store, account) = store();
-    let answers: Vec<OwnReply> = (0..1_000_000)
-        .filter(|n| n % owed_every != 0)
-        .map(|n| OwnReply {
-            uri: format!("at://did:plc:alice/app.bsky.feed.post/answer{n}"),
-            parent_uri: post(n).uri,
-            created_at: Timestamp::UNIX_EPOCH,
-        })
+    // Every item replies to this post of Alice's: each row the queue reads finds its text.
+    let root = OwnPost {
+        uri: "at://did:plc:alice/app.bsky.feed.post/root".into(),
+        parent_uri: None,
+        text: "Slides from the keynote are up".into(),
+        created_at: Timestamp::UNIX_EPOCH,
+    };
+    let answers: Vec<OwnPost> = std::iter::once(root)
+        .chain(
+            (0..1_000_000)
+                .filter(|n| n % owed_every != 0)
+                .map(|n| OwnPost {
+                    uri: format!("at://did:plc:alice/app.bsky.feed.post/answer{n}"),
+                    parent_uri: Some(post(n).uri),
+                    text: format!("answer {n}"),
+                    created_at: Timestamp::UNIX_EPOCH,
+                }),
+        )
         .collect();
     store
-        .store_own_replies(&account, &answers, None)
+        .store_own_posts(&account, &answers, None)
         .expect("answers");
     for chunk in (0..1_000_000).collect::<Vec<_>>().chunks(10_000) {
         let posts: Vec<IncomingPost> = chunk.iter().map(|n| post(*n)).collect();

@@ -4,7 +4,7 @@
 //! sync has read, so a crash between pages neither loses items nor skips any on restart.
 
 use earshot_core::{
-    AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, Network, OwnReply,
+    AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, Network, OwnPost,
     Person, PostRef, QuestionKind, SyncMarks, SyncRecord, Timestamp, Walk, detect_question,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -16,7 +16,13 @@ pub(crate) const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle A
      i.cid, i.reason, i.author_id, i.author_handle, i.author_name, i.text, i.facets, \
      i.created_at, i.indexed_at, i.reply_root_uri, i.reply_root_cid, i.reply_parent_uri, \
      i.reply_parent_cid, i.subject_uri, i.answered_by, i.done_at, i.snoozed_until, \
-     i.question_kind, i.asks";
+     i.question_kind, i.asks, o.text AS about";
+
+/// Inbox items with their account and, when Earshot has seen it, the account's own post they
+/// reply to or quote (for [`ITEM_COLUMNS`]).
+pub(crate) const ITEM_SOURCES: &str = "inbox_items i JOIN accounts a ON a.id = i.account_id \
+     LEFT JOIN own_posts o ON o.account_id = i.account_id \
+     AND o.uri = coalesce(i.subject_uri, i.reply_parent_uri)";
 
 /// Owed: neither answered nor marked done, and not snoozed at `?1` (microseconds). Matches
 /// the partial index `inbox_items_owed`.
@@ -86,6 +92,7 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
             .and_then(QuestionKind::parse)
             .unwrap_or(QuestionKind::Statement),
         asks: row.get("asks")?,
+        about: row.get("about")?,
     })
 }
 
@@ -254,18 +261,23 @@ impl Store {
         Ok(added)
     }
 
-    /// Records the account's own replies and marks what they answer; a sync also passes the
-    /// newest own post it has checked. Returns the ids of Inbox items that became answered.
-    pub fn store_own_replies(
+    /// Records the account's own posts and marks what its replies answer; a sync also passes
+    /// the newest own post it has checked. Returns the ids of Inbox items that became
+    /// answered.
+    pub fn store_own_posts(
         &self,
         account: &AccountId,
-        replies: &[OwnReply],
+        posts: &[OwnPost],
         own_posts_until: Option<&str>,
     ) -> Result<Vec<InboxItemId>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut answered = Vec::new();
         {
+            let mut keep_text = tx.prepare_cached(
+                "INSERT INTO own_posts (account_id, uri, text) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO UPDATE SET text = excluded.text",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)
                  VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
@@ -275,15 +287,22 @@ impl Store {
                  WHERE account_id = ?1 AND uri = ?2 AND answered_by IS NULL
                  RETURNING id",
             )?;
-            for reply in replies {
+            for post in posts {
+                // A boost lists as an own status without text: nothing to say it is about.
+                if !post.text.trim().is_empty() {
+                    keep_text.execute(params![account.0, post.uri, post.text])?;
+                }
+                let Some(parent_uri) = &post.parent_uri else {
+                    continue;
+                };
                 insert.execute(params![
                     account.0,
-                    reply.uri,
-                    reply.parent_uri,
-                    to_micros(reply.created_at)
+                    post.uri,
+                    parent_uri,
+                    to_micros(post.created_at)
                 ])?;
                 let ids = mark
-                    .query_map(params![account.0, reply.parent_uri, reply.uri], |row| {
+                    .query_map(params![account.0, parent_uri, post.uri], |row| {
                         row.get(0).map(InboxItemId)
                     })?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -354,7 +373,7 @@ impl Store {
     pub fn inbox(&self, limit: u32, now: Timestamp) -> Result<Vec<InboxItem>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS} FROM inbox_items i JOIN accounts a ON a.id = i.account_id
+            "SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES}
              ORDER BY i.indexed_at DESC, i.id DESC LIMIT ?1"
         ))?;
         let items = stmt
@@ -366,10 +385,7 @@ impl Store {
     pub fn inbox_item(&self, id: InboxItemId, now: Timestamp) -> Result<InboxItem> {
         self.conn()
             .query_row(
-                &format!(
-                    "SELECT {ITEM_COLUMNS} FROM inbox_items i
-                     JOIN accounts a ON a.id = i.account_id WHERE i.id = ?1"
-                ),
+                &format!("SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES} WHERE i.id = ?1"),
                 params![id.0],
                 |row| item_from_row(row, now),
             )

@@ -6,7 +6,7 @@ use earshot_core::{
 };
 use rusqlite::{OptionalExtension, params};
 
-use crate::inbox::{ITEM_COLUMNS, OWED, item_from_row, owed_rank};
+use crate::inbox::{ITEM_COLUMNS, ITEM_SOURCES, OWED, item_from_row, owed_rank};
 use crate::time::{from_micros, to_micros};
 use crate::{Result, Store, StoreError};
 
@@ -27,7 +27,7 @@ impl Store {
         )?;
         let items = {
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT {ITEM_COLUMNS} FROM inbox_items i JOIN accounts a ON a.id = i.account_id
+                "SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES}
                  WHERE {OWED} ORDER BY i.owed_rank, i.created_at, i.id LIMIT ?2"
             ))?;
             stmt.query_map(params![now_micros, limit], |row| item_from_row(row, now))?
@@ -96,7 +96,7 @@ impl Store {
     pub fn unannounced_questions(&self, now: Timestamp) -> Result<Vec<InboxItem>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS} FROM inbox_items i JOIN accounts a ON a.id = i.account_id
+            "SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES}
              WHERE i.may_notify = 1 AND i.notified_at IS NULL AND i.owed_rank = 0 AND {OWED}
              ORDER BY i.indexed_at, i.id"
         ))?;

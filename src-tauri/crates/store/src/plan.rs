@@ -443,6 +443,8 @@ impl Store {
                  AND (i.subject_uri = part.uri OR i.reply_parent_uri = part.uri
                       OR i.reply_root_uri = part.uri)
              JOIN accounts a ON a.id = i.account_id
+             LEFT JOIN own_posts o ON o.account_id = i.account_id
+                 AND o.uri = coalesce(i.subject_uri, i.reply_parent_uri)
              WHERE ?2 IS NULL OR p.event_id = ?2
              ORDER BY i.created_at, i.id"
         ))?;

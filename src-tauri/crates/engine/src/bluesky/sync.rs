@@ -9,8 +9,7 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks, Timestamp,
-    Walk,
+    Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef, SyncMarks, Timestamp, Walk,
 };
 use earshot_net::bluesky::{Notification, Reason, StrongRef};
 use earshot_store::{PageEnd, Store};
@@ -53,12 +52,12 @@ impl BlueskySync {
         }
     }
 
-    /// Records the account's own replies written since the last round, from any client.
-    async fn own_replies(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
+    /// Records the account's own posts written since the last round, from any client.
+    async fn own_posts(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
         let did = self.session.did().to_owned();
         let mut cursor: Option<String> = None;
         let mut newest: Option<String> = None;
-        let mut replies = Vec::new();
+        let mut posts = Vec::new();
         'pages: loop {
             let page = self
                 .session
@@ -78,13 +77,12 @@ impl BlueskySync {
                     break 'pages;
                 }
                 newest.get_or_insert_with(|| post.rkey.clone());
-                if let Some(parent_uri) = post.reply_parent {
-                    replies.push(OwnReply {
-                        uri: post.uri,
-                        parent_uri,
-                        created_at: post.created_at.unwrap_or_else(|| self.clock.now()),
-                    });
-                }
+                posts.push(OwnPost {
+                    uri: post.uri,
+                    parent_uri: post.reply_parent,
+                    text: post.text,
+                    created_at: post.created_at.unwrap_or_else(|| self.clock.now()),
+                });
             }
             match page.cursor {
                 Some(next) => cursor = Some(next),
@@ -96,7 +94,7 @@ impl BlueskySync {
         };
         let account = self.account.id.clone();
         let answered = on_store(&self.store, move |store| {
-            store.store_own_replies(&account, &replies, Some(&newest))
+            store.store_own_posts(&account, &posts, Some(&newest))
         })
         .await?;
         Ok(answered.len())
@@ -169,7 +167,7 @@ impl AccountSync for BlueskySync {
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
         let answered = self
-            .own_replies(marks.own_posts_until.clone(), oldest)
+            .own_posts(marks.own_posts_until.clone(), oldest)
             .await?;
 
         let mut added = 0;

@@ -9,8 +9,7 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, OwnReply, Person, PostRef, SyncMarks, Timestamp,
-    Walk,
+    Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef, SyncMarks, Timestamp, Walk,
 };
 use earshot_net::mastodon::{Notification, NotificationKind, Page, Status};
 use earshot_store::{PageEnd, Store};
@@ -110,11 +109,11 @@ impl MastodonSync {
         }
     }
 
-    async fn own_replies(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
+    async fn own_posts(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
         let token = self.session.token().await?;
         let mut page = Page::Newest;
         let mut newest: Option<String> = None;
-        let mut replies = Vec::new();
+        let mut posts = Vec::new();
         'pages: loop {
             let (statuses, next) = self
                 .session
@@ -131,13 +130,12 @@ impl MastodonSync {
                     break 'pages;
                 }
                 newest.get_or_insert_with(|| status.id.clone());
-                if let Some(parent_uri) = status.in_reply_to_id {
-                    replies.push(OwnReply {
-                        uri: status.id,
-                        parent_uri,
-                        created_at: created.unwrap_or_else(|| self.clock.now()),
-                    });
-                }
+                posts.push(OwnPost {
+                    text: html_to_text(&status.content),
+                    uri: status.id,
+                    parent_uri: status.in_reply_to_id,
+                    created_at: created.unwrap_or_else(|| self.clock.now()),
+                });
             }
             match next {
                 Some(next) => page = next,
@@ -147,7 +145,7 @@ impl MastodonSync {
         let Some(newest) = newest else { return Ok(0) };
         let account = self.account.id.clone();
         let answered = on_store(&self.store, move |store| {
-            store.store_own_replies(&account, &replies, Some(&newest))
+            store.store_own_posts(&account, &posts, Some(&newest))
         })
         .await?;
         Ok(answered.len())
@@ -164,7 +162,7 @@ impl AccountSync for MastodonSync {
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
         let answered = self
-            .own_replies(marks.own_posts_until.clone(), oldest)
+            .own_posts(marks.own_posts_until.clone(), oldest)
             .await?;
         let token = self.session.token().await?;
         let mut added = 0;

@@ -161,13 +161,22 @@ async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
     );
 
     // Alice answers the first mention from her phone.
-    server.post(&alice, "@bob yes, thanks", Some(&before), "public");
+    let from_phone = server.post(&alice, "@bob yes, thanks", Some(&before), "public");
     within(POLL * 3, "the answer from elsewhere counts", async || {
         item(&earshot, &before)
             .await
             .filter(|i| i.answered_by.is_some())
     })
     .await;
+
+    // Bob replies to that answer: Owed can say which of Alice's posts he is on about.
+    let thanks = server.post(&bob, "@alice great", Some(&from_phone), "public");
+    let reply = within(POLL * 3, "the reply knows its post", async || {
+        item(&earshot, &thanks).await.filter(|i| i.about.is_some())
+    })
+    .await;
+    assert_eq!(reply.post.reason, InboxReason::Reply);
+    assert_eq!(reply.about.as_deref(), Some("@bob yes, thanks"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -81,6 +81,12 @@ async fn a_question_arrives_within_a_poll_and_the_answer_reaches_the_thread() {
     assert_eq!(item.post.cid.as_deref(), Some(question.cid.as_str()));
     assert_eq!(item.post.subject_uri.as_deref(), Some(root.uri.as_str()));
     assert_eq!(item.answered_by, None);
+    // Owed says which post of Alice's it replies to, once her own posts are read.
+    let about = within(POLL * 3, "the post it replies to is known", async || {
+        inbox_item(&earshot, &question.uri).await?.about
+    })
+    .await;
+    assert_eq!(about, "Watching the match on Saturday");
 
     let thread = earshot.open_thread(item.id).await.expect("thread");
     let places: Vec<(ThreadPlace, &str, bool)> = thread

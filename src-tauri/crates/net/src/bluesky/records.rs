@@ -131,6 +131,7 @@ pub struct OwnPost {
     pub rkey: String,
     pub created_at: Option<Timestamp>,
     pub reply_parent: Option<String>,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -465,6 +466,7 @@ impl XrpcClient {
                     uri: record.uri,
                     rkey,
                     created_at: post.as_ref().and_then(|p| p.created_at),
+                    text: post.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
                     reply_parent: post.and_then(|p| p.reply_parent).map(|r| r.uri),
                 })
             })

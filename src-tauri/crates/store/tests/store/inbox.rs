@@ -1,5 +1,5 @@
 use earshot_core::{
-    Account, InboxReason, IncomingPost, Network, OwnReply, Person, PostRef, SyncMarks, Walk,
+    Account, InboxReason, IncomingPost, Network, OwnPost, Person, PostRef, SyncMarks, Walk,
 };
 use earshot_store::{PageEnd, Store};
 
@@ -114,13 +114,14 @@ fn a_reply_marks_its_post_answered_whichever_arrives_first() {
         )
         .expect("store");
 
-    let reply = |n: i64, parent: &IncomingPost| OwnReply {
+    let reply = |n: i64, parent: &IncomingPost| OwnPost {
         uri: format!("at://did:plc:alice/app.bsky.feed.post/answer{n}"),
-        parent_uri: parent.uri.clone(),
+        parent_uri: Some(parent.uri.clone()),
+        text: format!("answer {n}"),
         created_at: at(10 + n),
     };
     let answered = store
-        .store_own_replies(
+        .store_own_posts(
             &alice.id,
             &[reply(1, &asked_first), reply(2, &answered_first)],
             Some("rkey-2"),
@@ -155,7 +156,7 @@ fn a_reply_marks_its_post_answered_whichever_arrives_first() {
         Some("rkey-2")
     );
     let again = store
-        .store_own_replies(&alice.id, &[reply(1, &asked_first)], None)
+        .store_own_posts(&alice.id, &[reply(1, &asked_first)], None)
         .expect("again");
     assert!(again.is_empty(), "an answered item is not reported twice");
 }

@@ -1,4 +1,4 @@
-use earshot_core::{InboxReason, ItemState, OwnReply, SyncMarks};
+use earshot_core::{InboxReason, ItemState, OwnPost, SyncMarks};
 use earshot_store::{PageEnd, Store};
 
 use crate::at;
@@ -59,6 +59,55 @@ fn owed_lists_questions_then_direct_messages_then_the_rest_longest_waiting_first
 }
 
 #[test]
+fn a_reply_says_which_own_post_it_is_about_once_earshot_has_seen_that_post() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    let own = |uri: &str, text: &str| OwnPost {
+        uri: uri.into(),
+        parent_uri: None,
+        text: text.into(),
+        created_at: at(0),
+    };
+    let mut elsewhere = post(2, "see you there");
+    elsewhere.reason = InboxReason::Mention;
+    elsewhere.subject_uri = None;
+    elsewhere.reply_parent = None;
+    page(&store, &alice.id, &[post(1, "great slides"), elsewhere]);
+    let about = |store: &Store| -> Vec<Option<String>> {
+        let queue = store.owed(at(100), 10).expect("owed");
+        queue.items.into_iter().map(|item| item.about).collect()
+    };
+    assert_eq!(about(&store), [None, None], "the own post is not known yet");
+
+    // The sync meets the post the reply is about; a boost (no text) says nothing.
+    store
+        .store_own_posts(
+            &alice.id,
+            &[
+                own(
+                    "at://did:plc:alice/app.bsky.feed.post/root",
+                    "Slides from the keynote",
+                ),
+                own("at://did:plc:alice/app.bsky.feed.post/boost", " "),
+            ],
+            None,
+        )
+        .expect("own posts");
+    assert_eq!(
+        about(&store),
+        [Some("Slides from the keynote".into()), None],
+        "a mention of nothing of Alice's stays without"
+    );
+    let inbox = store.inbox(10, at(100)).expect("inbox");
+    assert!(
+        inbox
+            .iter()
+            .any(|item| item.about.as_deref() == Some("Slides from the keynote")),
+        "the Inbox reads the same columns"
+    );
+}
+
+#[test]
 fn done_snoozed_and_answered_items_leave_owed_and_snoozes_come_back_on_time() {
     let store = Store::open_in_memory().expect("open");
     let alice = account(&store, "did:plc:alice");
@@ -77,11 +126,12 @@ fn done_snoozed_and_answered_items_leave_owed_and_snoozes_come_back_on_time() {
     store.mark_done(ids[0], at(10)).expect("done");
     store.snooze(ids[1], at(3600)).expect("snooze");
     store
-        .store_own_replies(
+        .store_own_posts(
             &alice.id,
-            &[OwnReply {
+            &[OwnPost {
                 uri: "at://did:plc:alice/app.bsky.feed.post/answer".into(),
-                parent_uri: post(2, "").uri,
+                parent_uri: Some(post(2, "").uri),
+                text: "yes".into(),
                 created_at: at(20),
             }],
             None,
