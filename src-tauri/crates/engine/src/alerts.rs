@@ -10,7 +10,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use earshot_core::{Clock, InboxItem, InboxReason, Network, NotificationSettings, Timestamp};
+use earshot_core::{Clock, InboxItem, InboxReason, NotificationSettings, Timestamp};
 use earshot_store::Store;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
@@ -204,13 +204,6 @@ enum Announcement {
     Digest,
 }
 
-fn network_name(network: Network) -> &'static str {
-    match network {
-        Network::Bluesky => "Bluesky",
-        Network::Mastodon => "Mastodon",
-    }
-}
-
 /// "2 h", "5 min": how long something has waited.
 pub fn waited(since: Timestamp, now: Timestamp) -> String {
     let minutes = now.duration_since(since).as_secs().max(0) / 60;
@@ -241,7 +234,7 @@ fn notice_for(items: &[InboxItem], kind: Announcement, now: Timestamp) -> Notice
             summary: format!(
                 "@{} asks on {}",
                 item.post.author.handle,
-                network_name(item.network)
+                item.network.name()
             ),
             body: item.asks.clone().unwrap_or_else(|| item.post.text.clone()),
             actions: vec![NoticeAction::Reply, NoticeAction::Done],
@@ -249,11 +242,14 @@ fn notice_for(items: &[InboxItem], kind: Announcement, now: Timestamp) -> Notice
         (Announcement::New, _) => {
             let accounts: std::collections::HashSet<_> =
                 items.iter().map(|item| &item.account_id).collect();
-            let mut askers: Vec<_> = items
-                .iter()
-                .map(|item| format!("@{}", item.post.author.handle))
-                .collect();
-            askers.dedup();
+            // Each person once, in the order they asked.
+            let mut askers: Vec<String> = Vec::new();
+            for item in items {
+                let asker = format!("@{}", item.post.author.handle);
+                if !askers.contains(&asker) {
+                    askers.push(asker);
+                }
+            }
             let more = askers.len().saturating_sub(3);
             askers.truncate(3);
             Notice {
@@ -279,5 +275,72 @@ fn notice_for(items: &[InboxItem], kind: Announcement, now: Timestamp) -> Notice
             body: "Open Earshot to answer them.".into(),
             actions: Vec::new(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use earshot_core::{
+        AccountId, InboxItemId, IncomingPost, ItemState, Network, Person, QuestionKind, Timestamp,
+    };
+
+    use super::*;
+
+    fn question(n: i64, asker: &str, account: &str) -> InboxItem {
+        let at = Timestamp::from_second(1_800_000_000 + n).expect("time");
+        InboxItem {
+            id: InboxItemId(n),
+            account_id: AccountId(account.into()),
+            network: Network::Bluesky,
+            account_handle: account.into(),
+            post: IncomingPost {
+                uri: format!("at://{asker}/app.bsky.feed.post/{n}"),
+                cid: None,
+                reason: InboxReason::Mention,
+                author: Person {
+                    id: asker.into(),
+                    handle: asker.into(),
+                    display_name: None,
+                },
+                text: format!("question {n}?"),
+                facets: None,
+                created_at: at,
+                indexed_at: at,
+                reply_root: None,
+                reply_parent: None,
+                subject_uri: None,
+            },
+            answered_by: None,
+            state: ItemState::Owed,
+            snoozed_until: None,
+            question_kind: QuestionKind::YesNo,
+            asks: Some(format!("question {n}?")),
+            about: None,
+        }
+    }
+
+    #[test]
+    fn a_summary_names_each_asker_once_in_the_order_they_asked() {
+        let items = [
+            question(1, "bob.test", "alice"),
+            question(2, "carol.test", "alice"),
+            question(3, "bob.test", "work"),
+            question(4, "dave.test", "alice"),
+            question(5, "erin.test", "work"),
+        ];
+        let now = Timestamp::from_second(1_800_000_600).expect("now");
+        let notice = notice_for(&items, Announcement::New, now);
+        assert_eq!(notice.summary, "5 new questions across 2 accounts");
+        assert_eq!(
+            notice.body,
+            "From @bob.test, @carol.test, @dave.test and 1 more"
+        );
+        assert!(notice.actions.is_empty(), "a summary opens Owed");
+
+        let digest = notice_for(&items, Announcement::Digest, now);
+        assert_eq!(
+            digest.summary,
+            "While you were away: 5 questions, oldest 9 min"
+        );
     }
 }

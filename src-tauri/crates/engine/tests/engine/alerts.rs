@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_core::{ItemState, QuietDay, SystemClock};
+use earshot_core::{ItemState, NotificationSettings, QuietDay, SystemClock};
 use earshot_engine::{
     DesktopNotifier, Earshot, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState,
 };
@@ -73,6 +73,23 @@ async fn signed_in(backlog: &[&str]) -> Desk {
         earshot,
         _dir: dir,
     }
+}
+
+/// Quiet hours from `start` to `end` (to the minute, local time) on every day of the week.
+fn quiet_every_day(
+    mut settings: NotificationSettings,
+    start: &jiff::Zoned,
+    end: &jiff::Zoned,
+) -> NotificationSettings {
+    let clock = |at: &jiff::Zoned| format!("{:02}:{:02}", at.hour(), at.minute());
+    settings.quiet_hours = (0..7)
+        .map(|_| QuietDay {
+            enabled: true,
+            start: clock(start),
+            end: clock(end),
+        })
+        .collect();
+    settings
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -167,21 +184,13 @@ async fn quiet_hours_hold_questions_let_direct_ones_through_and_end_with_one_dig
 
     // Quiet hours around now, every day.
     let now = jiff::Zoned::now();
-    let clock = |at: jiff::Zoned| format!("{:02}:{:02}", at.hour(), at.minute());
-    let mut settings = desk.earshot.notification_settings();
-    settings.quiet_hours = (0..7)
-        .map(|_| QuietDay {
-            enabled: true,
-            start: clock(
-                now.checked_sub(jiff::SignedDuration::from_hours(1))
-                    .expect("an hour ago"),
-            ),
-            end: clock(
-                now.checked_add(jiff::SignedDuration::from_hours(1))
-                    .expect("in an hour"),
-            ),
-        })
-        .collect();
+    let mut settings = quiet_every_day(
+        desk.earshot.notification_settings(),
+        &now.checked_sub(jiff::SignedDuration::from_hours(1))
+            .expect("an hour ago"),
+        &now.checked_add(jiff::SignedDuration::from_hours(1))
+            .expect("in an hour"),
+    );
     settings.direct_questions_in_quiet_hours = true;
     desk.earshot
         .save_notification_settings(settings.clone())
@@ -215,6 +224,62 @@ async fn quiet_hours_hold_questions_let_direct_ones_through_and_end_with_one_dig
     let digest = monitor
         .next_notify(Duration::from_secs(10))
         .expect("a digest");
+    assert!(
+        digest
+            .summary
+            .starts_with("While you were away: 2 questions, oldest "),
+        "{digest:?}"
+    );
+    assert_eq!(monitor.next_notify(SILENCE), None, "one digest");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn quiet_hours_that_run_out_on_the_clock_end_with_one_digest() {
+    let desk = signed_in(&[]).await;
+    let monitor = BusMonitor::notifications();
+
+    // Quiet hours are set to the minute: they end at the next full minute, or the one after
+    // when this one is nearly over (the questions must be stored and held before the end).
+    let now = jiff::Zoned::now();
+    let minutes_left = if now.second() < 45 { 1 } else { 2 };
+    let end = now
+        .checked_add(jiff::SignedDuration::from_mins(minutes_left))
+        .and_then(|at| at.with().second(0).subsec_nanosecond(0).build())
+        .expect("the end of the quiet hours");
+    let settings = quiet_every_day(
+        desk.earshot.notification_settings(),
+        &now.checked_sub(jiff::SignedDuration::from_hours(1))
+            .expect("an hour ago"),
+        &end,
+    );
+    desk.earshot
+        .save_notification_settings(settings)
+        .await
+        .expect("save");
+
+    desk.server
+        .post(&desk.bob, "@alice is the venue open yet?", None, "public");
+    desk.server
+        .post(&desk.bob, "@alice where do we meet?", None, "public");
+    within(
+        Duration::from_secs(10),
+        "both questions stored",
+        async || (desk.earshot.owed().await.expect("owed").questions == 2).then_some(()),
+    )
+    .await;
+    assert_eq!(monitor.next_notify(SILENCE), None, "quiet hours are quiet");
+
+    // Nobody touches anything: the alerts task wakes when the quiet hours end.
+    let until_end =
+        Duration::try_from(end.timestamp() - jiff::Timestamp::now()).unwrap_or_default();
+    let digest = monitor
+        .next_notify(until_end + Duration::from_secs(10))
+        .expect("a digest when the quiet hours end");
+    assert!(
+        jiff::Timestamp::now() >= end.timestamp(),
+        "not before the end: {digest:?}"
+    );
     assert!(
         digest
             .summary
