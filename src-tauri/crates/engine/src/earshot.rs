@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use earshot_core::{
-    Account, AccountId, Clock, Draft, DraftBody, DraftError, DraftId, NotificationSettings,
-    Sensitive,
+    Account, AccountId, Clock, Draft, DraftBody, DraftError, DraftId, Network,
+    NotificationSettings, Sensitive,
 };
 use earshot_store::{Store, StoreError};
 use serde::Serialize;
@@ -46,11 +46,8 @@ pub enum Error {
     Network(#[from] earshot_net::bluesky::XrpcError),
     #[error(transparent)]
     Mastodon(#[from] earshot_net::mastodon::MastodonError),
-    #[error(
-        "Bluesky no longer accepts Earshot's saved sign-in for @{handle} (its app password may \
-         have been revoked). Sign in again to keep syncing @{handle}."
-    )]
-    SignInAgain { handle: String },
+    #[error("{}", sign_in_again_words(*network, handle))]
+    SignInAgain { network: Network, handle: String },
     #[error("{0}")]
     Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]
@@ -58,6 +55,19 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why an account must be signed in again, in the words of its network.
+fn sign_in_again_words(network: Network, handle: &str) -> String {
+    let why = match network {
+        Network::Bluesky => "its app password may have been revoked",
+        Network::Mastodon => "the app's access may have been revoked on the server",
+    };
+    format!(
+        "{} no longer accepts Earshot's saved sign-in for @{handle} ({why}). Sign in again to \
+         keep syncing @{handle}.",
+        network.name()
+    )
+}
 
 /// The parts of the outside world the engine talks to; tests pass fakes.
 #[derive(Debug)]

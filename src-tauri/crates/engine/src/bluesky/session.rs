@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use earshot_core::{Account, Clock, Sensitive};
+use earshot_core::{Account, Clock, Network, Sensitive};
 use earshot_net::bluesky::{Session, XrpcClient, XrpcError, token_expiry};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
@@ -104,6 +104,7 @@ impl BlueskySession {
 
     fn sign_in_again(&self) -> Error {
         Error::SignInAgain {
+            network: Network::Bluesky,
             handle: self.handle.clone(),
         }
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use earshot_core::{Account, Sensitive};
+use earshot_core::{Account, Network, Sensitive};
 use earshot_net::mastodon::{MastodonClient, MastodonError, RegisteredApp};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
@@ -65,6 +65,7 @@ impl MastodonSession {
 
     fn sign_in_again(&self) -> Error {
         Error::SignInAgain {
+            network: Network::Mastodon,
             handle: self.handle.clone(),
         }
     }

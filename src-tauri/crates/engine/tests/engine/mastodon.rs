@@ -266,7 +266,10 @@ async fn a_revoked_token_asks_for_a_new_sign_in() {
     })
     .await;
     let error = view.sync.error.expect("in words");
-    assert!(error.contains("Sign in again"), "{error}");
+    assert!(
+        error.starts_with("Mastodon no longer accepts") && error.contains("Sign in again"),
+        "in the words of the account's own network: {error}"
+    );
 
     earshot.remove_account(account).await.expect("sign out");
     assert!(

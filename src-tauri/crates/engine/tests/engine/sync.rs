@@ -288,7 +288,10 @@ async fn a_revoked_app_password_asks_for_a_new_sign_in_and_stops_retrying() {
     .await;
     let error = view.sync.error.expect("the reason in words");
     assert!(
-        error.contains("Sign in again") && error.contains(&alice.handle),
+        error.starts_with("Bluesky no longer accepts")
+            && error.contains("app password")
+            && error.contains("Sign in again")
+            && error.contains(&alice.handle),
         "{error}"
     );
 
