@@ -118,6 +118,23 @@ async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> 
     })
     .await?;
 
+    // Done on the next question's notification: it leaves Owed, and the tray counts one less.
+    server.post(&bob, "@alice is the room booked?", None, "public");
+    app.until("the tray to count both questions", || async {
+        Ok(tray(&["items"]).await?.starts_with("2 answers owed"))
+    })
+    .await?;
+    app.until("Done on the notification to take effect", || async {
+        pick_notification_action(&format!("#Done (@bob@{} asks on Mastodon)", server.host()));
+        Ok(tray(&["items"]).await?.starts_with("1 answer owed"))
+    })
+    .await?;
+    app.expect_texts(
+        "[data-testid=owed-reason]",
+        &["asks: are you joining the call?"],
+    )
+    .await?;
+
     // The server stops accepting Earshot's token: the tray says an account needs the person.
     assert_eq!(tray_icon_pixels(TRAY_ATTENTION_AMBER).await?, 0);
     server.revoke_tokens(&alice);
