@@ -106,8 +106,15 @@ impl Grammar {
         SPACED[best]
     }
 
+    /// A set phrase shaped like a question that asks nothing ("guess what"), in this
+    /// language or, for a post too short to tell its language ("Adivinha? Ganhamos!"), in
+    /// any other: the phrases are specific enough not to be ordinary words elsewhere.
     pub fn rhetorical_phrase(&self, words: &[String]) -> Option<&'static str> {
-        phrase_anywhere(words, self.rhetorical)
+        phrase_anywhere(words, self.rhetorical).or_else(|| {
+            SPACED
+                .iter()
+                .find_map(|grammar| phrase_anywhere(words, grammar.rhetorical))
+        })
     }
 
     pub fn answer_opener(&self, words: &[String]) -> Option<&'static str> {
@@ -459,7 +466,7 @@ static SPANISH: Grammar = Grammar {
 static FRENCH: Grammar = Grammar {
     stopwords: &[
         "le", "la", "les", "des", "et", "est", "que", "de", "un", "une", "je", "tu", "vous", "pas",
-        "pour", "dans", "ce", "c'est", "qui", "on", "du", "au", "avec", "mais", "très",
+        "pour", "dans", "ce", "c'est", "qui", "on", "du", "au", "avec", "mais", "très", "est-ce",
     ],
     wh_words: &[
         "qu'est-ce",

@@ -94,6 +94,16 @@ fn other_languages_ask_in_their_own_words() {
 }
 
 #[test]
+fn posts_too_short_to_tell_their_language_are_still_read_in_it() {
+    // "est-ce" is French and nothing else, even when "la" and "que" look Spanish.
+    assert!(asks("Est-ce que la salle sera ouverte demain"));
+    // A teaser answered at once, in a post with no other word to tell its language by.
+    assert!(!asks("Raad eens? Gelukt!"));
+    assert!(!asks("Indovinate? Fatto."));
+    assert_eq!(kind("Adivinhem? Conseguimos!"), QuestionKind::Rhetorical);
+}
+
+#[test]
 fn the_verdict_names_the_sentence_that_asks() {
     let verdict = detect_question("Loved the keynote. Is the video online yet?");
     assert_eq!(verdict.asks.as_deref(), Some("Is the video online yet?"));
