@@ -295,6 +295,20 @@ impl App {
         }
     }
 
+    /// Clicks the button of the first `testid` row whose text contains `text`: where rows
+    /// come from a server, their order can depend on when it indexed each post.
+    pub async fn click_row(&self, testid: &str, text: &str) -> Result<()> {
+        let row = format!("//*[@data-testid='{testid}'][contains(., '{text}')]//button");
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.wait_for(Locator::XPath(&row)).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if is_stale(&e) && Instant::now() < deadline => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
     /// Inserts text at the caret as an input method or emoji picker does. WebKitWebDriver's
     /// key typing drops characters outside the Basic Multilingual Plane (emoji), so tests
     /// type what they can and insert the rest this way; the page sees a real input event.

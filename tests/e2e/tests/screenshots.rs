@@ -92,6 +92,16 @@ async fn docs_screenshots() -> Result<()> {
     let talk = maya
         .post("Slides from my Tauri talk are up! Questions welcome 🙌")
         .await;
+    // A thank-you asks nothing; Owed says which post it is about.
+    let thanks = TestAccount::create("guest").await;
+    thanks.set_display_name("Tomás Silva").await;
+    thanks
+        .reply(
+            &talk,
+            &talk,
+            "Clearest explanation of tray icons I have seen. Thank you!",
+        )
+        .await;
     let asked = [
         (
             "Jonas Berg",
@@ -157,7 +167,8 @@ async fn docs_screenshots() -> Result<()> {
         .await?;
     capture_app(&app, &dir, "accounts.png").await?;
 
-    // Owed: Noor's direct question and the two open questions first, Sam's mention last.
+    // Owed: Noor's direct question and the two open questions first, then Tomás's thanks and
+    // Sam's mention.
     app.click("[data-testid=nav-owed]").await?;
     app.click("[data-testid=owed-row] button").await?;
     app.css("[data-testid=thread-post][data-place=focus]")
@@ -166,8 +177,8 @@ async fn docs_screenshots() -> Result<()> {
 
     app.click("[data-testid=nav-inbox]").await?;
     app.css("[data-testid=answered]").await?;
-    // Priya's question: newest first, after Sam's mention and Léa's reply.
-    app.click("[data-testid=inbox-row]:nth-child(3) button")
+    // Priya's question, opened to answer it.
+    app.click_row("inbox-row", "Is the game on tonight?")
         .await?;
     app.css("[data-testid=thread-post][data-place=focus]")
         .await?;
