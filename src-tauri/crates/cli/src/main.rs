@@ -60,16 +60,16 @@ fn classify(input: impl BufRead, output: impl Write) -> io::Result<usize> {
     let mut unreadable = 0;
     for (index, line) in input.lines().enumerate() {
         let line = line?;
-        let verdict = match serde_json::from_str::<Post>(&line) {
-            Ok(post) => serde_json::to_value(detect_question(&post.text))?,
+        // Written straight from the verdict, so a score reads as the f32 it is (0.95, not
+        // 0.949999988079071).
+        match serde_json::from_str::<Post>(&line) {
+            Ok(post) => serde_json::to_writer(&mut output, &detect_question(&post.text))?,
             Err(e) => {
                 unreadable += 1;
-                serde_json::json!({
-                    "error": format!("line {} is not {{\"text\": \"...\"}}: {e}", index + 1)
-                })
+                let error = format!("line {} is not {{\"text\": \"...\"}}: {e}", index + 1);
+                serde_json::to_writer(&mut output, &serde_json::json!({ "error": error }))?;
             }
-        };
-        serde_json::to_writer(&mut output, &verdict)?;
+        }
         output.write_all(b"\n")?;
     }
     output.flush()?;
@@ -85,8 +85,12 @@ mod tests {
         let input = "{\"text\": \"is the game on tonight?\"}\nnot json\n{\"text\": \"we won\"}\n";
         let mut output = Vec::new();
         let unreadable = classify(input.as_bytes(), &mut output).expect("classify");
-        let lines: Vec<serde_json::Value> = String::from_utf8(output)
-            .expect("utf-8")
+        let output = String::from_utf8(output).expect("utf-8");
+        assert!(
+            output.starts_with("{\"question\":true,\"score\":0.95,\"kind\":\"yes_no\""),
+            "{output}"
+        );
+        let lines: Vec<serde_json::Value> = output
             .lines()
             .map(|line| serde_json::from_str(line).expect("JSON out"))
             .collect();
