@@ -5,7 +5,8 @@
 //! announced alone, with Reply and Done; several become one summary. During quiet hours or a
 //! pause they are held (direct questions may get through), and when the quiet ends one digest
 //! says what arrived meanwhile. What was announced is marked in the store, so a restart
-//! never announces it twice.
+//! never announces it twice; that questions are held is kept there too, so a digest
+//! survives a restart.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,7 +17,7 @@ use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::earshot::{blocking, on_store};
-use crate::settings::lock;
+use crate::settings::{self, lock};
 use crate::{EngineEvent, Notice, NoticeAction, Notifier, Result};
 
 /// How long to wait after a change for the rest of a burst.
@@ -69,7 +70,14 @@ impl Alerts {
         cancel: CancellationToken,
         recheck: Arc<Notify>,
     ) {
-        let mut held = false;
+        // Held questions become a digest, even when Earshot was restarted in between.
+        let mut held = on_store(&self.store, |store| {
+            Ok(settings::load(store, settings::HOLDING))
+        })
+        .await
+        .unwrap_or(false);
+        // What was held or missed before a restart is announced at once.
+        held = self.announce_and_remember(held).await;
         loop {
             let wake = self.next_wake().await;
             tokio::select! {
@@ -90,11 +98,31 @@ impl Alerts {
                     let _ = self.events.send(EngineEvent::OwedChanged);
                 }
             }
-            match self.announce(held).await {
-                Ok(still_held) => held = still_held,
-                Err(e) => tracing::warn!(error = %e, "could not announce new questions"),
+            held = self.announce_and_remember(held).await;
+        }
+    }
+
+    /// Announces what is new, or holds it, and keeps in the store whether questions are
+    /// held. Returns whether they are.
+    async fn announce_and_remember(&self, held: bool) -> bool {
+        let holding = match self.announce(held).await {
+            Ok(holding) => holding,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not announce new questions");
+                return held;
+            }
+        };
+        if holding != held {
+            let saved = on_store(&self.store, move |store| {
+                // `true` / `false`: the JSON that `settings::load` reads back.
+                store.save_setting(settings::HOLDING, &holding.to_string())
+            })
+            .await;
+            if let Err(e) = saved {
+                tracing::warn!(error = %e, "could not remember that questions are held");
             }
         }
+        holding
     }
 
     /// How long until something changes on its own: quiet hours or a pause end, or a

@@ -11,6 +11,7 @@ use earshot_engine::{
     DesktopNotifier, Earshot, MemorySecretStore, SecretStore, Services, SyncSettings, SyncState,
 };
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser};
+use earshot_store::Store;
 
 use crate::mastodon::sign_in;
 use earshot_test_support::desktop::{BusMonitor, pick_notification_action};
@@ -26,7 +27,23 @@ struct Desk {
     alice: TestUser,
     bob: TestUser,
     earshot: Earshot,
-    _dir: tempfile::TempDir,
+    secrets: Arc<dyn SecretStore>,
+    dir: tempfile::TempDir,
+}
+
+/// An engine on `dir` that notifies through this session's daemon and polls twice a second.
+fn open(dir: &tempfile::TempDir, secrets: &Arc<dyn SecretStore>) -> Earshot {
+    let services = Services {
+        clock: Arc::new(SystemClock),
+        secrets: Arc::clone(secrets),
+        notifier: Arc::new(DesktopNotifier::new("Earshot")),
+        runtime: tokio::runtime::Handle::current(),
+        sync: SyncSettings {
+            poll_interval: Duration::from_millis(500),
+            ..SyncSettings::default()
+        },
+    };
+    Earshot::open(dir.path(), services).expect("open")
 }
 
 /// Alice signed in on a Mastodon test server, her first sync done, with Earshot using this
@@ -40,17 +57,8 @@ async fn signed_in(backlog: &[&str]) -> Desk {
         server.post(&bob, text, None, "public");
     }
     let dir = tempfile::tempdir().expect("dir");
-    let services = Services {
-        clock: Arc::new(SystemClock),
-        secrets: Arc::new(MemorySecretStore::default()) as Arc<dyn SecretStore>,
-        notifier: Arc::new(DesktopNotifier::new("Earshot")),
-        runtime: tokio::runtime::Handle::current(),
-        sync: SyncSettings {
-            poll_interval: Duration::from_millis(500),
-            ..SyncSettings::default()
-        },
-    };
-    let earshot = Earshot::open(dir.path(), services).expect("open");
+    let secrets = Arc::new(MemorySecretStore::default()) as Arc<dyn SecretStore>;
+    let earshot = open(&dir, &secrets);
     // The default quiet hours (22:00–07:00) would hold everything when this runs at night.
     earshot
         .save_notification_settings(earshot.notification_settings().without_quiet_hours())
@@ -71,7 +79,8 @@ async fn signed_in(backlog: &[&str]) -> Desk {
         alice,
         bob,
         earshot,
-        _dir: dir,
+        secrets,
+        dir,
     }
 }
 
@@ -282,4 +291,42 @@ async fn quiet_hours_that_run_out_on_the_clock_end_with_one_digest() {
         jiff::Timestamp::now() >= end.timestamp(),
         "the digest came only once the quiet hours had ended"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn questions_held_when_earshot_quit_end_in_one_digest_when_it_starts_again() {
+    let desk = signed_in(&[]).await;
+    let monitor = BusMonitor::notifications();
+    let now = jiff::Zoned::now();
+    let quiet = quiet_every_day(
+        desk.earshot.notification_settings(),
+        &now.checked_sub(jiff::SignedDuration::from_hours(1))
+            .expect("an hour ago"),
+        &now.checked_add(jiff::SignedDuration::from_hours(1))
+            .expect("in an hour"),
+    );
+    desk.earshot
+        .save_notification_settings(quiet.clone())
+        .await
+        .expect("save");
+    desk.two_questions_held(&monitor, 2).await;
+
+    // Earshot quits during the quiet hours; they are over when it starts again (here: the
+    // saved settings change while it is not running).
+    let Desk {
+        earshot,
+        secrets,
+        dir,
+        _daemon,
+        ..
+    } = desk;
+    drop(earshot);
+    let over = serde_json::to_string(&quiet.without_quiet_hours()).expect("JSON");
+    Store::open(dir.path())
+        .expect("the store")
+        .save_setting("notifications", &over)
+        .expect("saved");
+    let _earshot = open(&dir, &secrets);
+    one_digest_of_two(&monitor, Duration::from_secs(10));
 }
