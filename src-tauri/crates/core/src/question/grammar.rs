@@ -15,6 +15,8 @@ pub(super) struct Grammar {
     unambiguous_wh: &'static [&'static str],
     /// Verbs that open a yes/no question when a subject follows ("is it", "hast du").
     inverted_verbs: &'static [&'static str],
+    /// Endings of a verb inverted with its subject in one word ("pouvez-vous", "a-t-il").
+    inversion_endings: &'static [&'static str],
     /// Of those, the ones that also open commands ("do it", "have a nice day"): only a person
     /// as the subject makes them ask.
     command_verbs: &'static [&'static str],
@@ -91,10 +93,7 @@ impl Grammar {
         let mut counts = [0usize; SPACED.len()];
         for word in words {
             for (count, grammar) in counts.iter_mut().zip(SPACED) {
-                let word = word.as_str();
-                *count += usize::from(
-                    grammar.stopwords.contains(&word) || grammar.wh_words.contains(&word),
-                );
+                *count += usize::from(grammar.knows(word));
             }
         }
         // Ties go to the earliest: English first.
@@ -109,6 +108,22 @@ impl Grammar {
     /// A set phrase shaped like a question that asks nothing ("guess what"), in this
     /// language or, for a post too short to tell its language ("Adivinha? Ganhamos!"), in
     /// any other: the phrases are specific enough not to be ordinary words elsewhere.
+    fn is_inverted_form(&self, word: &str) -> bool {
+        self.inversion_endings
+            .iter()
+            .any(|ending| word.len() > ending.len() && word.ends_with(ending))
+    }
+
+    /// Whether `word` is one of this language's own: a common word, a question word, a verb
+    /// that opens a question, or one inverted with its subject. Short posts have few common
+    /// words ("Hast du Zeit", "Comment vas-tu"), so the question words and verbs count too.
+    fn knows(&self, word: &str) -> bool {
+        [self.stopwords, self.wh_words, self.inverted_verbs]
+            .iter()
+            .any(|list| list.contains(&word))
+            || self.is_inverted_form(word)
+    }
+
     pub fn rhetorical_phrase(&self, words: &[String]) -> Option<&'static str> {
         phrase_anywhere(words, self.rhetorical).or_else(|| {
             SPACED
@@ -154,11 +169,14 @@ impl Grammar {
         }
         if let Some(wh) = phrase_first(words, self.wh_words) {
             let skip = wh.split(' ').count();
+            // A verb close behind the question word, or one inverted with its subject right
+            // after it: "what time *does*", "comment *vas-tu*", "was *möchtest du*".
             let verb_follows = words
                 .iter()
                 .skip(skip)
                 .take(3)
-                .any(|word| self.verbs.contains(&word.as_str()));
+                .any(|word| self.verbs.contains(&word.as_str()) || self.is_inverted_form(word))
+                || is_one_of(words.get(skip + 1), self.subjects);
             let certain = self.unambiguous_wh.contains(&wh);
             return Some(Shape {
                 kind: QuestionKind::Wh,
@@ -201,14 +219,7 @@ impl Grammar {
 
     fn inverted_verb<'w>(&self, words: &'w [String]) -> Option<&'w str> {
         let verb = words.first()?;
-        // French asks by inversion with a hyphen: "pouvez-vous", "est-ce", "a-t-il".
-        if [
-            "-vous", "-tu", "-il", "-elle", "-on", "-ils", "-elles", "-je", "est-ce",
-        ]
-        .iter()
-        .any(|ending| verb.ends_with(ending))
-            && self.stopwords.contains(&"vous")
-        {
+        if self.is_inverted_form(verb) {
             return Some(verb);
         }
         if !self.inverted_verbs.contains(&verb.as_str()) {
@@ -297,6 +308,7 @@ static ENGLISH: Grammar = Grammar {
         "haven't",
         "hasn't",
     ],
+    inversion_endings: &[],
     command_verbs: &["do", "don't", "have"],
     subjects: &[
         "i", "you", "we", "they", "he", "she", "it", "there", "u", "y'all", "anyone", "anybody",
@@ -420,6 +432,7 @@ static SPANISH: Grammar = Grammar {
         "cuánta", "cuántos", "cuántas", "por qué",
     ],
     inverted_verbs: &[],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[],
     persons: &[],
@@ -486,6 +499,11 @@ static FRENCH: Grammar = Grammar {
     ],
     unambiguous_wh: &["qu'est-ce", "est-ce que", "pourquoi", "combien"],
     inverted_verbs: &[],
+    // "t-il", not "-il": every verb inverted with il, elle or on ends in a t ("est-il",
+    // "a-t-elle", "peut-on"), and English compounds do not ("runs-on").
+    inversion_endings: &[
+        "-vous", "-tu", "-je", "t-il", "t-ils", "t-elle", "t-elles", "t-on", "est-ce",
+    ],
     command_verbs: &[],
     subjects: &[],
     persons: &[],
@@ -609,6 +627,7 @@ static GERMAN: Grammar = Grammar {
         "kennt",
         "kennst",
     ],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[
         "du", "ihr", "sie", "es", "das", "der", "die", "jemand", "man", "ich", "wir", "er",
@@ -661,6 +680,7 @@ static PORTUGUESE: Grammar = Grammar {
     ],
     unambiguous_wh: &["porquê", "cadê", "quais"],
     inverted_verbs: &[],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[],
     persons: &[],
@@ -713,6 +733,7 @@ static ITALIAN: Grammar = Grammar {
     ],
     unambiguous_wh: &["che cosa", "cosa"],
     inverted_verbs: &[],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[],
     persons: &[],
@@ -770,6 +791,7 @@ static DUTCH: Grammar = Grammar {
         "weet", "weten", "ga", "gaat", "gaan", "moet", "mag", "zal", "zou", "ben", "bent", "was",
         "waren", "vind", "vindt", "ken", "kent", "doe", "doet",
     ],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[
         "je", "jij", "u", "jullie", "iemand", "er", "het", "dit", "dat", "de", "een", "we", "wij",
@@ -813,6 +835,7 @@ static UNSPACED: Grammar = Grammar {
     wh_words: &[],
     unambiguous_wh: &[],
     inverted_verbs: &[],
+    inversion_endings: &[],
     command_verbs: &[],
     subjects: &[],
     persons: &[],

@@ -101,6 +101,19 @@ fn posts_too_short_to_tell_their_language_are_still_read_in_it() {
     assert!(!asks("Raad eens? Gelukt!"));
     assert!(!asks("Indovinate? Fatto."));
     assert_eq!(kind("Adivinhem? Conseguimos!"), QuestionKind::Rhetorical);
+    // Question words and inverted verbs tell the language where common words are few.
+    assert!(asks("Hast du morgen Zeit"));
+    assert!(asks("Comment allez-vous"));
+    assert!(asks("Où habitez-vous"));
+}
+
+#[test]
+fn a_verb_with_its_subject_behind_a_question_word_asks() {
+    assert!(asks("Was liest du gerade"));
+    assert!(asks("what brings you here"));
+    assert!(asks("Wat doe jij vanavond"));
+    // A hyphenated English word is no French inversion.
+    assert!(!asks("runs-on: ubuntu-latest"));
 }
 
 #[test]
