@@ -265,7 +265,7 @@ async fn quiet_hours_that_run_out_on_the_clock_end_with_one_digest() {
     // Quiet hours are set to the minute: they end at the next full minute, or the one after
     // when this one is nearly over (the questions must be stored and held before the end).
     let now = jiff::Zoned::now();
-    let minutes_left = if now.second() < 45 { 1 } else { 2 };
+    let minutes_left = if now.second() < 40 { 1 } else { 2 };
     let end = now
         .checked_add(jiff::SignedDuration::from_mins(minutes_left))
         .and_then(|at| at.with().second(0).subsec_nanosecond(0).build())
