@@ -1,13 +1,10 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { accountView } from "../test/fixtures";
+import { mockBackend } from "../test/ipc";
 import EventsScreen from "./EventsScreen.svelte";
-
-const view = (id: string, network: string, handle: string) => ({
-  account: { id, network, handle, service: "https://example.org", remoteId: id, createdAt: "2026-11-28T10:00:00Z" },
-  sync: { state: "synced", lastSyncedAt: null, error: null },
-});
 
 const devconf = {
   id: "ev1",
@@ -46,7 +43,7 @@ afterEach(() => {
 describe("Events screen", () => {
   it("shows topics, a timeline, a relaxed hold rule, and counts per target with the event's hashtags", async () => {
     const calls: [string, unknown][] = [];
-    mockIPC((cmd, args) => {
+    mockBackend((cmd, args) => {
       calls.push([cmd, args]);
       switch (cmd) {
         case "list_events":
@@ -56,19 +53,14 @@ describe("Events screen", () => {
         case "follow_ups":
           return [];
         case "list_accounts":
-          return [view("m1", "mastodon", "me@example.org"), view("b1", "bluesky", "me.bsky.social")];
+          return [accountView("m1", "mastodon", "me@example.org"), accountView("b1", "bluesky", "me.bsky.social")];
         case "post_limits":
           return (args as { accountId: string }).accountId === "m1"
             ? { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" }
             : { maxLength: 300, counting: "graphemes", charactersPerUrl: 0, prefill: "" };
         case "approve_plan":
           return null;
-        case "plugin:event|listen":
-          return 1;
-        case "plugin:event|unlisten":
-          return null;
       }
-      throw new Error(`unexpected command ${cmd}`);
     });
     render(EventsScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     expect((await screen.findByTestId("event-title")).textContent).toBe("DevConf");
@@ -93,7 +85,7 @@ describe("Events screen", () => {
 
   it("sends images with their descriptions and says when one is missing", async () => {
     const saved: unknown[] = [];
-    mockIPC((cmd, args) => {
+    mockBackend((cmd, args) => {
       switch (cmd) {
         case "list_events":
           return [devconf];
@@ -101,18 +93,13 @@ describe("Events screen", () => {
         case "follow_ups":
           return [];
         case "list_accounts":
-          return [view("m1", "mastodon", "me@example.org")];
+          return [accountView("m1", "mastodon", "me@example.org")];
         case "post_limits":
           return { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" };
         case "save_plan":
           saved.push((args as { input: unknown }).input);
           return [draft];
-        case "plugin:event|listen":
-          return 1;
-        case "plugin:event|unlisten":
-          return null;
       }
-      throw new Error(`unexpected command ${cmd}`);
     });
     render(EventsScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     await fireEvent.click(await screen.findByTestId("plan-new"));

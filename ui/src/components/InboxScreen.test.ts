@@ -1,7 +1,8 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { mockBackend } from "../test/ipc";
 import type { InboxItem } from "../lib/backend";
 import { item, thread } from "../test/fixtures";
 import InboxScreen from "./InboxScreen.svelte";
@@ -14,7 +15,7 @@ function fakeBackend(items: InboxItem[]) {
     if (!found) throw { code: "not_found", message: "There is no such inbox item any more." };
     return found;
   };
-  mockIPC((cmd, args) => {
+  mockBackend((cmd, args) => {
     const a = args as Record<string, string>;
     switch (cmd) {
       case "list_inbox":
@@ -27,12 +28,7 @@ function fakeBackend(items: InboxItem[]) {
         replies.push({ id: a.id ?? "", text: a.text ?? "" });
         return { ...byId(a.id), answeredBy: "at://did:plc:alice/app.bsky.feed.post/r" };
       }
-      case "plugin:event|listen":
-        return 1;
-      case "plugin:event|unlisten":
-        return null;
     }
-    throw new Error(`unexpected command ${cmd}`);
   });
   return { replies };
 }

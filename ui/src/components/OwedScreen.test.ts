@@ -1,7 +1,8 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { mockBackend } from "../test/ipc";
 import type { InboxItem } from "../lib/backend";
 import { item, thread } from "../test/fixtures";
 import OwedScreen from "./OwedScreen.svelte";
@@ -14,7 +15,7 @@ function question(id: string, text: string): InboxItem {
 function fakeBackend(start: InboxItem[]) {
   let items = [...start];
   const calls: string[] = [];
-  mockIPC((cmd, args) => {
+  mockBackend((cmd, args) => {
     const a = args as Record<string, string>;
     switch (cmd) {
       case "list_owed":
@@ -34,12 +35,7 @@ function fakeBackend(start: InboxItem[]) {
       }
       case "reply_limits":
         return { maxLength: 300, counting: "graphemes", charactersPerUrl: 0, prefill: "" };
-      case "plugin:event|listen":
-        return 1;
-      case "plugin:event|unlisten":
-        return null;
     }
-    throw new Error(`unexpected command ${cmd}`);
   });
   return { calls };
 }

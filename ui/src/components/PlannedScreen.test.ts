@@ -1,20 +1,10 @@
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
+import { accountView } from "../test/fixtures";
+import { mockBackend } from "../test/ipc";
 import PlannedScreen from "./PlannedScreen.svelte";
-
-const account = {
-  account: {
-    id: "acc1",
-    network: "mastodon",
-    handle: "me@example.org",
-    service: "https://example.org",
-    remoteId: "1",
-    createdAt: "2026-11-28T10:00:00Z",
-  },
-  sync: { state: "synced", lastSyncedAt: null, error: null },
-};
 
 afterEach(() => {
   cleanup();
@@ -24,14 +14,14 @@ afterEach(() => {
 describe("Planned screen", () => {
   it("counts the way the account's server counts and says why a plan is refused", async () => {
     const saved: unknown[] = [];
-    mockIPC((cmd, args) => {
+    mockBackend((cmd, args) => {
       switch (cmd) {
         case "list_planned":
         case "follow_ups":
         case "list_events":
           return [];
         case "list_accounts":
-          return [account];
+          return [accountView("acc1", "mastodon", "me@example.org")];
         case "post_limits":
           return { maxLength: 500, counting: "mastodon", charactersPerUrl: 23, prefill: "" };
         case "save_plan":
@@ -39,12 +29,7 @@ describe("Planned screen", () => {
           return [{ planId: "plan1" }];
         case "approve_plan":
           throw { code: "invalid_input", message: "For @me@example.org: Post 1 is too long for this Mastodon server." };
-        case "plugin:event|listen":
-          return 1;
-        case "plugin:event|unlisten":
-          return null;
       }
-      throw new Error(`unexpected command ${cmd}`);
     });
     render(PlannedScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     const box = await screen.findByTestId<HTMLTextAreaElement>("plan-part");

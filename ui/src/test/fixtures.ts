@@ -47,3 +47,11 @@ export function thread(of: InboxItem): ThreadEntry[] {
     },
   ];
 }
+
+/** An account as the Accounts list sends it, synced. */
+export function accountView(id: string, network: "bluesky" | "mastodon", handle: string) {
+  return {
+    account: { id, network, handle, service: "https://example.org", remoteId: id, createdAt: "2026-11-28T10:00:00Z" },
+    sync: { state: "synced", lastSyncedAt: null, error: null },
+  };
+}
