@@ -70,7 +70,8 @@ impl From<EngineError> for IpcError {
             EngineError::InvalidDraft(_)
             | EngineError::Invalid(_)
             | EngineError::Store(StoreError::Refused(_)) => ErrorCode::InvalidInput,
-            EngineError::Network(XrpcError::InvalidCredentials { .. }) => ErrorCode::AuthFailed,
+            EngineError::Network(XrpcError::InvalidCredentials { .. })
+            | EngineError::SignInRefused { .. } => ErrorCode::AuthFailed,
             EngineError::Network(XrpcError::RateLimited { .. }) => ErrorCode::RateLimited,
             EngineError::SignInAgain { .. }
             | EngineError::Mastodon(MastodonError::InvalidToken { .. }) => ErrorCode::SignInAgain,

@@ -15,6 +15,9 @@ pub async fn decide(authorize_url: &str, username: &str, approve: bool) -> Outco
     let browser = reqwest::Client::builder()
         .user_agent("Mozilla/5.0 (X11; Linux x86_64) test browser")
         .redirect(reqwest::redirect::Policy::none())
+        // Browsers send a request again when a kept connection turns out closed; a fresh
+        // connection each time does the same against servers that close them (snac).
+        .pool_max_idle_per_host(0)
         .build()
         .expect("a browser");
     let page = browser

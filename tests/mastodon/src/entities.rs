@@ -2,8 +2,32 @@
 
 use serde_json::{Value, json};
 
-use crate::state::{Account, Notification, State, Status};
+use crate::state::{Account, Notification, Software, State, Status};
 
+/// A time as the server writes it: GoToSocial gives whole seconds for accounts and
+/// notifications (`…:08.000Z`), milliseconds for statuses.
+pub(crate) fn time(state: &State, at: jiff::Timestamp, whole_seconds: bool) -> String {
+    match state.profile.software {
+        Software::GoToSocial => {
+            let at = if whole_seconds {
+                jiff::Timestamp::from_second(at.as_second()).unwrap_or(at)
+            } else {
+                jiff::Timestamp::from_millisecond(at.as_millisecond()).unwrap_or(at)
+            };
+            format!("{at:.3}")
+        }
+        _ => at.to_string(),
+    }
+}
+
+/// An error body in the server's words: Mastodon's `{"error": "Record not found"}`,
+/// GoToSocial's status-prefixed texts ("Not Found: target status not found").
+pub(crate) fn error_body(state: &State, mastodon: &str, gotosocial: &str) -> Value {
+    match state.profile.software {
+        Software::GoToSocial => json!({ "error": gotosocial }),
+        _ => json!({ "error": mastodon }),
+    }
+}
 fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -13,13 +37,46 @@ fn html_escape(text: &str) -> String {
 
 /// Every account here is local to the server, so Mastodon's `acct` is the bare username;
 /// `with_domain` gives `username@host` instead, as mixed servers do in some places.
-pub(crate) fn account(account: &Account, origin: &str, with_domain: bool) -> Value {
+pub(crate) fn account(state: &State, account: &Account, origin: &str, with_domain: bool) -> Value {
     let host = origin.trim_start_matches("http://");
     let acct = if with_domain {
         format!("{}@{host}", account.username)
     } else {
         account.username.clone()
     };
+    if state.profile.software == Software::GoToSocial {
+        let statuses = state
+            .statuses
+            .values()
+            .filter(|s| s.account == account.id)
+            .count();
+        return json!({
+            "id": account.id,
+            "username": account.username,
+            "acct": acct,
+            "display_name": account.display_name,
+            // New GoToSocial accounts are locked and not discoverable.
+            "locked": true,
+            "discoverable": false,
+            "bot": false,
+            "created_at": time(state, account.created_at, true),
+            "note": "",
+            "url": format!("{origin}/@{}", account.username),
+            "avatar": format!("{origin}/assets/default_avatars/GoToSocial_icon1.webp"),
+            "avatar_static": format!("{origin}/assets/default_avatars/GoToSocial_icon1.webp"),
+            "avatar_description": "Grayed-out line drawing of a cute sloth (default avatar).",
+            "header": format!("{origin}/assets/default_header.webp"),
+            "header_static": format!("{origin}/assets/default_header.webp"),
+            "header_description": "Flat gray background (default header).",
+            "followers_count": 0,
+            "following_count": 0,
+            "statuses_count": statuses,
+            "last_status_at": (statuses > 0).then(|| jiff::Zoned::now().date().to_string()),
+            "emojis": [],
+            "fields": [],
+            "group": false,
+        });
+    }
     json!({
         "id": account.id,
         "username": account.username,
@@ -53,6 +110,9 @@ fn content(state: &State, status: &Status, origin: &str) -> String {
     if let Some((_, raw)) = status.text.split_once("raw_html:") {
         return raw.to_owned();
     }
+    if state.profile.software == Software::GoToSocial {
+        return gotosocial_content(state, status, origin);
+    }
     let mut html = String::new();
     for word in status.text.split(' ') {
         if !html.is_empty() {
@@ -71,6 +131,42 @@ fn content(state: &State, status: &Status, origin: &str) -> String {
         }
     }
     format!("<p>{html}</p>")
+}
+
+/// Content as GoToSocial renders it (recorded in `fixtures/gotosocial/04-bob-post-*.json`):
+/// runs of spaces collapsed, `<` escaped but `>` left, mentions with `rel` and `target`,
+/// links as plain anchors showing the whole URL, hashtags linked in lower case.
+fn gotosocial_content(state: &State, status: &Status, origin: &str) -> String {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;");
+    let words: Vec<String> = status
+        .text
+        .split_whitespace()
+        .map(|word| {
+            let mentioned = word.strip_prefix('@').and_then(|handle| {
+                state.account_by_username(handle.split('@').next().unwrap_or(""))
+            });
+            if let Some(account) = mentioned {
+                format!(
+                    "<span class=\"h-card\"><a href=\"{origin}/@{0}\" class=\"u-url mention\" \
+                     rel=\"nofollow noreferrer noopener\" target=\"_blank\">@<span>{0}</span></a></span>",
+                    account.username
+                )
+            } else if word.starts_with("https://") || word.starts_with("http://") {
+                let url = escape(word);
+                format!("<a href=\"{url}\" rel=\"nofollow noreferrer noopener\" target=\"_blank\">{url}</a>")
+            } else if let Some(tag) = word.strip_prefix('#').filter(|t| !t.is_empty()) {
+                format!(
+                    "<a href=\"{origin}/tags/{}\" class=\"mention hashtag\" \
+                     rel=\"tag nofollow noreferrer noopener\" target=\"_blank\">#<span>{}</span></a>",
+                    tag.to_lowercase(),
+                    escape(tag)
+                )
+            } else {
+                escape(word)
+            }
+        })
+        .collect();
+    format!("<p>{}</p>", words.join(" "))
 }
 
 pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origin: &str) -> Value {
@@ -99,12 +195,12 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
         .values()
         .filter(|s| s.in_reply_to.as_deref() == Some(status.id.as_str()))
         .count();
-    json!({
+    let mut entity = json!({
         "id": status.id,
         "uri": format!("{origin}/users/{}/statuses/{}", author.username, status.id),
         "url": format!("{origin}/@{}/{}", author.username, status.id),
-        "created_at": status.created_at.to_string(),
-        "account": account(author, origin, state.profile.mixed_acct),
+        "created_at": time(state, status.created_at, false),
+        "account": account(state, author, origin, state.profile.mixed_acct),
         "content": content(state, status, origin),
         "visibility": status.visibility,
         "sensitive": !status.spoiler_text.is_empty(),
@@ -134,16 +230,52 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
         "reblogged": viewer.is_some_and(|v| status.reblogged_by.contains(v)),
         "muted": false,
         "bookmarked": false,
-    })
+    });
+    if state.profile.software == Software::GoToSocial {
+        // The source text on every status, its type, who may interact, a named application.
+        let anyone = json!({
+            "automatic_approval": ["public", "me"],
+            "manual_approval": [],
+            "always": ["public", "me"],
+            "with_approval": [],
+        });
+        entity["url"] = format!("{origin}/@{}/statuses/{}", author.username, status.id).into();
+        entity["text"] = status.text.clone().into();
+        entity["content_type"] = "text/plain".into();
+        entity["pinned"] = false.into();
+        entity["application"] = json!({ "name": "test" });
+        entity["language"] = status
+            .language
+            .clone()
+            .unwrap_or_else(|| "en".into())
+            .into();
+        entity["interaction_policy"] = json!({
+            "can_favourite": anyone,
+            "can_reply": anyone,
+            "can_reblog": anyone,
+        });
+    }
+    entity
 }
 
 pub(crate) fn notification(state: &State, n: &Notification, origin: &str) -> Value {
+    if state.profile.software == Software::GoToSocial {
+        // No `group_key`; whole-second times.
+        return json!({
+            "id": n.id,
+            "type": n.kind,
+            "created_at": time(state, n.created_at, true),
+            "account": account(state, &state.accounts[&n.account], origin, false),
+            "status": n.status.as_ref().and_then(|id| state.statuses.get(id))
+                .map(|s| status(state, s, Some(&n.recipient), origin)),
+        });
+    }
     json!({
         "id": n.id,
         "type": n.kind,
         "group_key": format!("ungrouped-{}", n.id),
         "created_at": n.created_at.to_string(),
-        "account": account(&state.accounts[&n.account], origin, false),
+        "account": account(state, &state.accounts[&n.account], origin, false),
         "status": n.status.as_ref().and_then(|id| state.statuses.get(id))
             .map(|s| status(state, s, Some(&n.recipient), origin)),
     })
@@ -165,7 +297,34 @@ pub(crate) fn attachment(media: &crate::state::Media, origin: &str) -> Value {
 }
 
 /// A ScheduledStatus entity, after the API documentation's example.
-pub(crate) fn scheduled_status(scheduled: &crate::state::Scheduled) -> Value {
+pub(crate) fn scheduled_status(state: &State, scheduled: &crate::state::Scheduled) -> Value {
+    if state.profile.software == Software::GoToSocial {
+        // Null and empty params left out; the language as "" when unset; the application's
+        // id as a string.
+        let mut params = json!({
+            "text": scheduled.text,
+            "visibility": scheduled.visibility,
+            "language": scheduled.language.clone().unwrap_or_default(),
+            "application_id": "01TESTAPPLICATION000000000",
+            "scheduled_at": null,
+        });
+        if let Some(parent) = &scheduled.in_reply_to {
+            params["in_reply_to_id"] = parent.clone().into();
+        }
+        if !scheduled.spoiler_text.is_empty() {
+            params["spoiler_text"] = scheduled.spoiler_text.clone().into();
+            params["sensitive"] = true.into();
+        }
+        if !scheduled.media.is_empty() {
+            params["media_ids"] = json!(scheduled.media);
+        }
+        return json!({
+            "id": scheduled.id,
+            "scheduled_at": time(state, scheduled.scheduled_at, true),
+            "params": params,
+            "media_attachments": [],
+        });
+    }
     json!({
         "id": scheduled.id,
         "scheduled_at": scheduled.scheduled_at.to_string(),

@@ -9,6 +9,7 @@
 
 mod api;
 pub mod browser;
+mod closing;
 mod entities;
 mod oauth;
 mod state;
@@ -17,7 +18,7 @@ mod streaming;
 use std::sync::{Arc, Mutex};
 
 use state::State;
-pub use state::{Profile, TestUser};
+pub use state::{Profile, Software, TestUser};
 
 /// A running server on a loopback port; stops when dropped.
 #[derive(Debug)]
@@ -25,6 +26,8 @@ pub struct MastodonServer {
     url: String,
     shared: Arc<Shared>,
     task: tokio::task::JoinHandle<()>,
+    /// The front that closes connections the way snac does, when the profile asks for it.
+    front: Option<tokio::task::JoinHandle<()>>,
 }
 
 #[derive(Debug)]
@@ -45,6 +48,9 @@ impl Shared {
 impl Drop for MastodonServer {
     fn drop(&mut self) {
         self.task.abort();
+        if let Some(front) = &self.front {
+            front.abort();
+        }
     }
 }
 
@@ -53,7 +59,21 @@ impl MastodonServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a loopback port");
-        let url = format!("http://{}", listener.local_addr().expect("address"));
+        // With a closing front, the API listens behind it and the front is the server.
+        let (public, front) = if profile.closes_connections {
+            let public = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind a loopback port");
+            let upstream = listener.local_addr().expect("address");
+            let url = format!("http://{}", public.local_addr().expect("address"));
+            (url, Some(tokio::spawn(closing::serve(public, upstream))))
+        } else {
+            (
+                format!("http://{}", listener.local_addr().expect("address")),
+                None,
+            )
+        };
+        let url = public;
         let shared = Arc::new(Shared {
             state: Mutex::new(State::new(profile)),
             streams: tokio::sync::broadcast::channel(256).0,
@@ -63,7 +83,12 @@ impl MastodonServer {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        Self { url, shared, task }
+        Self {
+            url,
+            shared,
+            task,
+            front,
+        }
     }
 
     /// The server's origin, e.g. `http://127.0.0.1:41234`.

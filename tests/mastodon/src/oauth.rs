@@ -30,7 +30,31 @@ pub(crate) async fn create_app(
     Axum(shared): Axum<Arc<Shared>>,
     body: axum::body::Bytes,
 ) -> Response {
-    let params = crate::api::params(&body);
+    let by_line_only = shared.state().profile.redirect_uris_by_line_only;
+    if by_line_only
+        && serde_json::from_slice::<serde_json::Value>(&body)
+            .is_ok_and(|v| v["redirect_uris"].is_array())
+    {
+        // GoToSocial reads the field into a string.
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Bad Request: json: cannot unmarshal array into Go struct field ApplicationCreateRequest.redirect_uris of type string",
+            "",
+        );
+    }
+    let params = if by_line_only {
+        // `redirect_uris[]=` is not the field GoToSocial reads.
+        let mut params = crate::api::params(&body);
+        if crate::api::serde_urlencoded_pairs(std::str::from_utf8(&body).unwrap_or_default())
+            .iter()
+            .any(|(key, _)| key == "redirect_uris[]")
+        {
+            params.remove("redirect_uris");
+        }
+        params
+    } else {
+        crate::api::params(&body)
+    };
     let Some(name) = params.get("client_name").filter(|n| !n.is_empty()) else {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -38,10 +62,19 @@ pub(crate) async fn create_app(
             "Name can't be blank",
         );
     };
-    let redirect_uris: Vec<String> = params
-        .get("redirect_uris")
-        .map(|uris| uris.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
+    let redirect_uris: Vec<String> = match params.get("redirect_uris") {
+        // One URI per line; spaces inside a line are escaped, not split on.
+        Some(uris) if by_line_only => uris
+            .lines()
+            .map(str::trim)
+            .filter(|uri| !uri.is_empty())
+            .map(|uri| uri.replace(' ', "%20"))
+            .collect(),
+        Some(uris) => uris.split_whitespace().map(str::to_owned).collect(),
+        // GoToSocial falls back to the out-of-band redirect.
+        None if by_line_only => vec![OUT_OF_BAND.to_owned()],
+        None => Vec::new(),
+    };
     if redirect_uris.is_empty() {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,6 +95,21 @@ pub(crate) async fn create_app(
     };
     let id = state.next_id();
     state.apps.insert(app.client_id.clone(), app.clone());
+    if by_line_only {
+        return Json(json!({
+            "id": id,
+            "created_at": crate::entities::time(&state, jiff::Timestamp::now(), true),
+            "name": name,
+            "website": params.get("website"),
+            "redirect_uri": redirect_uris.join("\n"),
+            "redirect_uris": redirect_uris,
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "vapid_key": "BNotARealVapidKeyButShapedLikeOneForTests",
+            "scopes": scopes.split_whitespace().collect::<Vec<_>>(),
+        }))
+        .into_response();
+    }
     Json(json!({
         "id": id,
         "name": name,

@@ -6,9 +6,37 @@ use jiff::Timestamp;
 
 use crate::streaming::Event;
 
+/// Which server's entity shapes, error texts and rendering the test server imitates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Software {
+    /// As docs.joinmastodon.org documents.
+    Mastodon,
+    /// As recorded from a real GoToSocial server (`fixtures/gotosocial/`).
+    GoToSocial,
+    /// As observed on snac 2.94.
+    Snac,
+}
+
 /// How this server differs from mainline Mastodon; [`Profile::mastodon`] differs in nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Profile {
+    pub software: Software,
+    /// `POST /api/v1/apps` splits `redirect_uris` on newlines only; space-joined URIs are
+    /// stored as one mangled URI (`%20`), `redirect_uris[]` is ignored and a JSON array is
+    /// refused (GoToSocial). Mastodon splits on any white space and takes arrays.
+    pub redirect_uris_by_line_only: bool,
+    /// `Idempotency-Key` is honoured on `POST /api/v1/statuses` (Mastodon, for an hour);
+    /// GoToSocial and snac ignore it and post again.
+    pub honours_idempotency: bool,
+    /// The `quote` notification type is known (Mastodon 4.5); elsewhere an unknown
+    /// `types[]` value is dropped, and with nothing known left no filter applies.
+    pub knows_quotes: bool,
+    /// The server closes every connection after its response without `Connection: close`
+    /// (snac): a request sent on a kept connection is read and then dropped unanswered.
+    pub closes_connections: bool,
+    /// `GET /api/v1/accounts/:id/statuses` lists the account's direct statuses to itself
+    /// (Mastodon, GoToSocial); snac lists only public and unlisted ones.
+    pub lists_own_direct: bool,
     /// `GET /api/v1/streaming` answers 404 and the instance names no streaming URL.
     pub streaming: bool,
     /// `GET /api/v2/instance` exists (older servers and forks only have v1).
@@ -34,6 +62,12 @@ pub struct Profile {
 impl Profile {
     pub fn mastodon() -> Self {
         Self {
+            software: Software::Mastodon,
+            redirect_uris_by_line_only: false,
+            honours_idempotency: true,
+            knows_quotes: true,
+            closes_connections: false,
+            lists_own_direct: true,
             streaming: true,
             v2_instance: true,
             default_limit: 40,
@@ -43,6 +77,48 @@ impl Profile {
             duplicate_mentions: false,
             mixed_acct: false,
             image_size_limit: 16 * 1024 * 1024,
+        }
+    }
+
+    /// GoToSocial as observed on a real server (`../shared/FACTS.md`, `fixtures/gotosocial/`):
+    /// redirect URIs one per line, `Idempotency-Key` ignored, no `quote` type, 418 without a
+    /// `User-Agent`, its own entity shapes, HTML and error texts, 5000 characters.
+    pub fn gotosocial() -> Self {
+        Self {
+            software: Software::GoToSocial,
+            redirect_uris_by_line_only: true,
+            honours_idempotency: false,
+            knows_quotes: false,
+            requires_user_agent: true,
+            image_size_limit: 40 * 1024 * 1024,
+            ..Self::mastodon()
+        }
+    }
+
+    /// snac 2.94 as observed: connections closed after every response, no streaming (though
+    /// the instance names a streaming URL), no `/api/v2/instance`, `Idempotency-Key` and
+    /// `since_id` ignored, a page of 1 without `limit`, own direct statuses not listed.
+    pub fn snac() -> Self {
+        Self {
+            software: Software::Snac,
+            honours_idempotency: false,
+            knows_quotes: false,
+            closes_connections: true,
+            lists_own_direct: false,
+            streaming: false,
+            v2_instance: false,
+            default_limit: 1,
+            honours_since_id: false,
+            ..Self::mastodon()
+        }
+    }
+
+    /// The post length limit the instance announces and enforces.
+    pub fn max_characters(&self) -> usize {
+        match self.software {
+            Software::Mastodon => 500,
+            Software::GoToSocial => 5000,
+            Software::Snac => 100_000,
         }
     }
 
@@ -57,7 +133,7 @@ impl Profile {
             bad_token_status: 422,
             duplicate_mentions: true,
             mixed_acct: true,
-            image_size_limit: 16 * 1024 * 1024,
+            ..Self::mastodon()
         }
     }
 }

@@ -48,6 +48,13 @@ pub enum Error {
     Mastodon(#[from] earshot_net::mastodon::MastodonError),
     #[error("{}", sign_in_again_words(*network, handle))]
     SignInAgain { network: Network, handle: String },
+    #[error("{server} refused the sign-in: {reason}. {advice}")]
+    SignInRefused {
+        /// The server software by name ("GoToSocial"), else its domain.
+        server: String,
+        reason: String,
+        advice: String,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]

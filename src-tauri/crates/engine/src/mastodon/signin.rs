@@ -14,7 +14,7 @@ use earshot_net::mastodon::{MastodonClient, OUT_OF_BAND, Pkce, RegisteredApp};
 use serde::Serialize;
 use specta::Type;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 use super::session::StoredSecret;
 use crate::accounts::SignedInAccount;
@@ -36,9 +36,18 @@ const LOOPBACK_PORTS: std::ops::RangeInclusive<u16> = 51780..=51789;
 struct SavedApp {
     client_id: String,
     client_secret: String,
+    /// The redirect URIs as the server stored them (read back from its answer).
     redirect_uris: Vec<String>,
     scopes: String,
+    /// [`REGISTRATION_FORMAT`] when saved; earlier Earshots sent the URIs joined by spaces,
+    /// which some servers stored as one mangled URI, and kept what they sent, not what the
+    /// server stored. Such a registration is made again rather than trusted.
+    #[serde(default)]
+    format: u32,
 }
+
+/// The registration format whose `redirect_uris` are what the server echoed back.
+const REGISTRATION_FORMAT: u32 = 2;
 
 fn loopback_uri(port: u16) -> String {
     format!("http://127.0.0.1:{port}/callback")
@@ -78,6 +87,8 @@ pub struct MastodonSignIn {
 #[derive(Debug)]
 pub(crate) struct Pending {
     client: MastodonClient,
+    /// The server as the person knows it: its software's name, else its domain.
+    server_name: String,
     app: RegisteredApp,
     pkce: Pkce,
     state: String,
@@ -123,31 +134,48 @@ fn random_text() -> Result<String> {
     Ok(pkce.challenge)
 }
 
-/// Waits for the browser's `GET /callback?code=…&state=…` and answers it.
-async fn wait_for_code(listener: TcpListener, state: &str) -> Result<String> {
+/// The longest request line and headers the loopback listener reads.
+const MAX_CALLBACK_REQUEST: usize = 8 * 1024;
+/// How long a connection to the loopback listener may take to send its request.
+const CALLBACK_READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What the browser brought back to the loopback listener.
+enum Callback {
+    Code(String),
+    /// The server sent the browser back with an OAuth error instead of a code.
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+}
+
+/// Waits for the browser's `GET /callback?code=…&state=…` with this attempt's `state`.
+/// Anything else — another path, another state (any web page can make the browser load
+/// this address), a connection that sends nothing — is answered or dropped and does not end
+/// the attempt. Returns the browser's connection, to be answered once the sign-in is done.
+async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<(Callback, TcpStream)> {
     loop {
         let (mut socket, _) = listener
             .accept()
             .await
             .map_err(|e| Error::TaskFailed(e.to_string()))?;
-        let mut buffer = vec![0u8; 8192];
-        let read = socket.read(&mut buffer).await.unwrap_or(0);
-        let head = String::from_utf8_lossy(&buffer[..read]).into_owned();
-        let target = head
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
+        let Ok(Some(target)) =
+            tokio::time::timeout(CALLBACK_READ_TIMEOUT, request_target(&mut socket)).await
+        else {
+            continue;
+        };
         let Ok(url) = reqwest::Url::parse(&format!("http://127.0.0.1{target}")) else {
             continue;
         };
         if url.path() != "/callback" {
             // Browsers also ask for /favicon.ico.
-            let _ = socket
-                .write_all(
-                    b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                )
-                .await;
+            answer(
+                &mut socket,
+                "404 Not Found",
+                "Not found",
+                "There is nothing here.",
+            )
+            .await;
             continue;
         }
         let param = |name: &str| {
@@ -155,36 +183,68 @@ async fn wait_for_code(listener: TcpListener, state: &str) -> Result<String> {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.into_owned())
         };
-        let (title, outcome) = match (param("code"), param("error")) {
-            _ if param("state").as_deref() != Some(state) => (
+        if param("state").as_deref() != Some(state) {
+            answer(
+                &mut socket,
+                "400 Bad Request",
                 "This sign-in link is not Earshot's",
-                Err(Error::Invalid(
-                    "The browser came back from another sign-in. Try again.".into(),
-                )),
-            ),
-            (Some(code), _) => ("Earshot is signed in", Ok(code)),
-            (None, error) => (
-                "Earshot was not signed in",
-                Err(Error::Invalid(format!(
-                    "The server did not sign Earshot in ({}). Try again, and choose Authorize.",
-                    error.unwrap_or_else(|| "no code".into())
-                ))),
-            ),
+                "Earshot is still waiting for the sign-in it started. Go back to the server's \
+                 page and choose Authorize there.",
+            )
+            .await;
+            continue;
+        }
+        let callback = match (param("code"), param("error")) {
+            (Some(code), _) if !code.is_empty() => Callback::Code(code),
+            (_, error) => Callback::Refused {
+                error: error.unwrap_or_else(|| "no code".into()),
+                description: param("error_description").filter(|d| !d.trim().is_empty()),
+            },
         };
-        let body = format!(
-            "<!doctype html><meta charset=utf-8><title>{title}</title>\
-             <body style=\"font-family:system-ui;margin:4em;text-align:center\">\
-             <h1>{title}</h1><p>You can close this tab and go back to Earshot.</p>"
-        );
-        let reply = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
-             connection: close\r\n\r\n{body}",
-            body.len()
-        );
-        let _ = socket.write_all(reply.as_bytes()).await;
-        let _ = socket.shutdown().await;
-        return outcome;
+        return Ok((callback, socket));
     }
+}
+
+/// The request target of an HTTP request (`/callback?…`), read up to the end of its
+/// headers; `None` for anything too large or not HTTP.
+async fn request_target(socket: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buffer = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let read = socket.read(&mut buffer).await.ok()?;
+        if read == 0 || head.len() + read > MAX_CALLBACK_REQUEST {
+            return None;
+        }
+        head.extend_from_slice(&buffer[..read]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    let mut words = head.split_whitespace();
+    (words.next()? == "GET").then_some(())?;
+    words.next().map(str::to_owned)
+}
+
+/// Answers the browser with a small page and closes the connection.
+async fn answer(socket: &mut TcpStream, status: &str, title: &str, text: &str) {
+    let body = format!(
+        "<!doctype html><meta charset=utf-8><title>{title}</title>\
+         <body style=\"font-family:system-ui;margin:4em;text-align:center\">\
+         <h1>{title}</h1><p>{text}</p>"
+    );
+    let reply = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = socket.write_all(reply.as_bytes()).await;
+    let _ = socket.shutdown().await;
+}
+
+/// Plain text for the page: nothing the server sent becomes markup.
+fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 impl Earshot {
@@ -201,11 +261,12 @@ impl Earshot {
             )
         })?;
         let client = MastodonClient::new(&server)?;
-        client.instance().await.map_err(|e| {
+        let facts = client.instance().await.map_err(|e| {
             Error::Invalid(format!(
                 "{server} does not answer like a Mastodon-compatible server ({e})."
             ))
         })?;
+        let server_name = facts.software.unwrap_or(facts.domain);
         let (listener, known_port) = if paste_code {
             (None, true)
         } else {
@@ -222,9 +283,10 @@ impl Earshot {
             ),
         };
         let app = if known_port {
-            self.registered_app(&client, &redirect_uri).await?
+            self.registered_app(&client, &server_name, &redirect_uri)
+                .await?
         } else {
-            client.register_app(&redirect_uri, SCOPES).await?
+            register_for(&client, &server_name, &redirect_uri).await?
         };
         let pkce = Pkce::new().map_err(|e| Error::TaskFailed(format!("no OS randomness: {e}")))?;
         let state = random_text()?;
@@ -234,6 +296,7 @@ impl Earshot {
             attempt.clone(),
             Pending {
                 client,
+                server_name,
                 app,
                 pkce,
                 state,
@@ -249,7 +312,8 @@ impl Earshot {
     }
 
     /// Finishes a sign-in: waits for the browser to come back (or takes the pasted `code`),
-    /// trades the code for a token, keeps it in the keyring and starts syncing.
+    /// trades the code for a token, keeps it in the keyring and starts syncing. The browser
+    /// is told "signed in" only once all of that worked, and what failed otherwise.
     pub async fn finish_mastodon_sign_in(
         &self,
         attempt: String,
@@ -258,19 +322,36 @@ impl Earshot {
         let mut pending = self.pending_sign_ins.take(&attempt).ok_or_else(|| {
             Error::Invalid("That sign-in was cancelled or has finished. Start again.".into())
         })?;
-        let code = match (
-            code.filter(|c| !c.trim().is_empty()),
+        let (code, browser) = match (
+            code.as_deref().map(pasted_code).filter(|c| !c.is_empty()),
             pending.listener.take(),
         ) {
-            (Some(code), _) => code,
+            (Some(code), _) => (code, None),
             (None, Some(listener)) => {
-                tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_code(listener, &pending.state))
-                    .await
-                    .map_err(|_| {
-                        Error::Invalid(
-                            "The browser did not come back within 10 minutes. Start again.".into(),
+                let waited = tokio::time::timeout(
+                    WAIT_FOR_BROWSER,
+                    wait_for_callback(&listener, &pending.state),
+                )
+                .await
+                .map_err(|_| {
+                    Error::Invalid(
+                        "The browser did not come back within 10 minutes. Start again.".into(),
+                    )
+                })?;
+                match waited? {
+                    (Callback::Code(code), socket) => (code, Some(socket)),
+                    (Callback::Refused { error, description }, mut socket) => {
+                        let refused = self.refused(&pending, &error, description).await;
+                        answer(
+                            &mut socket,
+                            "200 OK",
+                            "Earshot was not signed in",
+                            &escape_html(&refused.to_string()),
                         )
-                    })??
+                        .await;
+                        return Err(refused);
+                    }
+                }
             }
             (None, None) => {
                 return Err(Error::Invalid(
@@ -278,19 +359,43 @@ impl Earshot {
                 ));
             }
         };
+        let signed_in = self.complete_sign_in(&pending, &code).await;
+        if let Some(mut socket) = browser {
+            match &signed_in {
+                Ok(_) => {
+                    answer(
+                        &mut socket,
+                        "200 OK",
+                        "Earshot is signed in",
+                        "You can close this tab and go back to Earshot.",
+                    )
+                    .await;
+                }
+                Err(e) => {
+                    answer(
+                        &mut socket,
+                        "200 OK",
+                        "Earshot was not signed in",
+                        &escape_html(&e.to_string()),
+                    )
+                    .await;
+                }
+            }
+        }
+        signed_in
+    }
+
+    /// The token exchange, the account check, the keyring and the account row.
+    async fn complete_sign_in(&self, pending: &Pending, code: &str) -> Result<SignedIn> {
         let token = match pending
             .client
-            .exchange_code(&pending.app, &code, &pending.pkce)
+            .exchange_code(&pending.app, code, &pending.pkce)
             .await
         {
             Ok(token) => token,
             Err(e) => {
                 // The server may have forgotten Earshot's registration: make a new one next time.
-                let (secrets, key) = (
-                    Arc::clone(&self.services.secrets),
-                    app_key(pending.client.origin()),
-                );
-                let _ = blocking(move || secrets.delete(&key).map_err(Error::from)).await;
+                self.forget_registration(pending.client.origin()).await;
                 return Err(e.into());
             }
         };
@@ -324,11 +429,44 @@ impl Earshot {
         })
     }
 
+    /// The server sent the browser back without a code. Unless the person chose Deny, the
+    /// registration is suspect: it is dropped so the next attempt registers anew.
+    async fn refused(&self, pending: &Pending, error: &str, description: Option<String>) -> Error {
+        if error == "access_denied" {
+            return Error::SignInRefused {
+                server: pending.server_name.clone(),
+                reason: "you chose Deny".into(),
+                advice: "Start again and choose Authorize to let Earshot in.".into(),
+            };
+        }
+        self.forget_registration(pending.client.origin()).await;
+        let reason = match description {
+            Some(description) => format!("{error}: {description}"),
+            None => error.to_owned(),
+        };
+        Error::SignInRefused {
+            server: pending.server_name.clone(),
+            reason,
+            advice: "Earshot will register with the server anew: try again. If it fails \
+                     again, choose Use a code instead."
+                .into(),
+        }
+    }
+
+    async fn forget_registration(&self, origin: &str) {
+        let (secrets, key) = (Arc::clone(&self.services.secrets), app_key(origin));
+        if let Err(e) = blocking(move || secrets.delete(&key).map_err(Error::from)).await {
+            tracing::warn!(error = %e, "could not forget a registration");
+        }
+    }
+
     /// Earshot's registration with the server, made once and reused: it names every
     /// loopback port and the out-of-band redirect; `redirect_uri` picks the one to use now.
+    /// A saved registration is trusted only if the server's own answer listed that URI.
     async fn registered_app(
         &self,
         client: &MastodonClient,
+        server_name: &str,
         redirect_uri: &str,
     ) -> Result<RegisteredApp> {
         let key = app_key(client.origin());
@@ -338,34 +476,45 @@ impl Earshot {
             blocking(move || secrets.read(&key).map_err(Error::from)).await?
         };
         let saved: Option<SavedApp> = saved.and_then(|s| serde_json::from_str(s.expose()).ok());
-        let app = match saved {
-            Some(app)
-                if app.scopes == SCOPES && app.redirect_uris.iter().any(|u| u == redirect_uri) =>
-            {
-                app
-            }
-            _ => {
-                let mut uris: Vec<String> = LOOPBACK_PORTS.map(loopback_uri).collect();
-                uris.push(OUT_OF_BAND.to_owned());
-                let registered = client.register_app(&uris.join(" "), SCOPES).await?;
-                let app = SavedApp {
-                    client_id: registered.client_id,
-                    client_secret: registered.client_secret.expose().clone(),
-                    redirect_uris: uris,
-                    scopes: SCOPES.to_owned(),
-                };
-                let json = Sensitive::new(serde_json::to_string(&app).unwrap_or_default());
-                let secrets = Arc::clone(&self.services.secrets);
-                blocking(move || secrets.save(&key, &json).map_err(Error::from)).await?;
-                app
+        if let Some(app) = saved.filter(|app| {
+            app.format == REGISTRATION_FORMAT
+                && app.scopes == SCOPES
+                && app.redirect_uris.iter().any(|u| u == redirect_uri)
+        }) {
+            return Ok(RegisteredApp {
+                client_id: app.client_id,
+                client_secret: Sensitive::new(app.client_secret),
+                redirect_uri: redirect_uri.to_owned(),
+                scopes: app.scopes,
+            });
+        }
+        let mut uris: Vec<String> = LOOPBACK_PORTS.map(loopback_uri).collect();
+        uris.push(OUT_OF_BAND.to_owned());
+        let registered = client.register_app(&uris, SCOPES).await?;
+        let registration = match registered.through(redirect_uri, SCOPES) {
+            Some(_) => registered,
+            None => {
+                tracing::info!(server = %client.origin(), stored = ?registered.redirect_uris,
+                    "the server did not keep every redirect URI; registering this one alone");
+                client
+                    .register_app(&[redirect_uri.to_owned()], SCOPES)
+                    .await?
             }
         };
-        Ok(RegisteredApp {
-            client_id: app.client_id,
-            client_secret: Sensitive::new(app.client_secret),
-            redirect_uri: redirect_uri.to_owned(),
-            scopes: app.scopes,
-        })
+        let app = registration
+            .through(redirect_uri, SCOPES)
+            .ok_or_else(|| not_kept(server_name, redirect_uri))?;
+        let saved = SavedApp {
+            client_id: registration.client_id,
+            client_secret: registration.client_secret.expose().clone(),
+            redirect_uris: registration.redirect_uris,
+            scopes: SCOPES.to_owned(),
+            format: REGISTRATION_FORMAT,
+        };
+        let json = Sensitive::new(serde_json::to_string(&saved).unwrap_or_default());
+        let secrets = Arc::clone(&self.services.secrets);
+        blocking(move || secrets.save(&key, &json).map_err(Error::from)).await?;
+        Ok(app)
     }
 
     /// Forgets a sign-in the person gave up on; its listener closes.
@@ -374,9 +523,56 @@ impl Earshot {
     }
 }
 
+/// A one-off registration for a redirect outside the fixed ports.
+async fn register_for(
+    client: &MastodonClient,
+    server_name: &str,
+    redirect_uri: &str,
+) -> Result<RegisteredApp> {
+    client
+        .register_app(&[redirect_uri.to_owned()], SCOPES)
+        .await?
+        .through(redirect_uri, SCOPES)
+        .ok_or_else(|| not_kept(server_name, redirect_uri))
+}
+
+fn not_kept(server_name: &str, redirect_uri: &str) -> Error {
+    Error::SignInRefused {
+        server: server_name.to_owned(),
+        reason: format!("it did not keep Earshot's return address {redirect_uri}"),
+        advice: "Choose Use a code instead.".into(),
+    }
+}
+
+/// The code from what the person pasted: some servers (snac) show it followed by
+/// `&state=…`, and a whole redirect URL works too.
+fn pasted_code(pasted: &str) -> String {
+    let pasted = pasted.trim();
+    let code = match pasted.split_once("code=") {
+        Some((_, after)) if pasted.contains("://") || pasted.starts_with('?') => after,
+        _ => pasted,
+    };
+    code.split('&').next().unwrap_or_default().trim().to_owned()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::server_of;
+    use super::{pasted_code, server_of};
+
+    #[test]
+    fn reads_the_code_from_what_people_paste() {
+        for (pasted, want) in [
+            ("abc123", "abc123"),
+            ("  abc123\n", "abc123"),
+            ("abc123&state=xyz", "abc123"),
+            (
+                "http://127.0.0.1:51780/callback?code=abc123&state=xyz",
+                "abc123",
+            ),
+        ] {
+            assert_eq!(pasted_code(pasted), want, "{pasted:?}");
+        }
+    }
 
     #[test]
     fn finds_the_server_in_what_people_type() {

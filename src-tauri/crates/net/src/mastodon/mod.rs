@@ -8,6 +8,8 @@
 mod oauth;
 mod streaming;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use earshot_core::{Sensitive, Timestamp};
@@ -16,7 +18,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-pub use oauth::{OUT_OF_BAND, Pkce, RegisteredApp};
+pub use oauth::{OUT_OF_BAND, Pkce, RegisteredApp, Registration};
 pub use streaming::NotificationStream;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +50,8 @@ pub type Result<T, E = MastodonError> = std::result::Result<T, E>;
 pub struct InstanceFacts {
     pub domain: String,
     pub version: String,
+    /// The server software by name ("GoToSocial", "snac"…), when the instance gives it away.
+    pub software: Option<String>,
     /// The post length limit; 500 when the server does not say.
     pub max_characters: u32,
     /// How many characters any link counts for; 23 when the server does not say.
@@ -89,6 +93,13 @@ pub struct Status {
     pub account: Account,
     /// HTML, to be sanitised before display.
     pub content: String,
+    /// The text as its author typed it, where the server says (GoToSocial always does;
+    /// Mastodon only in a delete's answer).
+    #[serde(default)]
+    pub text: Option<String>,
+    /// The status's page on the web, where the server gives one.
+    #[serde(default)]
+    pub url: Option<String>,
     pub visibility: String,
     #[serde(default)]
     pub spoiler_text: String,
@@ -226,13 +237,43 @@ fn status_body(status: &NewStatus) -> Value {
 pub struct ScheduledStatus {
     pub id: String,
     pub scheduled_at: String,
+    #[serde(default)]
+    pub params: ScheduledParams,
+}
+
+/// What a scheduled status will say, as far as Earshot compares it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct ScheduledParams {
+    #[serde(default)]
+    pub text: String,
+    #[serde(default)]
+    pub in_reply_to_id: Option<String>,
 }
 
 /// A client for one server.
+///
+/// Small servers (snac) answer HTTP/1.1 without `Connection: close` and then close the socket
+/// after every response, so a pooled connection may be dead when it is reused. A request that
+/// fails that way is sent once more on a connection of its own when sending it twice is safe
+/// (reads, the token exchange, registration), and from then on this client stops keeping idle
+/// connections for that server.
 #[derive(Debug, Clone)]
 pub struct MastodonClient {
-    http: reqwest::Client,
+    pooled: reqwest::Client,
+    /// The same client without idle connections: every request opens its own.
+    unpooled: reqwest::Client,
+    /// Set once the server was seen closing connections it had kept open.
+    closes_connections: Arc<AtomicBool>,
     origin: String,
+}
+
+/// Whether a request may be sent again when its connection failed mid-way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Sending it twice does no harm (GET, DELETE, the token exchange, registration).
+    Safe,
+    /// It may act twice (a new status): the caller's look-before-resend guard decides.
+    Never,
 }
 
 impl MastodonClient {
@@ -244,22 +285,38 @@ impl MastodonClient {
         } else {
             format!("https://{server}")
         };
-        let http = reqwest::Client::builder()
-            .user_agent(crate::USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            // A redirect would move the bearer token to another host.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| MastodonError::Unreachable {
-                server: origin.clone(),
-                reason: e.to_string(),
-            })?;
-        Ok(Self { http, origin })
+        let build = |idle_per_host: usize| {
+            reqwest::Client::builder()
+                .user_agent(crate::USER_AGENT)
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(30))
+                .pool_max_idle_per_host(idle_per_host)
+                // A redirect would move the bearer token to another host.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| MastodonError::Unreachable {
+                    server: origin.clone(),
+                    reason: error_chain(&e),
+                })
+        };
+        Ok(Self {
+            pooled: build(usize::MAX)?,
+            unpooled: build(0)?,
+            closes_connections: Arc::new(AtomicBool::new(false)),
+            origin,
+        })
     }
 
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    fn http(&self) -> &reqwest::Client {
+        if self.closes_connections.load(Ordering::Relaxed) {
+            &self.unpooled
+        } else {
+            &self.pooled
+        }
     }
 
     fn request(
@@ -268,40 +325,72 @@ impl MastodonClient {
         path: &str,
         token: Option<&Sensitive<String>>,
     ) -> RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.origin));
+        let request = self
+            .http()
+            .request(method, format!("{}{path}", self.origin));
         match token {
             Some(token) => request.bearer_auth(token.expose()),
             None => request,
         }
     }
 
-    /// Sends a request and reads the JSON body; also returns the headers.
+    /// Sends a request and reads the JSON body; also returns the headers. Reads and other
+    /// requests that are safe to repeat get a second chance on a fresh connection.
     async fn send<T: DeserializeOwned>(
         &self,
         request: RequestBuilder,
     ) -> Result<(T, reqwest::header::HeaderMap)> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| MastodonError::Unreachable {
-                server: self.origin.clone(),
-                reason: e.without_url().to_string(),
-            })?;
+        let resend = match request.try_clone().map(RequestBuilder::build) {
+            Some(Ok(built)) if matches!(*built.method(), Method::GET | Method::DELETE) => {
+                Resend::Safe
+            }
+            _ => Resend::Never,
+        };
+        self.send_with(request, resend).await
+    }
+
+    async fn send_with<T: DeserializeOwned>(
+        &self,
+        request: RequestBuilder,
+        resend: Resend,
+    ) -> Result<(T, reqwest::header::HeaderMap)> {
+        let again = request.try_clone();
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) if dropped_midway(&e) => {
+                // The server closed a connection it had kept open: stop reusing them.
+                self.closes_connections.store(true, Ordering::Relaxed);
+                match (resend, again) {
+                    (Resend::Safe, Some(again)) => {
+                        tracing::info!(server = %self.origin, error = %error_chain(&e),
+                            "the server closed a kept-open connection; sending again on a new one");
+                        let request = again.build().map_err(|e| self.unreachable(&e))?;
+                        self.unpooled
+                            .execute(request)
+                            .await
+                            .map_err(|e| self.unreachable(&e))?
+                    }
+                    _ => return Err(self.unreachable(&e)),
+                }
+            }
+            Err(e) => return Err(self.unreachable(&e)),
+        };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| MastodonError::Unreachable {
-                server: self.origin.clone(),
-                reason: e.without_url().to_string(),
-            })?;
+        let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
         if status.is_success() {
             let value =
                 serde_json::from_slice(&bytes).map_err(|e| self.malformed(e.to_string()))?;
             return Ok((value, headers));
         }
         Err(self.error(status, &headers, &bytes))
+    }
+
+    fn unreachable(&self, error: &reqwest::Error) -> MastodonError {
+        MastodonError::Unreachable {
+            server: self.origin.clone(),
+            reason: error_chain(error),
+        }
     }
 
     fn malformed(&self, reason: String) -> MastodonError {
@@ -317,15 +406,24 @@ impl MastodonClient {
         headers: &reqwest::header::HeaderMap,
         body: &[u8],
     ) -> MastodonError {
-        let message = serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|v| {
-                v.get("error_description")
-                    .or_else(|| v.get("error"))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            })
+        let json = serde_json::from_slice::<Value>(body).ok();
+        let field = |name: &str| {
+            json.as_ref()
+                .and_then(|v| v.get(name))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let message = field("error_description")
+            .or_else(|| field("error"))
             .unwrap_or_else(|| String::from_utf8_lossy(body).chars().take(200).collect());
+        // RFC 6750: a refused token says `error="invalid_token"` in `WWW-Authenticate`, and
+        // OAuth servers put the same code in the body's `error` field.
+        let oauth_says_invalid_token = field("error").as_deref() == Some("invalid_token")
+            || headers
+                .get_all(reqwest::header::WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .any(|v| v.contains("error=\"invalid_token\""));
         let server = self.origin.clone();
         match status {
             StatusCode::TOO_MANY_REQUESTS => MastodonError::RateLimited {
@@ -335,10 +433,11 @@ impl MastodonClient {
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok()),
             },
-            // Some servers answer 422 (or 403) rather than 401 for a token they refuse.
             StatusCode::UNAUTHORIZED => MastodonError::InvalidToken { server },
+            // Some servers answer 422 (or 403) rather than 401 for a token they refuse; only
+            // the OAuth error code tells that from any other refusal.
             StatusCode::UNPROCESSABLE_ENTITY | StatusCode::FORBIDDEN
-                if message.to_ascii_lowercase().contains("token") =>
+                if oauth_says_invalid_token =>
             {
                 MastodonError::InvalidToken { server }
             }
@@ -382,9 +481,12 @@ impl MastodonClient {
             .as_str()
             .map(|d| d.trim_start_matches("https://").to_owned())
             .ok_or_else(|| self.malformed("the instance names no domain".into()))?;
+        let version = value["version"].as_str().unwrap_or_default().to_owned();
+        let source_url = value["source_url"].as_str().unwrap_or_default();
         Ok(InstanceFacts {
             domain,
-            version: value["version"].as_str().unwrap_or_default().to_owned(),
+            software: software_name(&format!("{version} {source_url}")),
+            version,
             // Pleroma/Akkoma say `max_toot_chars` at the top level.
             max_characters: number(
                 &statuses["max_characters"],
@@ -555,6 +657,34 @@ impl MastodonClient {
         }
     }
 
+    /// Every status the server holds for later (`GET /api/v1/scheduled_statuses`), to find
+    /// one Earshot asked for before asking again.
+    pub async fn scheduled_statuses(
+        &self,
+        token: &Sensitive<String>,
+    ) -> Result<Vec<ScheduledStatus>> {
+        let mut all = Vec::new();
+        let mut page = Page::Newest;
+        // Mastodon keeps at most 300 pending; 40 a page.
+        for _ in 0..8 {
+            let mut query = vec![("limit", "40".to_owned())];
+            if let Page::OlderThan(id) = &page {
+                query.push(("max_id", id.clone()));
+            }
+            let request = self
+                .request(Method::GET, "/api/v1/scheduled_statuses", Some(token))
+                .query(&query);
+            let (scheduled, headers): (Vec<ScheduledStatus>, _) = self.send(request).await?;
+            let empty = scheduled.is_empty();
+            all.extend(scheduled);
+            match links(&headers).0 {
+                Some(next) if !empty => page = next,
+                _ => break,
+            }
+        }
+        Ok(all)
+    }
+
     /// Cancels a scheduled status. One the server no longer holds counts as cancelled.
     pub async fn cancel_scheduled_status(&self, token: &Sensitive<String>, id: &str) -> Result<()> {
         let path = format!("/api/v1/scheduled_statuses/{id}");
@@ -664,4 +794,42 @@ fn links(headers: &reqwest::header::HeaderMap) -> (Option<Page>, Option<Page>) {
         }
     }
     (next, previous)
+}
+
+/// The server software named in its version string or source address (GoToSocial's version
+/// can be empty, its `source_url` never is; snac writes "4.0.0 (not true; really snac/2.94)").
+fn software_name(hints: &str) -> Option<String> {
+    let hints = hints.to_ascii_lowercase();
+    [
+        ("gotosocial", "GoToSocial"),
+        ("snac", "snac"),
+        ("akkoma", "Akkoma"),
+        ("pleroma", "Pleroma"),
+        ("mastodon", "Mastodon"),
+    ]
+    .into_iter()
+    .find(|(hint, _)| hints.contains(hint))
+    .map(|(_, name)| name.to_owned())
+}
+
+/// An error with every cause behind it: "error sending request: connection closed before
+/// message completed", not just the first words.
+pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut words = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let inner_words = inner.to_string();
+        if !words.contains(&inner_words) {
+            words.push_str(": ");
+            words.push_str(&inner_words);
+        }
+        cause = inner.source();
+    }
+    words
+}
+
+/// A request that failed after its connection was open: the server closed or reset it
+/// (not a refused connection, not a timeout).
+fn dropped_midway(error: &reqwest::Error) -> bool {
+    !error.is_connect() && !error.is_timeout() && error.is_request()
 }

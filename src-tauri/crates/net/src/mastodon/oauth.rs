@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::Deserialize;
 use sha2::Digest;
 
-use super::{MastodonClient, MastodonError, Result};
+use super::{MastodonClient, MastodonError, Resend, Result};
 
 /// The redirect for servers that cannot send the browser back to Earshot: the server shows
 /// the code and the person pastes it.
@@ -21,6 +21,21 @@ pub struct RegisteredApp {
     pub client_secret: Sensitive<String>,
     pub redirect_uri: String,
     pub scopes: String,
+}
+
+impl Registration {
+    /// The app for a sign-in through `redirect_uri`, if the server stored that URI.
+    pub fn through(&self, redirect_uri: &str, scopes: &str) -> Option<RegisteredApp> {
+        self.redirect_uris
+            .iter()
+            .any(|stored| stored == redirect_uri)
+            .then(|| RegisteredApp {
+                client_id: self.client_id.clone(),
+                client_secret: self.client_secret.clone(),
+                redirect_uri: redirect_uri.to_owned(),
+                scopes: scopes.to_owned(),
+            })
+    }
 }
 
 /// A PKCE pair: the verifier stays in Earshot, the challenge goes to the authorize page.
@@ -53,6 +68,21 @@ impl Pkce {
 struct AppReply {
     client_id: String,
     client_secret: String,
+    /// Mastodon 4.3+ and GoToSocial: every URI the server stored.
+    #[serde(default)]
+    redirect_uris: Option<Vec<String>>,
+    /// Older servers: the stored URIs as one string, one per line.
+    #[serde(default)]
+    redirect_uri: Option<String>,
+}
+
+/// Earshot as a server registered it, with the redirect URIs the server says it stored.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub client_id: String,
+    pub client_secret: Sensitive<String>,
+    /// What the server echoed back; servers that echo nothing are taken at their word.
+    pub redirect_uris: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,19 +92,32 @@ struct TokenReply {
 
 impl MastodonClient {
     /// `POST /api/v1/apps`: registers Earshot with the least scopes it needs.
-    pub async fn register_app(&self, redirect_uri: &str, scopes: &str) -> Result<RegisteredApp> {
+    ///
+    /// The redirect URIs go as one form field, one per line: the form every server reads
+    /// (GoToSocial splits on newlines only, ignores `redirect_uris[]` and refuses a JSON
+    /// array). The answer says which URIs the server really stored.
+    pub async fn register_app(
+        &self,
+        redirect_uris: &[String],
+        scopes: &str,
+    ) -> Result<Registration> {
+        let joined = redirect_uris.join("\n");
         let request = self.request(Method::POST, "/api/v1/apps", None).form(&[
             ("client_name", "Earshot"),
-            ("redirect_uris", redirect_uri),
+            ("redirect_uris", joined.as_str()),
             ("scopes", scopes),
             ("website", "https://earshot.app"),
         ]);
-        let (reply, _): (AppReply, _) = self.send(request).await?;
-        Ok(RegisteredApp {
+        let (reply, _): (AppReply, _) = self.send_with(request, Resend::Safe).await?;
+        let stored = match (reply.redirect_uris, reply.redirect_uri) {
+            (Some(uris), _) if !uris.is_empty() => uris,
+            (_, Some(uri)) => uri.lines().map(str::trim).map(str::to_owned).collect(),
+            _ => redirect_uris.to_vec(),
+        };
+        Ok(Registration {
             client_id: reply.client_id,
             client_secret: Sensitive::new(reply.client_secret),
-            redirect_uri: redirect_uri.to_owned(),
-            scopes: scopes.to_owned(),
+            redirect_uris: stored,
         })
     }
 
@@ -111,7 +154,8 @@ impl MastodonClient {
             ("code_verifier", pkce.verifier.expose()),
             ("scope", &app.scopes),
         ]);
-        match self.send::<TokenReply>(request).await {
+        // A code is single-use, but a request the server never read did not use it.
+        match self.send_with::<TokenReply>(request, Resend::Safe).await {
             Ok((reply, _)) => Ok(Sensitive::new(reply.access_token)),
             // A refused code is not a refused token: say what happened.
             Err(MastodonError::Server {

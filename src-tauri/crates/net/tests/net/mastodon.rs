@@ -59,9 +59,11 @@ async fn sign_in_with_pkce_through_the_authorize_page() {
     let client = client(&server);
     let redirect = "http://127.0.0.1:45678/callback";
     let app = client
-        .register_app(redirect, "read write")
+        .register_app(&[redirect.to_owned()], "read write")
         .await
-        .expect("register");
+        .expect("register")
+        .through(redirect, "read write")
+        .expect("the server kept the redirect URI");
     let pkce = Pkce::new().expect("randomness");
     let url = client.authorize_url(&app, &pkce, "state-123");
     assert!(url.contains("code_challenge_method=S256"));
@@ -116,9 +118,11 @@ async fn the_out_of_band_redirect_shows_a_code_to_paste() {
     server.add_user("alice", "Alice");
     let client = client(&server);
     let app = client
-        .register_app(OUT_OF_BAND, "read write")
+        .register_app(&[OUT_OF_BAND.to_owned()], "read write")
         .await
-        .expect("register");
+        .expect("register")
+        .through(OUT_OF_BAND, "read write")
+        .expect("the server kept the out-of-band redirect");
     let pkce = Pkce::new().expect("randomness");
     let outcome = browser::decide(&client.authorize_url(&app, &pkce, "s"), "alice", true).await;
     let browser::Outcome::Page { status: 200, html } = outcome else {
@@ -339,5 +343,76 @@ async fn a_server_without_streaming_says_so() {
     assert!(
         matches!(refused, Err(MastodonError::Server { status: 404, .. })),
         "so the caller falls back to polling: {refused:?}"
+    );
+}
+
+/// Several redirect URIs in one registration: every profile keeps each of them, because
+/// Earshot sends one per line (GoToSocial splits on newlines only; spaces made one mangled
+/// URI there).
+#[tokio::test]
+async fn every_server_keeps_each_redirect_uri_of_one_registration() {
+    let uris: Vec<String> = vec![
+        "http://127.0.0.1:51780/callback".into(),
+        "http://127.0.0.1:51781/callback".into(),
+        OUT_OF_BAND.into(),
+    ];
+    for profile in [Profile::mastodon(), Profile::gotosocial(), Profile::snac()] {
+        let server = MastodonServer::start(profile.clone()).await;
+        let registration = client(&server)
+            .register_app(&uris, "read write")
+            .await
+            .expect("register");
+        assert_eq!(
+            registration.redirect_uris, uris,
+            "{:?} stored every URI as sent",
+            profile.software
+        );
+    }
+}
+
+/// snac closes every connection after its response without saying so: a token exchange on
+/// a kept connection would be lost. It succeeds on the first call, and the client stops
+/// keeping connections to that server.
+#[tokio::test]
+async fn a_token_exchange_survives_a_server_that_closes_kept_connections() {
+    let server = MastodonServer::start(Profile::snac()).await;
+    server.add_user("alice", "Alice");
+    let client = client(&server);
+    let app = client
+        .register_app(&[OUT_OF_BAND.to_owned()], "read write")
+        .await
+        .expect("register")
+        .through(OUT_OF_BAND, "read write")
+        .expect("kept");
+    let pkce = Pkce::new().expect("randomness");
+    let outcome = browser::decide(&client.authorize_url(&app, &pkce, "s"), "alice", true).await;
+    let browser::Outcome::Page { html, .. } = outcome else {
+        panic!("a code page: {outcome:?}");
+    };
+    let code = browser::code_on_page(&html).expect("code");
+    // The registration's connection is kept by the client and dead on the server's side.
+    let token = client
+        .exchange_code(&app, &code, &pkce)
+        .await
+        .expect("the exchange gets through on the first call");
+    for _ in 0..5 {
+        client
+            .verify_credentials(&token)
+            .await
+            .expect("later requests get through too");
+    }
+}
+
+/// A refused token is known by its status and the OAuth error code, not by words: a 422
+/// that names the token in prose only is an ordinary refusal.
+#[tokio::test]
+async fn a_refused_token_is_known_by_its_oauth_error_not_its_wording() {
+    let server = MastodonServer::start(Profile::quirky()).await;
+    let after = client(&server)
+        .verify_credentials(&Sensitive::new("not-a-token".to_owned()))
+        .await;
+    assert!(
+        matches!(after, Err(MastodonError::InvalidToken { .. })),
+        "422 with error=\"invalid_token\" is a refused token: {after:?}"
     );
 }
