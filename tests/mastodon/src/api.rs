@@ -145,14 +145,11 @@ async fn gate(Axum(shared): Axum<Arc<Shared>>, request: Request, next: Next) -> 
         if let Some(rule) = state
             .failures
             .iter_mut()
-            .find(|(prefix, left)| *left > 0 && path.starts_with(prefix.as_str()))
+            .find(|(prefix, left, ..)| *left > 0 && path.starts_with(prefix.as_str()))
         {
             rule.1 -= 1;
-            return (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({ "error": "Internal server error" })),
-            )
-                .into_response();
+            let status = StatusCode::from_u16(rule.2).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, Json(json!({ "error": rule.3 }))).into_response();
         }
         if let Some(rule) = state
             .rate_limits

@@ -163,10 +163,16 @@ impl MastodonServer {
     /// Answers the next `count` requests whose path starts with `prefix` with a 500, as a
     /// server in trouble does. Nothing behind the failed request happens.
     pub fn fail_next(&self, prefix: &str, count: usize) {
+        self.refuse_next(prefix, count, 500, "Internal server error");
+    }
+
+    /// Answers the next `count` requests whose path starts with `prefix` with `status` and
+    /// `{"error": error}`, acting on none of them (a 422 "Validation failed", a 403…).
+    pub fn refuse_next(&self, prefix: &str, count: usize, status: u16, error: &str) {
         self.shared
             .state()
             .failures
-            .push((prefix.to_owned(), count));
+            .push((prefix.to_owned(), count, status, error.to_owned()));
     }
 
     /// Closes every open streaming connection, as a server restart or network drop would.

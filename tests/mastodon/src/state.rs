@@ -244,8 +244,8 @@ pub(crate) struct State {
     pub markers: HashMap<String, (String, u64, Timestamp)>,
     pub filtered: HashSet<(String, String)>,
     pub rate_limits: Vec<(String, usize, i64)>,
-    /// Planned server errors: (path prefix, how many more requests fail with 500).
-    pub failures: Vec<(String, usize)>,
+    /// Planned failures: (path prefix, how many more requests fail, status, error text).
+    pub failures: Vec<(String, usize, u16, String)>,
     pub requests: Vec<String>,
 }
 

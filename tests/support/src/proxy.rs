@@ -62,7 +62,13 @@ impl FaultyProxy {
             Arc::clone(&paths),
         );
         let task = tokio::spawn(async move {
-            let http = reqwest::Client::new();
+            // A connection per request, and redirects passed back to the client as they are:
+            // the proxy must not change how the client and the server talk.
+            let http = reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("an HTTP client");
             while let Ok((socket, _)) = listener.accept().await {
                 let (http, upstream) = (http.clone(), upstream.clone());
                 let (rule, recorded) = (Arc::clone(&rule), Arc::clone(&recorded));
@@ -192,11 +198,10 @@ async fn serve(
     let method = reqwest::Method::from_bytes(request.method.as_bytes())
         .map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut forward = http.request(method, format!("{upstream}{}", request.path));
+    // Every header but those about this one connection: the proxy must not change what the
+    // client and the server say to each other (Idempotency-Key, Link, rate limits…).
     for (name, value) in &request.headers {
-        if matches!(
-            name.as_str(),
-            "authorization" | "content-type" | "user-agent"
-        ) {
+        if !HOP_BY_HOP.contains(&name.as_str()) {
             forward = forward.header(name, value);
         }
     }
@@ -209,12 +214,12 @@ async fn serve(
         return socket.shutdown().await;
     }
     let status = response.status();
-    let content_type = response
+    let passed_on: String = response
         .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json")
-        .to_owned();
+        .iter()
+        .filter(|(name, _)| !HOP_BY_HOP.contains(&name.as_str()))
+        .filter_map(|(name, value)| Some(format!("{name}: {}\r\n", value.to_str().ok()?)))
+        .collect();
     let mut body = response
         .bytes()
         .await
@@ -224,8 +229,7 @@ async fn serve(
         body.truncate(body.len() / 2);
     }
     let head = format!(
-        "HTTP/1.1 {} {}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\n\
-         connection: close\r\n\r\n",
+        "HTTP/1.1 {} {}\r\n{passed_on}content-length: {}\r\nconnection: close\r\n\r\n",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         body.len()
@@ -234,6 +238,15 @@ async fn serve(
     socket.write_all(&body).await?;
     socket.shutdown().await
 }
+
+/// Headers about one hop, which the proxy sets itself.
+const HOP_BY_HOP: &[&str] = &[
+    "host",
+    "connection",
+    "content-length",
+    "transfer-encoding",
+    "keep-alive",
+];
 
 /// The value of query parameter `name` in a recorded request path.
 pub fn query_param(path: &str, name: &str) -> Option<String> {

@@ -63,6 +63,17 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+impl Error {
+    /// The server asked Earshot to slow down.
+    pub fn is_rate_limit(&self) -> bool {
+        matches!(
+            self,
+            Self::Network(earshot_net::bluesky::XrpcError::RateLimited { .. })
+                | Self::Mastodon(earshot_net::mastodon::MastodonError::RateLimited { .. })
+        )
+    }
+}
+
 /// Why an account must be signed in again, in the words of its network.
 fn sign_in_again_words(network: Network, handle: &str) -> String {
     let why = match network {

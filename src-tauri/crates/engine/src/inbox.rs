@@ -13,6 +13,7 @@ use crate::bluesky::publish::{create_once, facets};
 use crate::bluesky::session::BlueskySession;
 use crate::earshot::Connection;
 use crate::mastodon::content::html_to_text;
+use crate::mastodon::outbox::Outbox;
 use crate::mastodon::session::MastodonSession;
 use crate::{Earshot, EngineEvent, Error, Result};
 
@@ -198,7 +199,9 @@ impl Earshot {
             Connection::Bluesky(session) => {
                 self.bluesky_reply(&item, &session, text.clone()).await?
             }
-            Connection::Mastodon(session) => mastodon_reply(&item, &session, text.clone()).await?,
+            Connection::Mastodon(session) => {
+                self.mastodon_reply(&item, &session, text.clone()).await?
+            }
         };
         let reply = OwnPost {
             uri,
@@ -389,46 +392,59 @@ fn mastodon_prefill(session: &MastodonSession, status: &earshot_net::mastodon::S
         .collect()
 }
 
-/// Answers a Mastodon status: never more visible than it, its content warning kept, and an
-/// `Idempotency-Key` derived from what is sent, so a retry cannot publish twice.
-async fn mastodon_reply(
-    item: &InboxItem,
-    session: &MastodonSession,
-    text: String,
-) -> Result<String> {
-    use sha2::Digest as _;
-    if text.trim().is_empty() {
-        return Err(Error::Invalid("Write something first.".into()));
+impl Earshot {
+    /// Answers a Mastodon status: never more visible than it, its content warning kept, and
+    /// sent once however often the person presses Send and whatever the server does with
+    /// `Idempotency-Key` (the outbox looks for an earlier attempt's copy first).
+    async fn mastodon_reply(
+        &self,
+        item: &InboxItem,
+        session: &MastodonSession,
+        text: String,
+    ) -> Result<String> {
+        use sha2::Digest as _;
+        if text.trim().is_empty() {
+            return Err(Error::Invalid("Write something first.".into()));
+        }
+        let token = session.token().await?;
+        let client = session.client();
+        let facts = client.instance().await.map_err(|e| session.error(e))?;
+        let count = earshot_core::richtext::mastodon_length(
+            &text,
+            facts.characters_reserved_per_url as usize,
+        );
+        if count > facts.max_characters as usize {
+            return Err(Error::Invalid(format!(
+                "{} allows at most {} characters; this reply has {count}.",
+                facts.domain, facts.max_characters
+            )));
+        }
+        let status = client
+            .status(&token, &item.post.uri)
+            .await
+            .map_err(|e| session.error(e))?;
+        let digest = sha2::Sha256::digest(
+            format!("{}\n{}\n{text}", item.account_id.0, status.id).as_bytes(),
+        );
+        let key: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+        let reply = earshot_net::mastodon::NewStatus {
+            text,
+            in_reply_to_id: Some(status.id.clone()),
+            visibility: status.visibility.clone(),
+            spoiler_text: status.spoiler_text.clone(),
+            language: None,
+            media_ids: Vec::new(),
+        };
+        let outbox = Outbox {
+            session,
+            store: &self.store,
+            clock: self.services.clock.as_ref(),
+            account: &item.account_id,
+            purpose: format!("reply:{}:{key}", status.id),
+        };
+        if let Some(earlier) = outbox.earlier_copy(&reply).await? {
+            return Ok(earlier);
+        }
+        outbox.send(&reply, &key).await
     }
-    let token = session.token().await?;
-    let client = session.client();
-    let facts = client.instance().await.map_err(|e| session.error(e))?;
-    let count =
-        earshot_core::richtext::mastodon_length(&text, facts.characters_reserved_per_url as usize);
-    if count > facts.max_characters as usize {
-        return Err(Error::Invalid(format!(
-            "{} allows at most {} characters; this reply has {count}.",
-            facts.domain, facts.max_characters
-        )));
-    }
-    let status = client
-        .status(&token, &item.post.uri)
-        .await
-        .map_err(|e| session.error(e))?;
-    let key =
-        sha2::Sha256::digest(format!("{}\n{}\n{text}", item.account_id.0, status.id).as_bytes());
-    let key: String = key.iter().map(|byte| format!("{byte:02x}")).collect();
-    let reply = earshot_net::mastodon::NewStatus {
-        text,
-        in_reply_to_id: Some(status.id.clone()),
-        visibility: status.visibility.clone(),
-        spoiler_text: status.spoiler_text.clone(),
-        language: None,
-        media_ids: Vec::new(),
-    };
-    let posted = client
-        .post_status(&token, &reply, &key)
-        .await
-        .map_err(|e| session.error(e))?;
-    Ok(posted.id)
 }

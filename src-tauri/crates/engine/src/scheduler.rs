@@ -3,9 +3,14 @@
 //!
 //! Exactly once rests on three things. Due rows are claimed ('scheduled' → 'publishing') in
 //! one transaction. Every part is written under an identity fixed before it is sent: a
-//! Bluesky record key saved first, a Mastodon `Idempotency-Key` derived from the post and
-//! part. And rows a previous run left 'publishing' are checked against the server (is the
-//! record there? the same key returns the same status) before anything is sent again.
+//! Bluesky record key saved first; on Mastodon, an outbox row written before the request
+//! (`mastodon/outbox.rs`), since servers may ignore `Idempotency-Key`. And a part whose
+//! earlier attempt went unanswered — a lost reply, a crash, a row a previous run left
+//! 'publishing' — is looked for on the server (the record under its key; the account's own
+//! status with that text and parent) before anything is sent again.
+//!
+//! Outages wait (5xx, timeouts, lost connections: capped, jittered backoff; 429: the
+//! server's reset); refusals (400, 403, 404, 422…) fail at once with the server's words.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,11 +31,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bluesky::publish::{create_once, facets};
 use crate::earshot::{Connection, Running, on_store};
+use crate::mastodon::outbox::{Outbox, own_copy};
 use crate::settings::lock;
+use crate::sync::{Backoff, retry_delay};
 use crate::{EngineEvent, Error, Notice, NoticeAction, Notifier, Result};
 
-/// After a temporary failure (server error, no connection), the next attempt waits this long.
-const RETRY_AFTER: Duration = Duration::from_secs(30);
+/// After a temporary failure (server error, no connection, a lost answer) the next attempt
+/// backs off from this, doubling with jitter up to [`MAX_RETRY_AFTER`]; a rate limit waits
+/// for the server's reset instead. A success starts again from the beginning.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
 
 /// The longest sleep between looks at the queue, so a changed clock is noticed.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
@@ -67,10 +77,17 @@ impl Drop for SchedulerHandle {
 /// How a publishing attempt ended.
 enum Outcome {
     Published,
-    /// Worth another try later (the server or the connection failed).
+    /// Worth another try later (the server or the connection failed, or asked to slow down).
     Retry(Error),
     /// Needs the person (refused, signed out, invalid).
     Failed(Error),
+}
+
+/// What the queue should do after one post's run.
+enum Next {
+    Done,
+    /// Try again later: after this error's delay (a rate limit's reset, else the backoff).
+    Retry(Error),
 }
 
 impl Scheduler {
@@ -92,20 +109,30 @@ impl Scheduler {
             () = cancel.cancelled() => return,
             () = wake.notified() => {}
         }
-        // Posts a previous run left mid-way are checked and finished first.
+        // Posts a previous run left mid-way are checked and finished first. Their unwritten
+        // parts may have reached the server without Earshot hearing of it: the outbox is told
+        // to look before sending them.
         match on_store(&self.store, |store| store.interrupted_posts()).await {
             Ok(interrupted) => {
                 for post in interrupted {
-                    self.publish(post, Run::Interrupted).await;
+                    if let Err(e) = self.suspect_unwritten_parts(&post).await {
+                        tracing::warn!(post = %post.id, error = %e, "could not mark parts to look for");
+                    }
+                    self.publish(post).await;
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read interrupted posts"),
         }
         let mut retry_at: Option<Instant> = None;
+        // A server's rate limit holds whatever wakes the scheduler; a plain retry does not.
+        let mut rate_limited_until: Option<Instant> = None;
+        let mut backoff = Backoff::new(RETRY_AFTER, MAX_RETRY_AFTER);
         // A stopped scheduler must not claim anything more, even if a wake-up was pending.
         while !cancel.is_cancelled() {
-            if retry_at.is_none_or(|at| Instant::now() >= at) {
+            let waiting_until = retry_at.max(rate_limited_until);
+            if waiting_until.is_none_or(|at| Instant::now() >= at) {
                 retry_at = None;
+                rate_limited_until = None;
                 if let Err(e) = self.release_held().await {
                     tracing::warn!(error = %e, "could not check held posts");
                 }
@@ -120,25 +147,56 @@ impl Scheduler {
                 }
                 match on_store(&self.store, move |store| store.claim_due(now)).await {
                     Ok(due) => {
+                        let mut failed = None;
+                        let mut went_out = false;
                         for post in due {
-                            if self.publish(post, Run::Fresh).await {
-                                retry_at = Some(Instant::now() + RETRY_AFTER);
+                            match self.publish(post).await {
+                                Next::Done => went_out = true,
+                                Next::Retry(error) => failed = Some(error),
                             }
+                        }
+                        if let Some(error) = failed {
+                            let delay = retry_delay(&error, &mut backoff, self.clock.now());
+                            retry_at = Some(Instant::now() + delay);
+                            if error.is_rate_limit() {
+                                rate_limited_until = retry_at;
+                            }
+                        } else if went_out {
+                            backoff.reset();
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, "could not claim due posts"),
                 }
             }
-            let sleep = self.until_next_due().await;
+            // Waiting for a retry, a post already due must not make this loop spin.
+            let sleep = match retry_at.max(rate_limited_until) {
+                Some(at) => at.saturating_duration_since(Instant::now()).min(MAX_SLEEP),
+                None => self.until_next_due().await,
+            };
             tokio::select! {
                 biased;
                 () = cancel.cancelled() => return,
                 // Asked to look now (a new plan, a retry, the machine woke up): that includes
-                // what waits for a retry.
+                // what waits for a retry, though not what the server asked to wait.
                 () = wake.notified() => retry_at = None,
                 () = tokio::time::sleep(sleep) => {}
             }
         }
+    }
+
+    async fn suspect_unwritten_parts(&self, post: &PlannedPost) -> Result<()> {
+        let (account, since) = (post.account_id.clone(), post.publish_at);
+        let purposes: Vec<String> = (0u32..)
+            .zip(&post.parts)
+            .filter(|(_, part)| part.uri.is_none())
+            .map(|(position, _)| part_purpose(post, position))
+            .collect();
+        on_store(&self.store, move |store| {
+            purposes
+                .iter()
+                .try_for_each(|purpose| store.outbox_suspect(&account, purpose, since))
+        })
+        .await
     }
 
     async fn until_next_due(&self) -> Duration {
@@ -152,8 +210,8 @@ impl Scheduler {
             .min(MAX_SLEEP)
     }
 
-    /// Publishes a claimed post, or holds it. Returns whether it should be tried again later.
-    async fn publish(&self, post: PlannedPost, run: Run) -> bool {
+    /// Publishes a claimed post, or holds it; says whether it should be tried again later.
+    async fn publish(&self, post: PlannedPost) -> Next {
         let now = self.clock.now();
         let settings = *lock(&self.settings);
         let untouched = post.parts.iter().all(|part| part.uri.is_none());
@@ -162,7 +220,7 @@ impl Scheduler {
             && now.duration_since(post.publish_at) > settings.late_grace()
         {
             self.ask_about_late(&post).await;
-            return false;
+            return Next::Done;
         }
         let event = self.event_of(&post).await;
         let listening = !post.ignore_hold && untouched;
@@ -172,7 +230,7 @@ impl Scheduler {
             let waiting = self.waiting_on(&post.account_id, hold_after).await;
             if waiting > 0 {
                 self.hold(&post, waiting).await;
-                return false;
+                return Next::Done;
             }
         }
         // Never silently: when the event's rule lets through a post Settings would hold, the
@@ -193,11 +251,15 @@ impl Scheduler {
             _ => None,
         };
         let hashtags = event.map(|e| e.details.hashtags).unwrap_or_default();
-        let (status, note, retry) = match self.write(&post, &hashtags, run).await {
-            Outcome::Published => (PlanStatus::Published, relaxed, false),
+        let (status, note, next) = match self.write(&post, &hashtags).await {
+            Outcome::Published => (PlanStatus::Published, relaxed, Next::Done),
             Outcome::Retry(error) => {
                 tracing::warn!(post = %post.id, %error, "publishing failed; will retry");
-                (PlanStatus::Scheduled, Some(error.to_string()), true)
+                (
+                    PlanStatus::Scheduled,
+                    Some(error.to_string()),
+                    Next::Retry(error),
+                )
             }
             Outcome::Failed(error) => {
                 self.tell(
@@ -209,7 +271,7 @@ impl Scheduler {
                     None,
                 )
                 .await;
-                (PlanStatus::Failed, Some(error.to_string()), false)
+                (PlanStatus::Failed, Some(error.to_string()), Next::Done)
             }
         };
         let id = post.id.clone();
@@ -221,7 +283,7 @@ impl Scheduler {
             tracing::error!(post = %post.id, error = %e, "could not record how publishing ended");
         }
         let _ = self.events.send(EngineEvent::PlanChanged);
-        retry
+        next
     }
 
     async fn hold(&self, post: &PlannedPost, waiting: u32) {
@@ -324,7 +386,8 @@ impl Scheduler {
             }
             let status = crate::server_schedule::status_of(&self.store, &post).await?;
             let (id, now) = (post.id.clone(), self.clock.now());
-            match already_posted(&session, &token, &status).await {
+            // Published, if the account's statuses since its time hold it.
+            match own_copy(&session, &token, &status, post.publish_at).await? {
                 Some(published) => {
                     on_store(&self.store, move |store| {
                         store.set_part_published(&id, 0, &published, None)?;
@@ -421,7 +484,7 @@ impl Scheduler {
     }
 
     /// Writes every part not written yet, in order, each replying to the one before.
-    async fn write(&self, post: &PlannedPost, hashtags: &[String], run: Run) -> Outcome {
+    async fn write(&self, post: &PlannedPost, hashtags: &[String]) -> Outcome {
         let Some(connection) = self.connection(&post.account_id) else {
             return Outcome::Failed(Error::Invalid(
                 "The account this post was planned for is no longer signed in.".into(),
@@ -468,7 +531,7 @@ impl Scheduler {
                         &[]
                     };
                     let parent = previous.as_ref().map(|(id, _)| id.as_str());
-                    self.write_mastodon(session, post, position, text, images, parent, run)
+                    self.write_mastodon(session, post, position, text, images, parent)
                         .await
                 }
             };
@@ -492,12 +555,9 @@ impl Scheduler {
         Outcome::Published
     }
 
-    /// Writes one part on Mastodon under its idempotency key, after looking for it among
-    /// the account's statuses when an earlier run was interrupted.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one part's whole context, all borrowed"
-    )]
+    /// Writes one part on Mastodon once: an earlier attempt whose answer was never heard is
+    /// looked for on the server first (the outbox), and only then are images uploaded and
+    /// the part sent.
     async fn write_mastodon(
         &self,
         session: &crate::mastodon::session::MastodonSession,
@@ -506,7 +566,6 @@ impl Scheduler {
         text: &str,
         images: &[StoredImage],
         parent: Option<&str>,
-        run: Run,
     ) -> Result<Written> {
         let token = session.token().await?;
         let mut status = NewStatus {
@@ -517,24 +576,19 @@ impl Scheduler {
             language: post.language.clone(),
             media_ids: Vec::new(),
         };
-        // A run that stopped mid-way may have been answered without hearing it, and servers
-        // forget idempotency keys after a while (an hour on Mastodon): look among the
-        // account's own newest statuses first.
-        if run == Run::Interrupted
-            && let Some(id) = already_posted(session, &token, &status).await
-        {
+        let outbox = Outbox {
+            session,
+            store: &self.store,
+            clock: self.clock.as_ref(),
+            account: &post.account_id,
+            purpose: part_purpose(post, position),
+        };
+        if let Some(id) = outbox.earlier_copy(&status).await? {
             return Ok((id, None));
         }
         status.media_ids = upload_media(session, &token, images).await?;
-        // The same key for every attempt: the server answers a repeat with the status it
-        // already made.
         let key = format!("earshot-plan-{}-{position}", post.id);
-        session
-            .client()
-            .post_status(&token, &status, &key)
-            .await
-            .map(|status| (status.id, None))
-            .map_err(|e| session.error(e))
+        outbox.send(&status, &key).await.map(|id| (id, None))
     }
 
     async fn write_bluesky(
@@ -615,6 +669,11 @@ fn hold_after(settings: &PlanSettings, event: Option<&Event>) -> Option<SignedDu
     }
 }
 
+/// The outbox's name for one part of a planned post.
+fn part_purpose(post: &PlannedPost, position: u32) -> String {
+    format!("plan:{}:{position}", post.id)
+}
+
 /// "1 person has" / "3 people have".
 fn people(count: u32, one: &str, many: &str) -> String {
     match count {
@@ -646,45 +705,20 @@ pub(crate) async fn upload_media(
     Ok(ids)
 }
 
-/// Whether this publishing run picks up one that stopped mid-way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Run {
-    Fresh,
-    Interrupted,
-}
-
-/// The id of a status among the account's newest 40 with this text, replying to the same
-/// status: written by an earlier run that did not live to record it.
-async fn already_posted(
-    session: &crate::mastodon::session::MastodonSession,
-    token: &earshot_core::Sensitive<String>,
-    status: &NewStatus,
-) -> Option<String> {
-    let (statuses, _) = session
-        .client()
-        .account_statuses(
-            token,
-            &session.account_id,
-            &earshot_net::mastodon::Page::Newest,
-            40,
-        )
-        .await
-        .ok()?;
-    statuses
-        .into_iter()
-        .find(|candidate| {
-            candidate.in_reply_to_id == status.in_reply_to_id
-                && crate::mastodon::content::html_to_text(&candidate.content).trim()
-                    == status.text.trim()
-        })
-        .map(|candidate| candidate.id)
-}
-
-/// Which failures are worth retrying by themselves.
+/// Which failures are worth retrying by themselves: outages and rate limits wait; a refusal
+/// (the server read the post and said no: 400, 403, 404, 422…) fails at once with the
+/// server's words, since sending the same post again would be refused again.
 fn classify(error: Error) -> Outcome {
     use earshot_net::bluesky::XrpcError;
     use earshot_net::mastodon::MastodonError;
+    let refusal = |status: u16| (400..500).contains(&status) && status != 408 && status != 429;
     match &error {
+        Error::Network(XrpcError::Server { status, .. })
+        | Error::Mastodon(MastodonError::Server { status, .. })
+            if refusal(*status) =>
+        {
+            Outcome::Failed(error)
+        }
         Error::Network(
             XrpcError::Unreachable { .. }
             | XrpcError::Server { .. }
@@ -692,6 +726,7 @@ fn classify(error: Error) -> Outcome {
         )
         | Error::Mastodon(
             MastodonError::Unreachable { .. }
+            | MastodonError::ConnectionLost { .. }
             | MastodonError::Server { .. }
             | MastodonError::RateLimited { .. },
         )

@@ -14,6 +14,7 @@ use earshot_store::Store;
 use jiff::SignedDuration;
 
 use crate::earshot::{Connection, on_store};
+use crate::mastodon::content::comparable;
 use crate::mastodon::session::MastodonSession;
 use crate::scheduler::upload_media;
 use crate::{Earshot, Error, Result};
@@ -76,7 +77,9 @@ pub(crate) fn check_server_side(post: &PlannedPost, now: Timestamp) -> Result<()
 }
 
 impl Earshot {
-    /// Hands an approved Mastodon target to its server, to publish at its time.
+    /// Hands an approved Mastodon target to its server, to publish at its time. The server's
+    /// scheduled statuses are read first: an earlier request whose answer was lost may have
+    /// scheduled it already, and servers may ignore `Idempotency-Key`.
     pub(crate) async fn hand_to_server(
         &self,
         session: &MastodonSession,
@@ -84,6 +87,26 @@ impl Earshot {
     ) -> Result<()> {
         let token = session.token().await?;
         let mut status = status_of(&self.store, post).await?;
+        let held = session
+            .client()
+            .scheduled_statuses(&token)
+            .await
+            .map_err(|e| session.error(e))?;
+        let wanted = comparable(&status.text);
+        let earlier = held.into_iter().find(|scheduled| {
+            let at: Option<Timestamp> = scheduled.scheduled_at.parse().ok();
+            comparable(&scheduled.params.text) == wanted
+                && scheduled.params.in_reply_to_id.is_none()
+                && at.is_some_and(|at| {
+                    at.duration_since(post.publish_at).abs() < SignedDuration::from_mins(1)
+                })
+        });
+        if let Some(earlier) = earlier {
+            let (id, now) = (post.id.clone(), self.services.clock.now());
+            return self
+                .with_store(move |store| store.set_server_scheduled(&id, &earlier.id, now))
+                .await;
+        }
         let plan = post.plan_id.clone();
         let images = self
             .with_store(move |store| store.plan_images(&plan))

@@ -240,7 +240,11 @@ impl Task {
 }
 
 /// How long to wait after `error`: until the server's reset for a rate limit, else backoff.
-fn retry_delay(error: &Error, backoff: &mut Backoff, now: earshot_core::Timestamp) -> Duration {
+pub(crate) fn retry_delay(
+    error: &Error,
+    backoff: &mut Backoff,
+    now: earshot_core::Timestamp,
+) -> Duration {
     let reset_at = match error {
         Error::Network(XrpcError::RateLimited {
             reset_at: Some(reset_at),

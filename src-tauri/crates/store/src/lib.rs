@@ -8,6 +8,7 @@ mod drafts;
 mod events;
 mod inbox;
 mod migrations;
+mod outbox;
 mod owed;
 mod plan;
 mod time;
@@ -20,6 +21,7 @@ use rusqlite::Connection;
 
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;
+pub use outbox::OutboxEntry;
 pub use plan::StoredImage;
 
 /// The database file's name inside the data folder.

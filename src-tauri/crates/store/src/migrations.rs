@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_plan_images.sql"),
     include_str!("../migrations/0009_server_schedules.sql"),
     include_str!("../migrations/0010_own_posts.sql"),
+    include_str!("../migrations/0011_outbox.sql"),
 ];
 
 /// The schema version this build writes.

@@ -13,6 +13,26 @@ pub(crate) fn html_to_text(html: &str) -> String {
     unescape(&cleaned).trim().to_owned()
 }
 
+/// Text as servers give it back, for telling whether a status is one Earshot sent: white
+/// space collapsed (GoToSocial collapses runs of spaces) and mentions shortened to `@name`
+/// (servers render `@bob@example.org` as `@bob`).
+pub(crate) fn comparable(text: &str) -> String {
+    text.split_whitespace()
+        .map(
+            |word| match word.strip_prefix('@').and_then(|rest| rest.find('@')) {
+                Some(at) => {
+                    let (name, domain) = word.split_at(at + 1);
+                    let tail = domain[1..]
+                        .trim_start_matches(|c: char| c.is_alphanumeric() || ".-_:".contains(c));
+                    format!("{name}{tail}")
+                }
+                None => word.to_owned(),
+            },
+        )
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// ammonia escapes what it keeps as text; the store wants the characters.
 fn unescape(text: &str) -> String {
     text.replace("&lt;", "<")
@@ -25,7 +45,23 @@ fn unescape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::html_to_text;
+    use super::{comparable, html_to_text};
+
+    #[test]
+    fn text_compares_as_servers_give_it_back() {
+        assert_eq!(
+            comparable("@bob@example.org  yes,\n8 pm! @carol@x.org:8080, see you"),
+            "@bob yes, 8 pm! @carol, see you"
+        );
+        let rendered = html_to_text(
+            r#"<p><span class="h-card"><a href="https://example.org/@bob" class="u-url mention" rel="nofollow noreferrer noopener" target="_blank">@<span>bob</span></a></span> yes, 8 pm!</p>"#,
+        );
+        assert_eq!(
+            comparable(&rendered),
+            comparable("@bob@example.org  yes, 8 pm!")
+        );
+        assert_ne!(comparable("@bob yes"), comparable("@bob no"));
+    }
 
     #[test]
     fn keeps_the_words_and_drops_every_tag() {

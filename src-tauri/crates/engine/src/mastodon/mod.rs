@@ -2,6 +2,7 @@
 //! statuses into Inbox items.
 
 pub(crate) mod content;
+pub(crate) mod outbox;
 pub(crate) mod session;
 pub(crate) mod signin;
 pub(crate) mod stream;

@@ -6,6 +6,7 @@ mod alerts;
 mod desktop;
 mod drafts;
 mod mastodon;
+mod once;
 mod plan;
 mod support;
 mod sync;

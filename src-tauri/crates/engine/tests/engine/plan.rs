@@ -392,7 +392,7 @@ async fn a_post_that_missed_its_time_by_hours_asks_before_it_goes_out() {
     assert_eq!(desk.posted().len(), 1);
 }
 
-mod events {
+pub(crate) mod events {
     //! The conference planner: plans for several accounts, approved before they are
     //! scheduled, published with the event's hashtags and rules.
 
@@ -411,7 +411,7 @@ mod events {
         }
     }
 
-    pub(super) fn one_post(
+    pub(crate) fn one_post(
         account: &earshot_core::AccountId,
         text: &str,
         at: Timestamp,

@@ -33,6 +33,10 @@ pub enum MastodonError {
     },
     #[error("Earshot could not reach {server}: {reason}")]
     Unreachable { server: String, reason: String },
+    /// The request went out and the connection broke before the answer came: the server may
+    /// or may not have acted on it.
+    #[error("The connection to {server} broke before its answer arrived: {reason}")]
+    ConnectionLost { server: String, reason: String },
     #[error("{server} sent a reply Earshot cannot read: {reason}")]
     Malformed { server: String, reason: String },
     #[error("{server} answered {status}: {message}")]
@@ -370,14 +374,17 @@ impl MastodonClient {
                             .await
                             .map_err(|e| self.unreachable(&e))?
                     }
-                    _ => return Err(self.unreachable(&e)),
+                    _ => return Err(self.connection_lost(&e)),
                 }
             }
             Err(e) => return Err(self.unreachable(&e)),
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(&e))?;
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.connection_lost(&e))?;
         if status.is_success() {
             let value =
                 serde_json::from_slice(&bytes).map_err(|e| self.malformed(e.to_string()))?;
@@ -388,6 +395,13 @@ impl MastodonClient {
 
     fn unreachable(&self, error: &reqwest::Error) -> MastodonError {
         MastodonError::Unreachable {
+            server: self.origin.clone(),
+            reason: error_chain(error),
+        }
+    }
+
+    fn connection_lost(&self, error: &reqwest::Error) -> MastodonError {
+        MastodonError::ConnectionLost {
             server: self.origin.clone(),
             reason: error_chain(error),
         }
