@@ -41,7 +41,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
             "/api/v2/media",
             post(upload_media).layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),
         )
-        .route("/api/v1/statuses/{id}", get(one_status))
+        .route("/api/v1/statuses/{id}", get(one_status).delete(delete_status))
         .route("/api/v1/scheduled_statuses", get(scheduled_statuses))
         .route(
             "/api/v1/scheduled_statuses/{id}",
@@ -140,7 +140,11 @@ async fn gate(Axum(shared): Axum<Arc<Shared>>, request: Request, next: Next) -> 
         state.requests.push(path.clone());
         if state.profile.requires_user_agent && !request.headers().contains_key(header::USER_AGENT)
         {
-            return (StatusCode::IM_A_TEAPOT, "Requests need a User-Agent").into_response();
+            return (
+                StatusCode::IM_A_TEAPOT,
+                Json(json!({ "error": "I'm a teapot: no user-agent sent with request" })),
+            )
+                .into_response();
         }
         if let Some(rule) = state
             .failures
@@ -377,13 +381,31 @@ async fn instance_v1(Axum(shared): Axum<Arc<Shared>>) -> Response {
 async fn verify_credentials(Axum(shared): Axum<Arc<Shared>>, headers: HeaderMap) -> Response {
     let state = shared.state();
     match viewer(&state, &headers, None) {
-        Some(id) => Json(entities::account(
-            &state,
-            &state.accounts[&id],
-            &shared.url,
-            false,
-        ))
-        .into_response(),
+        Some(id) => {
+            let mut me = entities::account(&state, &state.accounts[&id], &shared.url, false);
+            if state.profile.software == Software::GoToSocial {
+                // A CredentialAccount: the person's own defaults and role.
+                me["source"] = json!({
+                    "privacy": "unlisted",
+                    "web_visibility": "public",
+                    "web_layout": "microblog",
+                    "sensitive": false,
+                    "language": "en",
+                    "status_content_type": "text/plain",
+                    "note": "",
+                    "fields": [],
+                    "follow_requests_count": 0,
+                });
+                me["role"] = json!({
+                    "id": "user",
+                    "name": "user",
+                    "color": "",
+                    "permissions": "0",
+                    "highlighted": false,
+                });
+            }
+            Json(me).into_response()
+        }
         None => unauthorized(&state),
     }
 }
@@ -572,6 +594,32 @@ async fn one_status(
         }
         None => not_found(&state, "target status not found"),
     }
+}
+
+/// `DELETE /api/v1/statuses/:id`: the author removes a status; the notifications it caused
+/// go with it. The answer is the deleted status with its source `text`, for redrafting.
+async fn delete_status(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let mut state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    if state.statuses.get(&id).is_none_or(|s| s.account != me) {
+        return not_found(&state, "target status not found");
+    }
+    let mut entity = entities::status(&state, &state.statuses[&id], Some(&me), &shared.url);
+    if let Some(status) = state.statuses.remove(&id) {
+        entity["text"] = status.text.into();
+    }
+    state
+        .notifications
+        .retain(|n| n.status.as_deref() != Some(id.as_str()));
+    drop(state);
+    let _ = shared.streams.send(crate::streaming::Event::Delete { id });
+    Json(entity).into_response()
 }
 
 /// 404 in the server's words.

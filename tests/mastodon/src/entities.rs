@@ -261,14 +261,17 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
 pub(crate) fn notification(state: &State, n: &Notification, origin: &str) -> Value {
     if state.profile.software == Software::GoToSocial {
         // No `group_key`; whole-second times.
-        return json!({
+        // No `status` key at all for a notification without one (a follow request).
+        let mut entity = json!({
             "id": n.id,
             "type": n.kind,
             "created_at": time(state, n.created_at, true),
             "account": account(state, &state.accounts[&n.account], origin, false),
-            "status": n.status.as_ref().and_then(|id| state.statuses.get(id))
-                .map(|s| status(state, s, Some(&n.recipient), origin)),
         });
+        if let Some(subject) = n.status.as_ref().and_then(|id| state.statuses.get(id)) {
+            entity["status"] = status(state, subject, Some(&n.recipient), origin);
+        }
+        return entity;
     }
     json!({
         "id": n.id,

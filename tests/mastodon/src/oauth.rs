@@ -35,12 +35,12 @@ pub(crate) async fn create_app(
         && serde_json::from_slice::<serde_json::Value>(&body)
             .is_ok_and(|v| v["redirect_uris"].is_array())
     {
-        // GoToSocial reads the field into a string.
-        return error(
+        // GoToSocial reads the field into a string, and says so in Go's words.
+        return (
             StatusCode::BAD_REQUEST,
-            "Bad Request: json: cannot unmarshal array into Go struct field ApplicationCreateRequest.redirect_uris of type string",
-            "",
-        );
+            Json(json!({ "error": "Bad Request: json: cannot unmarshal array into Go struct field ApplicationCreateRequest.redirect_uris of type string" })),
+        )
+            .into_response();
     }
     let params = if by_line_only {
         // `redirect_uris[]=` is not the field GoToSocial reads.

@@ -14,6 +14,9 @@ pub(crate) enum Event {
         recipient: String,
         id: String,
     },
+    /// A status was deleted: every stream hears of it (recorded from GoToSocial; Mastodon
+    /// sends it to the streams that could have seen the status).
+    Delete { id: String },
     /// Every connection closes.
     Disconnect,
 }
@@ -44,6 +47,17 @@ pub(crate) async fn serve(
                     }
                 }
                 Ok(Event::Notification { .. }) => {}
+                Ok(Event::Delete { id }) => {
+                    // The payload is the bare id, not JSON.
+                    let message = serde_json::json!({
+                        "stream": [stream],
+                        "event": "delete",
+                        "payload": id,
+                    });
+                    if socket.send(Message::Text(message.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
                 Ok(Event::Disconnect) | Err(_) => {
                     let _ = socket.send(Message::Close(None)).await;
                     return;
