@@ -41,7 +41,10 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
             "/api/v2/media",
             post(upload_media).layer(axum::extract::DefaultBodyLimit::max(17 * 1024 * 1024)),
         )
-        .route("/api/v1/statuses/{id}", get(one_status).delete(delete_status))
+        .route(
+            "/api/v1/statuses/{id}",
+            get(one_status).delete(delete_status),
+        )
         .route("/api/v1/scheduled_statuses", get(scheduled_statuses))
         .route(
             "/api/v1/scheduled_statuses/{id}",
@@ -611,12 +614,9 @@ async fn delete_status(
         return not_found(&state, "target status not found");
     }
     let mut entity = entities::status(&state, &state.statuses[&id], Some(&me), &shared.url);
-    if let Some(status) = state.statuses.remove(&id) {
+    if let Some(status) = state.remove_status(&id) {
         entity["text"] = status.text.into();
     }
-    state
-        .notifications
-        .retain(|n| n.status.as_deref() != Some(id.as_str()));
     drop(state);
     let _ = shared.streams.send(crate::streaming::Event::Delete { id });
     Json(entity).into_response()

@@ -126,6 +126,21 @@ impl MastodonServer {
         id
     }
 
+    /// Deletes `user`'s status `id`, as they would from any app: its notifications go, and
+    /// every stream hears a `delete`.
+    pub fn delete(&self, user: &TestUser, id: &str) {
+        {
+            let mut state = self.shared.state();
+            let owned = state.statuses.get(id).is_some_and(|s| s.account == user.id);
+            assert!(owned, "{} has no status {id}", user.username);
+            state.remove_status(id);
+        }
+        let _ = self
+            .shared
+            .streams
+            .send(streaming::Event::Delete { id: id.to_owned() });
+    }
+
     /// A notification of any type (`severed_relationships`, `moderation_warning`, …) from
     /// `sender` to `recipient`, with no status.
     pub fn notify(&self, recipient: &TestUser, sender: &TestUser, kind: &str) {

@@ -360,7 +360,10 @@ impl State {
                 reblogged_by: HashSet::new(),
             },
         );
-        let mut events = Vec::new();
+        let mut events = vec![Event::Update {
+            author: author.to_owned(),
+            id: id.clone(),
+        }];
         for recipient in mentions {
             let filtered = self
                 .filtered
@@ -383,6 +386,13 @@ impl State {
             self.notifications.push(notification);
         }
         Ok((id, events))
+    }
+
+    /// Removes a status and the notifications it caused, as a delete does.
+    pub fn remove_status(&mut self, id: &str) -> Option<Status> {
+        self.notifications
+            .retain(|n| n.status.as_deref() != Some(id));
+        self.statuses.remove(id)
     }
 
     pub fn statuses_of(&self, account: &str) -> Vec<(String, String, String, Option<String>)> {

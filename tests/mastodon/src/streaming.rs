@@ -14,9 +14,17 @@ pub(crate) enum Event {
         recipient: String,
         id: String,
     },
+    /// A new status: it reaches its author's own `user` stream (their home feed) as
+    /// `update` (recorded from GoToSocial; Mastodon's home feed holds one's own statuses).
+    Update {
+        author: String,
+        id: String,
+    },
     /// A status was deleted: every stream hears of it (recorded from GoToSocial; Mastodon
     /// sends it to the streams that could have seen the status).
-    Delete { id: String },
+    Delete {
+        id: String,
+    },
     /// Every connection closes.
     Disconnect,
 }
@@ -47,6 +55,22 @@ pub(crate) async fn serve(
                     }
                 }
                 Ok(Event::Notification { .. }) => {}
+                Ok(Event::Update { author, id }) if author == account && stream == "user" => {
+                    let payload = {
+                        let state = shared.state();
+                        let Some(status) = state.statuses.get(&id) else { continue };
+                        entities::status(&state, status, Some(&account), &shared.url).to_string()
+                    };
+                    let message = serde_json::json!({
+                        "stream": [stream],
+                        "event": "update",
+                        "payload": payload,
+                    });
+                    if socket.send(Message::Text(message.to_string().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Ok(Event::Update { .. }) => {}
                 Ok(Event::Delete { id }) => {
                     // The payload is the bare id, not JSON.
                     let message = serde_json::json!({

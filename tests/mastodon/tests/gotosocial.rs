@@ -65,7 +65,11 @@ fn shape_differences(theirs: &Value, ours: &Value, at: &str, out: &mut Vec<Strin
             }
         }
         (theirs, ours) if kind(theirs) != kind(ours) => {
-            out.push(format!("{at}: {} recorded, {} here", kind(theirs), kind(ours)));
+            out.push(format!(
+                "{at}: {} recorded, {} here",
+                kind(theirs),
+                kind(ours)
+            ));
         }
         _ => {}
     }
@@ -261,7 +265,10 @@ async fn statuses_render_and_list_as_gotosocial_does() {
             Some(world.here(&theirs["content"]).as_str()),
             "{name}: the same HTML"
         );
-        assert_eq!(ours.1["text"], theirs["text"], "{name}: the source text kept");
+        assert_eq!(
+            ours.1["text"], theirs["text"],
+            "{name}: the source text kept"
+        );
     }
     let reply_to = first["id"].as_str().expect("id");
     let reply = format!("status=%40alice+thanks&visibility=public&in_reply_to_id={reply_to}");
@@ -361,7 +368,10 @@ async fn markers_scheduled_statuses_and_deletes_answer_as_gotosocial_does() {
     assert_same_shape(
         "08-markers-get-before",
         &world
-            .get("/api/v1/markers?timeline[]=notifications", Some(&world.alice))
+            .get(
+                "/api/v1/markers?timeline[]=notifications",
+                Some(&world.alice),
+            )
             .await,
     );
     world.server.post(&world.bob, "@alice hi", None, "public");
@@ -391,7 +401,10 @@ async fn markers_scheduled_statuses_and_deletes_answer_as_gotosocial_does() {
     assert_same_shape(
         "09-scheduled-status-get",
         &world
-            .get(&format!("/api/v1/scheduled_statuses/{id}"), Some(&world.alice))
+            .get(
+                &format!("/api/v1/scheduled_statuses/{id}"),
+                Some(&world.alice),
+            )
             .await,
     );
     assert_same_shape(
@@ -440,7 +453,10 @@ async fn errors_read_as_gotosocial_writes_them() {
     );
     assert_eq!(
         world
-            .get("/api/v1/statuses/01NOSUCHSTATUS0000000000000", Some(&world.alice))
+            .get(
+                "/api/v1/statuses/01NOSUCHSTATUS0000000000000",
+                Some(&world.alice)
+            )
             .await,
         recorded("11-error-status-not-found")
     );

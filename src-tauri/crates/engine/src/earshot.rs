@@ -285,6 +285,7 @@ impl Earshot {
                     account: id.clone(),
                     session: Arc::clone(&session),
                     store,
+                    clock: Arc::clone(&self.services.clock),
                     events: self.events.clone(),
                     sync: sync.requester(),
                 }

@@ -320,6 +320,56 @@ impl Store {
         Ok(answered)
     }
 
+    /// The newest direct messages to `account` still waiting for an answer, for servers that
+    /// do not list the account's own direct answers where the sync reads them.
+    pub fn unanswered_direct(&self, account: &AccountId, limit: u32) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut query = conn.prepare_cached(
+            "SELECT uri FROM inbox_items
+             WHERE account_id = ?1 AND reason = 'direct'
+               AND answered_by IS NULL AND done_at IS NULL
+             ORDER BY indexed_at DESC LIMIT ?2",
+        )?;
+        let uris = query
+            .query_map(params![account.0, limit], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(uris)
+    }
+
+    /// Forgets posts deleted on the server: an item addressed to the account leaves the
+    /// Inbox, Owed and the tray count; an own reply that was deleted no longer answers, so an
+    /// item it alone answered is owed again. Returns whether anything changed.
+    pub fn forget_deleted(&self, account: &AccountId, uris: &[String]) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut changed = 0;
+        {
+            let mut forget_item =
+                tx.prepare_cached("DELETE FROM inbox_items WHERE account_id = ?1 AND uri = ?2")?;
+            let mut forget_reply =
+                tx.prepare_cached("DELETE FROM own_replies WHERE account_id = ?1 AND uri = ?2")?;
+            let mut forget_text =
+                tx.prepare_cached("DELETE FROM own_posts WHERE account_id = ?1 AND uri = ?2")?;
+            // Another answer of the account's, if there is one, answers it instead.
+            let mut reanswer = tx.prepare_cached(
+                "UPDATE inbox_items SET answered_by = (
+                     SELECT uri FROM own_replies
+                     WHERE own_replies.account_id = inbox_items.account_id
+                       AND own_replies.parent_uri = inbox_items.uri
+                     ORDER BY created_at LIMIT 1)
+                 WHERE account_id = ?1 AND answered_by = ?2",
+            )?;
+            for uri in uris {
+                changed += forget_item.execute(params![account.0, uri])?;
+                forget_reply.execute(params![account.0, uri])?;
+                forget_text.execute(params![account.0, uri])?;
+                changed += reanswer.execute(params![account.0, uri])?;
+            }
+        }
+        tx.commit()?;
+        Ok(changed > 0)
+    }
+
     /// Records why the last sync of `account` failed. The marks are left alone: the next
     /// attempt resumes where the last good page ended.
     pub fn record_sync_error(

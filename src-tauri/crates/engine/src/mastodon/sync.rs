@@ -9,13 +9,14 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef, SyncMarks, Timestamp, Walk,
+    Account, Clock, InboxReason, IncomingPost, Person, PostRef, SyncMarks, Timestamp, Walk,
 };
 use earshot_net::mastodon::{Notification, NotificationKind, Page, Status};
 use earshot_store::{PageEnd, Store};
 
 use super::content::html_to_text;
 use super::session::MastodonSession;
+use super::stream::own_post;
 use crate::Result;
 use crate::earshot::on_store;
 use crate::sync::{AccountSync, RoundReport};
@@ -24,6 +25,11 @@ use crate::sync::{AccountSync, RoundReport};
 const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 const TYPES: &[&str] = &["mention", "quote"];
 const PAGE_SIZE: u8 = 40;
+/// On servers that never list the account's own direct messages among its statuses (snac),
+/// every this many rounds the newest unanswered direct messages are looked at in their
+/// conversation, at most [`DIRECT_CHECKS`] of them.
+const DIRECT_CHECK_ROUNDS: u32 = 4;
+const DIRECT_CHECKS: u32 = 10;
 
 #[derive(Debug)]
 pub(crate) struct MastodonSync {
@@ -31,6 +37,10 @@ pub(crate) struct MastodonSync {
     session: Arc<MastodonSession>,
     store: Arc<Store>,
     clock: Arc<dyn Clock>,
+    /// Set once the server listed one of the account's own direct statuses: then answers to
+    /// direct messages are found like every other answer.
+    lists_own_direct: bool,
+    rounds: u32,
 }
 
 /// Ids are numbers on Mastodon and sortable strings (ULIDs) on GoToSocial: compare as
@@ -106,10 +116,48 @@ impl MastodonSync {
             session,
             store,
             clock,
+            lists_own_direct: false,
+            rounds: 0,
         }
     }
 
-    async fn own_posts(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
+    /// Answers to direct messages, looked for in each conversation: for servers whose list
+    /// of the account's statuses leaves its direct messages out.
+    async fn direct_answers(&self) -> Result<usize> {
+        let account = self.account.id.clone();
+        let waiting = on_store(&self.store, move |store| {
+            store.unanswered_direct(&account, DIRECT_CHECKS)
+        })
+        .await?;
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let token = self.session.token().await?;
+        let mut answers = Vec::new();
+        for uri in waiting {
+            let context = match self.session.client().context(&token, &uri).await {
+                Ok(context) => context,
+                // Deleted meanwhile: the stream or a later round takes it out.
+                Err(earshot_net::mastodon::MastodonError::Server { status: 404, .. }) => continue,
+                Err(e) => return Err(self.session.error(e)),
+            };
+            answers.extend(
+                context
+                    .descendants
+                    .into_iter()
+                    .filter(|s| s.account.id == self.session.account_id)
+                    .map(|s| own_post(s, self.clock.now())),
+            );
+        }
+        let account = self.account.id.clone();
+        let answered = on_store(&self.store, move |store| {
+            store.store_own_posts(&account, &answers, None)
+        })
+        .await?;
+        Ok(answered.len())
+    }
+
+    async fn own_posts(&mut self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
         let token = self.session.token().await?;
         let mut page = Page::Newest;
         let mut newest: Option<String> = None;
@@ -130,12 +178,8 @@ impl MastodonSync {
                     break 'pages;
                 }
                 newest.get_or_insert_with(|| status.id.clone());
-                posts.push(OwnPost {
-                    text: html_to_text(&status.content),
-                    uri: status.id,
-                    parent_uri: status.in_reply_to_id,
-                    created_at: created.unwrap_or_else(|| self.clock.now()),
-                });
+                self.lists_own_direct |= status.visibility == "direct";
+                posts.push(own_post(status, self.clock.now()));
             }
             match next {
                 Some(next) => page = next,
@@ -161,9 +205,13 @@ impl AccountSync for MastodonSync {
             let account = account.clone();
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
-        let answered = self
+        let mut answered = self
             .own_posts(marks.own_posts_until.clone(), oldest)
             .await?;
+        if !self.lists_own_direct && self.rounds.is_multiple_of(DIRECT_CHECK_ROUNDS) {
+            answered += self.direct_answers().await?;
+        }
+        self.rounds = self.rounds.wrapping_add(1);
         let token = self.session.token().await?;
         let mut added = 0;
         loop {

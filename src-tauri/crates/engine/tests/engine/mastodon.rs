@@ -376,3 +376,184 @@ async fn earshot_registers_with_a_server_once() {
         "one registration serves later sign-ins, browser or pasted code"
     );
 }
+
+/// Waits until the account's first sync round has finished (from then on, new questions may
+/// pop up) and its stream is open.
+async fn synced_and_streaming(earshot: &Earshot, server: &MastodonServer, account: &AccountId) {
+    within(
+        Duration::from_secs(10),
+        "the first round and the stream",
+        async || {
+            let synced = earshot
+                .list_accounts()
+                .await
+                .expect("accounts")
+                .into_iter()
+                .any(|v| v.account.id == *account && v.sync.last_synced_at.is_some());
+            (synced && server.requests_to("/api/v1/streaming") >= 1).then_some(())
+        },
+    )
+    .await;
+    // The server subscribes the socket just after the handshake.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+}
+
+/// An answer written in another app reaches Earshot over the stream within the moment the
+/// alerts wait for a burst to settle: the question leaves Owed and never pops up. No poll
+/// round runs (the interval is ten minutes).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_written_elsewhere_clears_owed_over_the_stream_before_any_notice() {
+    for profile in [Profile::mastodon(), Profile::gotosocial()] {
+        let server = MastodonServer::start(profile.clone()).await;
+        let alice = server.add_user("alice", "Alice");
+        let bob = server.add_user("bob", "Bob");
+        let (dir, secrets) = (
+            tempfile::tempdir().expect("dir"),
+            Arc::<MemorySecretStore>::default(),
+        );
+        let notifier = Arc::new(crate::support::RecordingNotifier::default());
+        let earshot = crate::support::engine_on(
+            &dir,
+            &secrets,
+            SyncSettings {
+                poll_interval: Duration::from_secs(600),
+                ..SyncSettings::default()
+            },
+            Arc::new(earshot_core::SystemClock),
+            Arc::clone(&notifier) as _,
+        );
+        let account = sign_in(&earshot, &server, &alice).await;
+        synced_and_streaming(&earshot, &server, &account).await;
+        let rounds = server.requests_to("/api/v1/notifications");
+
+        let asked = server.post(&bob, "@alice is the game on tonight?", None, "public");
+        let answer = server.post(&alice, "@bob yes, at 8", Some(&asked), "public");
+        let answered = within(
+            Duration::from_secs(2),
+            "answered over the stream",
+            async || {
+                item(&earshot, &asked)
+                    .await
+                    .filter(|i| i.answered_by.as_deref() == Some(answer.as_str()))
+            },
+        )
+        .await;
+        assert_eq!(answered.post.reason, InboxReason::Mention);
+        let owed = earshot.owed().await.expect("owed");
+        assert_eq!(owed.total, 0, "{:?}: nothing is owed", profile.software);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(
+            notifier.notices().is_empty(),
+            "{:?}: no notice for a question answered before it was shown: {:?}",
+            profile.software,
+            notifier.notices()
+        );
+        assert_eq!(
+            server.requests_to("/api/v1/notifications"),
+            rounds,
+            "no poll round was needed"
+        );
+    }
+}
+
+/// A mention deleted by its author leaves Owed at once; an answer the account deletes makes
+/// its question owed again.
+#[tokio::test(flavor = "multi_thread")]
+async fn deletions_over_the_stream_keep_owed_true() {
+    let server = MastodonServer::start(Profile::gotosocial()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine_polling_every(&dir, &secrets, Duration::from_secs(600));
+    let account = sign_in(&earshot, &server, &alice).await;
+    synced_and_streaming(&earshot, &server, &account).await;
+
+    let regretted = server.post(&bob, "@alice what is your address?", None, "public");
+    let kept = server.post(&bob, "@alice and your opening hours?", None, "public");
+    within(Duration::from_secs(2), "both arrive", async || {
+        let owed = earshot.owed().await.expect("owed");
+        (owed.total == 2).then_some(())
+    })
+    .await;
+    server.delete(&bob, &regretted);
+    within(
+        Duration::from_secs(2),
+        "the deleted question leaves",
+        async || {
+            let gone = item(&earshot, &regretted).await.is_none();
+            let owed = earshot.owed().await.expect("owed");
+            (gone && owed.total == 1).then_some(())
+        },
+    )
+    .await;
+
+    let answer = server.post(&alice, "@bob 9 to 5", Some(&kept), "public");
+    within(Duration::from_secs(2), "answered", async || {
+        let owed = earshot.owed().await.expect("owed");
+        (owed.total == 0).then_some(())
+    })
+    .await;
+    server.delete(&alice, &answer);
+    let again = within(Duration::from_secs(2), "owed again", async || {
+        item(&earshot, &kept)
+            .await
+            .filter(|i| i.answered_by.is_none())
+    })
+    .await;
+    assert_eq!(earshot.owed().await.expect("owed").total, 1, "{again:?}");
+}
+
+/// snac lists none of the account's own direct messages among its statuses: an answer to a
+/// DM written in another app is found in the conversation itself.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_snac_a_direct_message_answered_elsewhere_leaves_owed() {
+    let server = MastodonServer::start(Profile::snac()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine_polling_every(&dir, &secrets, Duration::from_millis(300));
+    sign_in(&earshot, &server, &alice).await;
+    let asked = server.post(&bob, "@alice are you open on Sunday?", None, "direct");
+    within(Duration::from_secs(5), "the DM arrives", async || {
+        item(&earshot, &asked).await
+    })
+    .await;
+    let answer = server.post(&alice, "@bob from noon", Some(&asked), "direct");
+    let answered = within(Duration::from_secs(10), "the answer is found", async || {
+        item(&earshot, &asked)
+            .await
+            .filter(|i| i.answered_by.is_some())
+    })
+    .await;
+    assert_eq!(answered.answered_by.as_deref(), Some(answer.as_str()));
+    assert_eq!(earshot.owed().await.expect("owed").total, 0);
+}
+
+/// snac names a streaming address and answers 404 there: Earshot polls, and does not knock
+/// again for hours.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_naming_a_stream_it_does_not_serve_is_polled_without_knocking_again() {
+    let server = MastodonServer::start(Profile::snac()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    sign_in(&earshot, &server, &alice).await;
+    let asked = server.post(&bob, "@alice do you stream?", None, "public");
+    within(POLL * 5, "polled in", async || item(&earshot, &asked).await).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        server.requests_to("/api/v1/streaming"),
+        1,
+        "one try at the stream, then polling"
+    );
+}

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use oauth::{OUT_OF_BAND, Pkce, RegisteredApp, Registration};
-pub use streaming::NotificationStream;
+pub use streaming::{StreamEvent, UserStream};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MastodonError {

@@ -1,44 +1,61 @@
-//! The streaming API (`/api/v1/streaming`, WebSocket): notifications as they happen.
+//! The streaming API (`/api/v1/streaming`, WebSocket): what happens to the account, as it
+//! happens — notifications, its own new statuses (written in any app) and deletions.
 //!
 //! A stream can end at any moment (server restart, network change, laptop sleep); the caller
 //! reconnects and backfills through REST, so nothing said while disconnected is missed.
 
 use earshot_core::Sensitive;
-use futures_util::StreamExt as _;
+use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
 
 use super::{
-    MastodonClient, MastodonError, Notification, NotificationKind, Result, WireNotification,
+    MastodonClient, MastodonError, Notification, NotificationKind, Result, Status, WireNotification,
 };
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-/// An open `user:notification` stream.
+/// One event of the `user` stream that Earshot acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamEvent {
+    Notification(Notification),
+    /// A status in the account's home feed: its own new statuses arrive this way.
+    Update(Status),
+    /// A status was deleted (the payload is its bare id).
+    Delete(String),
+}
+
+/// An open `user` stream.
 #[derive(Debug)]
-pub struct NotificationStream {
+pub struct UserStream {
     socket: Socket,
     server: String,
 }
 
 impl MastodonClient {
-    /// Opens the notification stream at `streaming_url` (from the instance facts). The token
-    /// goes in the `Authorization` header, not the URL, so it stays out of server logs.
-    pub async fn stream_notifications(
+    /// The address of the `user` stream at `streaming_url` (from the instance facts).
+    pub fn user_stream_url(streaming_url: &str) -> String {
+        format!(
+            "{}/api/v1/streaming?stream=user",
+            streaming_url.trim_end_matches('/')
+        )
+    }
+
+    /// Opens the `user` stream at `streaming_url`. The token goes in the `Authorization`
+    /// header, not the URL, so it stays out of server logs.
+    pub async fn stream_user(
         &self,
         streaming_url: &str,
         token: &Sensitive<String>,
-    ) -> Result<NotificationStream> {
-        let url = format!(
-            "{}/api/v1/streaming?stream=user:notification",
-            streaming_url.trim_end_matches('/')
-        );
+    ) -> Result<UserStream> {
+        let url = Self::user_stream_url(streaming_url);
         let unreachable = |reason: String| MastodonError::Unreachable {
-            server: self.origin.clone(),
+            server: url.clone(),
             reason,
         };
         let mut request = url
+            .as_str()
             .into_client_request()
             .map_err(|e| unreachable(e.to_string()))?;
         let headers = request.headers_mut();
@@ -53,7 +70,7 @@ impl MastodonClient {
             headers.insert(name, value);
         }
         match tokio_tungstenite::connect_async(request).await {
-            Ok((socket, _)) => Ok(NotificationStream {
+            Ok((socket, _)) => Ok(UserStream {
                 socket,
                 server: self.origin.clone(),
             }),
@@ -62,28 +79,28 @@ impl MastodonClient {
                 let body = response.body().clone().unwrap_or_default();
                 Err(self.error(status, response.headers(), &body))
             }
-            Err(e) => Err(unreachable(e.to_string())),
+            Err(e) => Err(unreachable(super::error_chain(&e))),
         }
     }
 }
 
-impl NotificationStream {
-    /// The next notification; `None` once the server closed the stream.
-    pub async fn next(&mut self) -> Option<Result<Notification>> {
+impl UserStream {
+    /// The next event Earshot acts on; `None` once the server closed the stream.
+    pub async fn next(&mut self) -> Option<Result<StreamEvent>> {
         while let Some(message) = self.socket.next().await {
             let text = match message {
                 Ok(Message::Text(text)) => text,
                 Ok(Message::Close(_)) => return None,
                 Ok(_) => continue,
                 Err(e) => {
-                    return Some(Err(MastodonError::Unreachable {
+                    return Some(Err(MastodonError::ConnectionLost {
                         server: self.server.clone(),
                         reason: e.to_string(),
                     }));
                 }
             };
-            match self.notification(text.as_str()) {
-                Ok(Some(notification)) => return Some(Ok(notification)),
+            match self.event(text.as_str()) {
+                Ok(Some(event)) => return Some(Ok(event)),
                 Ok(None) => continue,
                 Err(e) => return Some(Err(e)),
             }
@@ -91,29 +108,47 @@ impl NotificationStream {
         None
     }
 
-    /// A `notification` event's entity; other events (`update`, `delete`, …) are `None`.
-    fn notification(&self, text: &str) -> Result<Option<Notification>> {
+    /// Ends the stream with a close frame, as a well-behaved client does (a socket dropped
+    /// without one is logged by servers as an abnormal closure).
+    pub async fn close(mut self) {
+        let _ = self.socket.close(None).await;
+        let _ = self.socket.flush().await;
+    }
+
+    /// A `notification`, `update` or `delete` event; other events are `None`.
+    fn event(&self, text: &str) -> Result<Option<StreamEvent>> {
         let malformed = |reason: String| MastodonError::Malformed {
             server: self.server.clone(),
             reason,
         };
         let event: serde_json::Value =
             serde_json::from_str(text).map_err(|e| malformed(e.to_string()))?;
-        if event["event"] != "notification" {
+        let Some(name) = event["event"].as_str() else {
+            return Ok(None);
+        };
+        if !matches!(name, "notification" | "update" | "delete") {
             return Ok(None);
         }
-        // The payload is the entity as a JSON string inside the JSON message.
+        // The payload is the entity as a JSON string inside the JSON message, or a bare id.
         let payload = event["payload"]
             .as_str()
-            .ok_or_else(|| malformed("a notification event without a payload".into()))?;
-        let wire: WireNotification =
-            serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?;
-        Ok(Some(Notification {
-            id: wire.id,
-            kind: NotificationKind::parse(&wire.kind),
-            created_at: wire.created_at,
-            account: wire.account,
-            status: wire.status,
+            .ok_or_else(|| malformed(format!("a {name} event without a payload")))?;
+        Ok(Some(match name {
+            "notification" => {
+                let wire: WireNotification =
+                    serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?;
+                StreamEvent::Notification(Notification {
+                    id: wire.id,
+                    kind: NotificationKind::parse(&wire.kind),
+                    created_at: wire.created_at,
+                    account: wire.account,
+                    status: wire.status,
+                })
+            }
+            "update" => StreamEvent::Update(
+                serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?,
+            ),
+            _ => StreamEvent::Delete(payload.trim().to_owned()),
         }))
     }
 }

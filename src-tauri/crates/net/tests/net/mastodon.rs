@@ -6,6 +6,7 @@ use earshot_core::Sensitive;
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
 use earshot_net::mastodon::{
     MastodonClient, MastodonError, NewStatus, NotificationKind, OUT_OF_BAND, Page, Pkce,
+    StreamEvent,
 };
 
 fn client(server: &MastodonServer) -> MastodonClient {
@@ -293,18 +294,42 @@ async fn mentions_arrive_over_the_stream_until_it_drops_and_again_after_reconnec
         .streaming_url
         .expect("this server streams");
     let mut stream = client
-        .stream_notifications(&streaming, &token(&alice))
+        .stream_user(&streaming, &token(&alice))
         .await
         .expect("connect");
 
     let asked = server.post(&bob, "@alice is the game on tonight?", None, "public");
-    let arrived = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
-        .await
-        .expect("within 5 s")
-        .expect("an event")
-        .expect("a readable notification");
+    let Some(Ok(StreamEvent::Notification(arrived))) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+            .await
+            .expect("within 5 s")
+    else {
+        panic!("a readable notification");
+    };
     assert_eq!(arrived.kind, NotificationKind::Mention);
-    assert_eq!(arrived.status.map(|s| s.id), Some(asked));
+    assert_eq!(arrived.status.map(|s| s.id), Some(asked.clone()));
+
+    // Alice answers from her phone: her own status comes over the same stream.
+    let answer = server.post(&alice, "@bob yes!", Some(&asked), "public");
+    let Some(Ok(StreamEvent::Update(own))) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+            .await
+            .expect("within 5 s")
+    else {
+        panic!("her own status");
+    };
+    assert_eq!(
+        (own.id.as_str(), own.in_reply_to_id.as_deref()),
+        (answer.as_str(), Some(asked.as_str()))
+    );
+    server.delete(&bob, &asked);
+    let deleted = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
+        .await
+        .expect("within 5 s");
+    assert!(
+        matches!(&deleted, Some(Ok(StreamEvent::Delete(id))) if *id == asked),
+        "{deleted:?}"
+    );
 
     server.drop_streams();
     let ended = tokio::time::timeout(std::time::Duration::from_secs(5), stream.next())
@@ -313,19 +338,21 @@ async fn mentions_arrive_over_the_stream_until_it_drops_and_again_after_reconnec
     assert!(ended.is_none(), "a closed stream ends: {ended:?}");
 
     let mut again = client
-        .stream_notifications(&streaming, &token(&alice))
+        .stream_user(&streaming, &token(&alice))
         .await
         .expect("reconnect");
     let later = server.post(&bob, "@alice and tomorrow?", None, "public");
-    let arrived = tokio::time::timeout(std::time::Duration::from_secs(5), again.next())
-        .await
-        .expect("within 5 s")
-        .expect("an event")
-        .expect("readable");
+    let Some(Ok(StreamEvent::Notification(arrived))) =
+        tokio::time::timeout(std::time::Duration::from_secs(5), again.next())
+            .await
+            .expect("within 5 s")
+    else {
+        panic!("readable");
+    };
     assert_eq!(arrived.status.map(|s| s.id), Some(later));
 
     let refused = client
-        .stream_notifications(&streaming, &Sensitive::new("revoked".into()))
+        .stream_user(&streaming, &Sensitive::new("revoked".into()))
         .await;
     assert!(
         matches!(refused, Err(MastodonError::InvalidToken { .. })),
@@ -338,7 +365,7 @@ async fn a_server_without_streaming_says_so() {
     let server = MastodonServer::start(Profile::quirky()).await;
     let alice = server.add_user("alice", "Alice");
     let refused = client(&server)
-        .stream_notifications(&server.url().replace("http", "ws"), &token(&alice))
+        .stream_user(&server.url().replace("http", "ws"), &token(&alice))
         .await;
     assert!(
         matches!(refused, Err(MastodonError::Server { status: 404, .. })),
