@@ -215,6 +215,30 @@ impl TestAccount {
         .await
     }
 
+    /// Deletes one of this account's posts, as any app would, and waits until the AppView
+    /// no longer shows it.
+    pub async fn delete_post(&self, post: &PostRef) {
+        xrpc_post(
+            "com.atproto.repo.deleteRecord",
+            Some(&self.access),
+            json!({ "repo": self.did, "collection": "app.bsky.feed.post", "rkey": post.rkey() }),
+        )
+        .await;
+        for _ in 0..600 {
+            let found = xrpc_get(
+                "app.bsky.feed.getPosts",
+                Some(&self.access),
+                &[("uris", post.uri.as_str())],
+            )
+            .await;
+            if found["posts"].as_array().is_some_and(Vec::is_empty) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the AppView still shows the deleted {}", post.uri);
+    }
+
     /// The thread around `uri` as this account sees it, straight from the PDS.
     pub async fn thread(&self, uri: &str) -> Value {
         xrpc_get(

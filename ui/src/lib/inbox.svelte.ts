@@ -49,6 +49,8 @@ export function reasonWords(reason: InboxItem["post"]["reason"]): string {
       return "quoted you";
     case "direct":
       return "wrote to you";
+    case "thread":
+      return "replied in your thread";
   }
 }
 

@@ -51,6 +51,8 @@ export function owedReason(item: InboxItem): string {
       return `quoted your post${about}`;
     case "mention":
       return "mentioned you";
+    case "thread":
+      return "replied in your thread";
   }
 }
 

@@ -21,6 +21,9 @@ pub enum InboxReason {
     Quote,
     /// A direct message.
     Direct,
+    /// A reply in a thread the account started, to someone else there and not naming the
+    /// account (Bluesky tells a thread's author of every reply in it). Never owed.
+    Thread,
 }
 
 impl InboxReason {
@@ -30,6 +33,7 @@ impl InboxReason {
             InboxReason::Reply => "reply",
             InboxReason::Quote => "quote",
             InboxReason::Direct => "direct",
+            InboxReason::Thread => "thread",
         }
     }
 
@@ -39,6 +43,7 @@ impl InboxReason {
             "reply" => Some(InboxReason::Reply),
             "quote" => Some(InboxReason::Quote),
             "direct" => Some(InboxReason::Direct),
+            "thread" => Some(InboxReason::Thread),
             _ => None,
         }
     }
@@ -159,6 +164,8 @@ pub enum ItemState {
     Done,
     /// Out of Owed until `snoozed_until`.
     Snoozed,
+    /// Said to someone else in the account's thread: in the Inbox, never owed.
+    ToOthers,
 }
 
 /// The Owed queue as the view and the tray need it, read in one go so they agree.

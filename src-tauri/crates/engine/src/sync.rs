@@ -34,6 +34,8 @@ pub(crate) struct RoundReport {
     pub added: usize,
     /// Inbox items that became answered.
     pub answered: usize,
+    /// Whether posts deleted on the server left the Inbox (or made an item owed again).
+    pub forgot_deleted: bool,
 }
 
 /// One network's sync of one account.

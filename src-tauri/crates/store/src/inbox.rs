@@ -27,11 +27,13 @@ pub(crate) const ITEM_SOURCES: &str = "inbox_items i JOIN accounts a ON a.id = i
 /// Owed: neither answered nor marked done, and not snoozed at `?1` (microseconds). Matches
 /// the partial index `inbox_items_owed`.
 pub(crate) const OWED: &str = "i.answered_by IS NULL AND i.done_at IS NULL \
-     AND (i.snoozed_until IS NULL OR i.snoozed_until <= ?1)";
+     AND i.owed_rank < 3 AND (i.snoozed_until IS NULL OR i.snoozed_until <= ?1)";
 
-/// Where Owed puts a post: questions first, then direct messages, then the rest.
+/// Where Owed puts a post: questions first, then direct messages, then the rest; 3 keeps a
+/// reply to someone else in the account's thread out of Owed.
 pub(crate) fn owed_rank(question: bool, reason: InboxReason) -> i64 {
     match (question, reason) {
+        (_, InboxReason::Thread) => 3,
         (true, _) => 0,
         (false, InboxReason::Direct) => 1,
         (false, _) => 2,
@@ -58,6 +60,7 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
         (Some(_), _, _) => ItemState::Answered,
         (None, Some(_), _) => ItemState::Done,
         (None, None, Some(_)) => ItemState::Snoozed,
+        (None, None, None) if reason == InboxReason::Thread.as_str() => ItemState::ToOthers,
         (None, None, None) => ItemState::Owed,
     };
     Ok(InboxItem {
@@ -332,6 +335,42 @@ impl Store {
         )?;
         let uris = query
             .query_map(params![account.0, limit], |row| row.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok(uris)
+    }
+
+    /// Posts whose deletion would change Owed: every owed item, and the account's replies
+    /// written between `answered_from` and `answered_to` that answer an item — at most
+    /// `limit`, newest first.
+    pub fn posts_to_recheck(
+        &self,
+        account: &AccountId,
+        answered_from: Timestamp,
+        answered_to: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut query = conn.prepare_cached(
+            "SELECT uri FROM (
+                 SELECT uri, indexed_at AS at FROM inbox_items
+                 WHERE account_id = ?1 AND answered_by IS NULL AND done_at IS NULL
+                   AND owed_rank < 3
+                 UNION
+                 SELECT r.uri, r.created_at AS at FROM own_replies r
+                 JOIN inbox_items i ON i.account_id = r.account_id AND i.answered_by = r.uri
+                 WHERE r.account_id = ?1 AND r.created_at BETWEEN ?2 AND ?3)
+             ORDER BY at DESC LIMIT ?4",
+        )?;
+        let uris = query
+            .query_map(
+                params![
+                    account.0,
+                    to_micros(answered_from),
+                    to_micros(answered_to),
+                    limit
+                ],
+                |row| row.get(0),
+            )?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(uris)
     }

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_server_schedules.sql"),
     include_str!("../migrations/0010_own_posts.sql"),
     include_str!("../migrations/0011_outbox.sql"),
+    include_str!("../migrations/0012_thread_replies.sql"),
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,13 @@ pub(crate) const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hour
 const REASONS: &[&str] = &["mention", "reply", "quote"];
 const PAGE_SIZE: u8 = 100;
 
+/// The most posts a round checks for deletion (ten `getPosts` calls).
+const RECHECK_LIMIT: u32 = 250;
+/// Own answers are checked for deletion from this age (the AppView may not have indexed a
+/// newer one yet) until this one.
+const RECHECK_ANSWERS_FROM: jiff::SignedDuration = jiff::SignedDuration::from_mins(2);
+const RECHECK_ANSWERS_UNTIL: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
+
 /// Below this many requests left in the server's window, a round stops paging and resumes at
 /// its saved cursor next time.
 const KEEP_IN_RESERVE: i64 = 20;
@@ -99,6 +106,46 @@ impl BlueskySync {
         .await?;
         Ok(answered.len())
     }
+
+    /// Takes deleted posts out: a question its author deleted leaves Owed and the tray
+    /// count; an answer the account deleted makes its question owed again. The AppView stops
+    /// listing a deleted post's notification, so without this it would stay owed for good.
+    async fn forget_deleted(&self) -> Result<bool> {
+        let now = self.clock.now();
+        let account = self.account.id.clone();
+        let to_check = on_store(&self.store, move |store| {
+            store.posts_to_recheck(
+                &account,
+                now - RECHECK_ANSWERS_UNTIL,
+                now - RECHECK_ANSWERS_FROM,
+                RECHECK_LIMIT,
+            )
+        })
+        .await?;
+        if to_check.is_empty() {
+            return Ok(false);
+        }
+        let existing = self
+            .session
+            .call(|client, token| {
+                let uris = to_check.clone();
+                async move { client.existing_posts(&token, &uris).await }
+            })
+            .await?;
+        let gone: Vec<String> = to_check
+            .into_iter()
+            .filter(|uri| !existing.contains(uri))
+            .collect();
+        if gone.is_empty() {
+            return Ok(false);
+        }
+        tracing::info!(account = %self.account.id.0, count = gone.len(), "posts deleted on the server");
+        let account = self.account.id.clone();
+        on_store(&self.store, move |store| {
+            store.forget_deleted(&account, &gone)
+        })
+        .await
+    }
 }
 
 /// The cursor for the page after one whose last item was indexed at `last`.
@@ -122,6 +169,11 @@ fn next_cursor(server: String, last: Option<Timestamp>, stuck: bool) -> String {
     }
 }
 
+/// The DID in an `at://did/collection/rkey` URI.
+fn author_of(uri: &str) -> Option<&str> {
+    uri.strip_prefix("at://")?.split('/').next()
+}
+
 fn post_ref(reference: StrongRef) -> PostRef {
     PostRef {
         uri: reference.uri,
@@ -130,14 +182,23 @@ fn post_ref(reference: StrongRef) -> PostRef {
 }
 
 /// The Inbox's view of a notification; `None` for reasons the Inbox does not hold.
-fn incoming(notification: Notification) -> Option<IncomingPost> {
+///
+/// Bluesky tells a thread's author of every reply in the thread: one that answers someone
+/// else's post (and does not name the account, which would make it a mention) is kept as
+/// `Thread`, never owed.
+fn incoming(notification: Notification, account_did: &str) -> Option<IncomingPost> {
+    let post = notification.post;
+    let replies_to_account = post
+        .reply_parent
+        .as_ref()
+        .is_none_or(|parent| author_of(&parent.uri) == Some(account_did));
     let reason = match notification.reason {
         Reason::Mention => InboxReason::Mention,
-        Reason::Reply => InboxReason::Reply,
+        Reason::Reply if replies_to_account => InboxReason::Reply,
+        Reason::Reply => InboxReason::Thread,
         Reason::Quote => InboxReason::Quote,
         Reason::Other(_) => return None,
     };
-    let post = notification.post;
     Some(IncomingPost {
         uri: notification.uri,
         cid: Some(notification.cid),
@@ -202,7 +263,7 @@ impl AccountSync for BlueskySync {
                 .notifications
                 .into_iter()
                 .filter(|n| n.indexed_at >= until)
-                .filter_map(incoming)
+                .filter_map(|n| incoming(n, self.session.did()))
                 .collect();
             let done = reached_old || empty || page.cursor.is_none();
             let low_on_requests = page
@@ -237,7 +298,16 @@ impl AccountSync for BlueskySync {
                 break;
             }
         }
-        Ok(RoundReport { added, answered })
+        // A failed check is tried again next round; it must not fail the round.
+        let forgot_deleted = self.forget_deleted().await.unwrap_or_else(|e| {
+            tracing::warn!(account = %account.0, error = %e, "could not check for deleted posts");
+            false
+        });
+        Ok(RoundReport {
+            added,
+            answered,
+            forgot_deleted,
+        })
     }
 }
 

@@ -264,7 +264,11 @@ impl AccountSync for MastodonSync {
                 break;
             }
         }
-        Ok(RoundReport { added, answered })
+        Ok(RoundReport {
+            added,
+            answered,
+            ..RoundReport::default()
+        })
     }
 }
 

@@ -498,3 +498,130 @@ async fn garbled_replies_and_rate_limits_cost_nothing_stored() {
     .await;
     state_becomes(&earshot, &account, SyncState::Synced).await;
 }
+
+/// An engine on `dir` polling every [`POLL`] with a clock the test moves.
+fn engine_with_clock(
+    dir: &tempfile::TempDir,
+    secrets: &Arc<MemorySecretStore>,
+    clock: &Arc<earshot_core::FixedClock>,
+) -> Earshot {
+    crate::support::engine_on(
+        dir,
+        secrets,
+        SyncSettings {
+            poll_interval: POLL,
+            plc_directory: plc_url(),
+        },
+        Arc::clone(clock) as _,
+        Arc::new(crate::support::SilentNotifier) as _,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_question_its_author_deletes_leaves_owed_within_two_rounds() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    signed_in(&earshot, &alice).await;
+    let regretted = bob.mention(&alice, "what's your home address?").await;
+    let kept = bob.mention(&alice, "and when do you open?").await;
+    within(POLL * 3, "both questions are owed", async || {
+        let owed = earshot.owed().await.expect("owed");
+        (owed.total == 2).then_some(())
+    })
+    .await;
+
+    bob.delete_post(&regretted).await;
+    within(
+        POLL * 2 + Duration::from_secs(2),
+        "the deleted one leaves",
+        async || {
+            let owed = earshot.owed().await.expect("owed");
+            let gone = inbox_item(&earshot, &regretted.uri).await.is_none();
+            (gone && owed.total == 1).then_some(())
+        },
+    )
+    .await;
+    assert!(
+        inbox_item(&earshot, &kept.uri).await.is_some(),
+        "the other stays"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn an_answer_the_account_deletes_makes_its_question_owed_again() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let clock = Arc::new(earshot_core::FixedClock::new(jiff::Timestamp::now()));
+    let earshot = engine_with_clock(&dir, &secrets, &clock);
+    signed_in(&earshot, &alice).await;
+    let question = bob.mention(&alice, "is the kitchen open late?").await;
+    let item = within(POLL * 3, "the question arrives", async || {
+        inbox_item(&earshot, &question.uri).await
+    })
+    .await;
+    // Answered from another app, with raw XRPC.
+    let answer = alice.reply(&question, &question, "until 11").await;
+    within(POLL * 3, "answered", async || {
+        inbox_item(&earshot, &question.uri)
+            .await
+            .filter(|i| i.answered_by.as_deref() == Some(answer.uri.as_str()))
+    })
+    .await;
+    alice.delete_post(&answer).await;
+    // Answers younger than two minutes are not checked: the AppView may be behind.
+    clock.advance(jiff::SignedDuration::from_mins(3));
+    let again = within(POLL * 3, "owed again", async || {
+        inbox_item(&earshot, &question.uri)
+            .await
+            .filter(|i| i.answered_by.is_none())
+    })
+    .await;
+    assert_eq!(again.id, item.id);
+    assert_eq!(earshot.owed().await.expect("owed").total, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_reply_from_one_guest_to_another_in_the_accounts_thread_is_not_owed() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let carol = TestAccount::create("carol").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    signed_in(&earshot, &alice).await;
+    let root = alice.post("Quiz night on Thursday").await;
+    let carols = carol.reply(&root, &root, "I'll bring the team").await;
+    let to_carol = bob.reply(&root, &carols, "which team are you in?").await;
+    let to_alice = bob.reply(&root, &root, "what time does it start?").await;
+    let (theirs, mine) = within(POLL * 3, "both replies arrive", async || {
+        Some((
+            inbox_item(&earshot, &to_carol.uri).await?,
+            inbox_item(&earshot, &to_alice.uri).await?,
+        ))
+    })
+    .await;
+    assert_eq!(theirs.post.reason, InboxReason::Thread, "asked of carol");
+    assert_eq!(theirs.state, earshot_core::ItemState::ToOthers);
+    assert_eq!(mine.post.reason, InboxReason::Reply);
+    let owed: Vec<String> = earshot
+        .owed()
+        .await
+        .expect("owed")
+        .items
+        .into_iter()
+        .map(|i| i.post.uri)
+        .collect();
+    assert!(
+        owed.contains(&to_alice.uri),
+        "the question to alice is owed"
+    );
+    assert!(
+        !owed.contains(&to_carol.uri),
+        "the question to carol is not: {owed:?}"
+    );
+}

@@ -323,6 +323,9 @@ fn flatten_replies(node: &Value, depth: u32, posts: &mut Vec<ThreadPost>) {
     }
 }
 
+/// The most URIs `app.bsky.feed.getPosts` takes in one call.
+const GET_POSTS_MAX: usize = 25;
+
 impl XrpcClient {
     /// One page of the account's notifications with the given reasons, newest first.
     ///
@@ -425,6 +428,39 @@ impl XrpcClient {
         });
         flatten_replies(focus, 1, &mut posts);
         Ok(Thread { posts })
+    }
+
+    /// Which of `uris` still exist (`app.bsky.feed.getPosts`, at most 25 a call): a deleted
+    /// post — or one the AppView no longer shows (blocked, taken down) — is left out.
+    pub async fn existing_posts(
+        &self,
+        access: &Sensitive<String>,
+        uris: &[String],
+    ) -> Result<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Posts {
+            posts: Vec<Value>,
+        }
+        let mut found = Vec::new();
+        for batch in uris.chunks(GET_POSTS_MAX) {
+            let query: Vec<(&str, &str)> = batch.iter().map(|uri| ("uris", uri.as_str())).collect();
+            let (reply, _): (Posts, _) = self
+                .call_with_limits(
+                    Method::GET,
+                    "app.bsky.feed.getPosts",
+                    &query,
+                    Some(access),
+                    None,
+                )
+                .await?;
+            found.extend(
+                reply
+                    .posts
+                    .iter()
+                    .filter_map(|post| post["uri"].as_str().map(str::to_owned)),
+            );
+        }
+        Ok(found)
     }
 
     /// One page of the account's own posts, newest first.
