@@ -10,6 +10,7 @@ export const statusWords: Record<PlanStatus, string> = {
   held: "Held",
   late: "Missed its time",
   failed: "Failed",
+  unknown: "Unknown — check your profile",
 };
 
 /**

@@ -53,6 +53,9 @@ pub enum PlanStatus {
     /// The server refused it; the error says why. Nothing more is sent until the person
     /// retries.
     Failed,
+    /// Its server held it and no longer does, and Earshot cannot tell whether it went out:
+    /// the person checks their profile. Never retried (it could go out twice).
+    Unknown,
 }
 
 impl PlanStatus {
@@ -66,6 +69,7 @@ impl PlanStatus {
             PlanStatus::Held => "held",
             PlanStatus::Late => "late",
             PlanStatus::Failed => "failed",
+            PlanStatus::Unknown => "unknown",
         }
     }
 
@@ -79,6 +83,7 @@ impl PlanStatus {
             PlanStatus::Held,
             PlanStatus::Late,
             PlanStatus::Failed,
+            PlanStatus::Unknown,
         ]
         .into_iter()
         .find(|status| status.as_str() == name)

@@ -31,7 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bluesky::publish::{create_once, facets};
 use crate::earshot::{Connection, Running, on_store};
-use crate::mastodon::outbox::{Outbox, own_copy};
+use crate::mastodon::outbox::{Look, Outbox, look_for};
 use crate::settings::lock;
 use crate::sync::{Backoff, retry_delay};
 use crate::{EngineEvent, Error, Notice, NoticeAction, Notifier, Result};
@@ -387,34 +387,60 @@ impl Scheduler {
             let status = crate::server_schedule::status_of(&self.store, &post).await?;
             let (id, now) = (post.id.clone(), self.clock.now());
             // Published, if the account's statuses since its time hold it.
-            match own_copy(&session, &token, &status, post.publish_at).await? {
-                Some(published) => {
+            match look_for(&session, &token, &status, post.publish_at).await? {
+                Look::Found(published) => {
                     on_store(&self.store, move |store| {
                         store.set_part_published(&id, 0, &published, None)?;
                         store.set_plan_status(&id, PlanStatus::Published, None, now)
                     })
                     .await?;
                 }
-                None => {
+                Look::Absent => {
                     let note = "The server no longer holds this scheduled post, and it was not \
                                 published: it may have been cancelled on the server's website.";
-                    on_store(&self.store, move |store| {
-                        store.set_plan_status(&id, PlanStatus::Failed, Some(note), now)
-                    })
-                    .await?;
-                    self.tell(
-                        Notice {
-                            summary: "A planned post could not be published".into(),
-                            body: note.into(),
-                            actions: Vec::new(),
-                        },
-                        None,
-                    )
-                    .await;
+                    self.settle_server_schedule(&post, PlanStatus::Failed, note)
+                        .await?;
+                }
+                Look::Unsure => {
+                    let profile = session.profile_url();
+                    let note = format!(
+                        "The server no longer holds this scheduled post, and Earshot could not \
+                         tell whether it went out. Check your profile: {profile}"
+                    );
+                    self.settle_server_schedule(&post, PlanStatus::Unknown, &note)
+                        .await?;
                 }
             }
             let _ = self.events.send(EngineEvent::PlanChanged);
         }
+        Ok(())
+    }
+
+    /// Records how a post its server held ended, and tells the person.
+    async fn settle_server_schedule(
+        &self,
+        post: &PlannedPost,
+        status: PlanStatus,
+        note: &str,
+    ) -> Result<()> {
+        let (id, now, saved) = (post.id.clone(), self.clock.now(), note.to_owned());
+        on_store(&self.store, move |store| {
+            store.set_plan_status(&id, status, Some(&saved), now)
+        })
+        .await?;
+        let summary = match status {
+            PlanStatus::Unknown => "Did a planned post go out? Check your profile",
+            _ => "A planned post could not be published",
+        };
+        self.tell(
+            Notice {
+                summary: summary.into(),
+                body: note.into(),
+                actions: Vec::new(),
+            },
+            None,
+        )
+        .await;
         Ok(())
     }
 

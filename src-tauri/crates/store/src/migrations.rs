@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0010_own_posts.sql"),
     include_str!("../migrations/0011_outbox.sql"),
     include_str!("../migrations/0012_thread_replies.sql"),
+    include_str!("../migrations/0013_unknown_outcome.sql"),
 ];
 
 /// The schema version this build writes.

@@ -589,7 +589,7 @@ impl Store {
     /// How many planned posts wait for the person: failed, held or late (the tray's count).
     pub fn plans_needing_attention(&self) -> Result<u32> {
         Ok(self.conn().query_row(
-            "SELECT count(*) FROM planned_posts WHERE status IN ('failed', 'held', 'late')",
+            "SELECT count(*) FROM planned_posts WHERE status IN ('failed', 'held', 'late', 'unknown')",
             [],
             |row| row.get(0),
         )?)

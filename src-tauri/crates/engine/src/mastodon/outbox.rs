@@ -141,6 +141,17 @@ fn refused_outright(error: &MastodonError) -> bool {
     }
 }
 
+/// What a look on the server found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Look {
+    /// The account's copy, by id.
+    Found(String),
+    /// Not among the account's statuses back to the time looked for.
+    Absent,
+    /// Not among the statuses read, but the look stopped before reaching that time.
+    Unsure,
+}
+
 /// The account's own copy of `status` on the server, written at or after `since`.
 pub(crate) async fn own_copy(
     session: &MastodonSession,
@@ -148,6 +159,26 @@ pub(crate) async fn own_copy(
     status: &NewStatus,
     since: Timestamp,
 ) -> Result<Option<String>> {
+    Ok(match look_for(session, token, status, since).await? {
+        Look::Found(id) => Some(id),
+        Look::Absent => None,
+        Look::Unsure => {
+            tracing::warn!(
+                "looked through {MAX_PAGES} pages of the account's statuses without reaching \
+                 the first attempt; taking it as not sent"
+            );
+            None
+        }
+    })
+}
+
+/// Looks for the account's own copy of `status`, written at or after `since`.
+pub(crate) async fn look_for(
+    session: &MastodonSession,
+    token: &Sensitive<String>,
+    status: &NewStatus,
+    since: Timestamp,
+) -> Result<Look> {
     let client = session.client();
     // A reply is among the answers to its parent, direct messages included, on every server
     // (snac lists no direct statuses among the account's own).
@@ -159,7 +190,7 @@ pub(crate) async fn own_copy(
                     .iter()
                     .find(|s| s.account.id == session.account_id && same_post(s, status))
                 {
-                    return Ok(Some(found.id.clone()));
+                    return Ok(Look::Found(found.id.clone()));
                 }
             }
             Err(MastodonError::Server { status: 404, .. }) => {}
@@ -176,17 +207,18 @@ pub(crate) async fn own_copy(
         let mut reached_oldest = statuses.is_empty();
         for candidate in &statuses {
             if same_post(candidate, status) {
-                return Ok(Some(candidate.id.clone()));
+                return Ok(Look::Found(candidate.id.clone()));
             }
             let created: Option<Timestamp> = candidate.created_at.parse().ok();
             reached_oldest |= created.is_some_and(|at| at < oldest);
         }
         match next {
             Some(next) if !reached_oldest => page = next,
-            _ => break,
+            // The last page, or one reaching back before `since`: it is not there.
+            _ => return Ok(Look::Absent),
         }
     }
-    Ok(None)
+    Ok(Look::Unsure)
 }
 
 /// Whether a status on the server is `status` as Earshot sent it: the same parent and the

@@ -109,6 +109,13 @@ impl MastodonSession {
         }
     }
 
+    /// The account's page on its server, where the person can see what it published
+    /// (`https://example.org/@alice`: the address Mastodon, GoToSocial and Akkoma serve).
+    pub(crate) fn profile_url(&self) -> String {
+        let name = self.handle.split('@').next().unwrap_or_default();
+        format!("{}/@{name}", self.client.origin())
+    }
+
     /// `bob` → `bob@example.org`; remote `bob@other.org` stays.
     pub(crate) fn full_handle(&self, acct: &str) -> String {
         if acct.contains('@') || self.domain.is_empty() {

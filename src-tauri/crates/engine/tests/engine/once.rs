@@ -227,6 +227,12 @@ async fn desk(
 }
 
 impl Desk {
+    /// Moves Earshot's clock and has the scheduler look at once (a laptop waking does too).
+    fn advance(&self, by: SignedDuration) {
+        self.clock.advance(by);
+        self.earshot.check_schedule_now();
+    }
+
     async fn plan(&self, parts: &[&str]) -> earshot_core::PlannedPost {
         self.earshot
             .plan_post(
@@ -266,7 +272,7 @@ async fn a_thread_part_whose_answer_is_lost_is_published_once() {
         let planned = desk
             .plan(&["Slides are up (1/2)", "Video later (2/2)"])
             .await;
-        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.advance(SignedDuration::from_hours(1));
         let published = desk
             .status_becomes(&planned.id, PlanStatus::Published)
             .await;
@@ -318,7 +324,7 @@ async fn publish_anyway_hours_later_finds_the_copy_an_unanswered_attempt_made() 
         })
         .await;
         let planned = desk.plan(&["Doors open at nine"]).await;
-        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.advance(SignedDuration::from_hours(1));
         within(Duration::from_secs(10), "the failed look", async || {
             let post = desk
                 .earshot
@@ -328,7 +334,7 @@ async fn publish_anyway_hours_later_finds_the_copy_an_unanswered_attempt_made() 
             (post.status == PlanStatus::Scheduled && post.note.is_some()).then_some(())
         })
         .await;
-        desk.clock.advance(SignedDuration::from_hours(2));
+        desk.advance(SignedDuration::from_hours(2));
         desk.status_becomes(&planned.id, PlanStatus::Late).await;
         trouble.store(false, Ordering::SeqCst);
         desk.earshot
@@ -411,7 +417,7 @@ async fn a_refused_post_fails_at_once_with_the_servers_words() {
             "Validation failed: Text contains a word the server does not allow",
         );
         let planned = desk.plan(&["A word the server does not allow"]).await;
-        desk.clock.advance(SignedDuration::from_hours(1));
+        desk.advance(SignedDuration::from_hours(1));
         let failed = desk.status_becomes(&planned.id, PlanStatus::Failed).await;
         assert!(
             failed
@@ -439,7 +445,7 @@ async fn a_rate_limited_post_waits_for_the_servers_reset() {
     // post's time), so the server's reset is put an hour and 8 s ahead to agree with it.
     desk.server.rate_limit_next(STATUSES, 1, 3600 + 8);
     let planned = desk.plan(&["Patience"]).await;
-    desk.clock.advance(SignedDuration::from_hours(1));
+    desk.advance(SignedDuration::from_hours(1));
     within(Duration::from_secs(10), "the refused attempt", async || {
         (desk.server.requests_to(STATUSES) == 1).then_some(())
     })
@@ -454,4 +460,48 @@ async fn a_rate_limited_post_waits_for_the_servers_reset() {
     desk.status_becomes(&planned.id, PlanStatus::Published)
         .await;
     assert_eq!(desk.server.statuses_of(&desk.alice).len(), 1);
+}
+
+/// The server published a post it held, but so much was posted after it that Earshot cannot
+/// read back to its time: the post is Unknown, with the profile to check — never Failed,
+/// whose *Try again* could post it a second time.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_held_post_whose_fate_cannot_be_told_is_unknown_not_failed() {
+    use earshot_core::PlanInput;
+    let desk = desk(Profile::mastodon(), |_, _| None).await;
+    // Six minutes ahead, the least the server accepts: the server's clock (its statuses'
+    // times) and Earshot's then stay within the minutes a look allows for skew.
+    let input = PlanInput {
+        server_side: true,
+        ..crate::plan::events::one_post(
+            &desk.account,
+            "Held by the server",
+            desk.clock.now() + SignedDuration::from_mins(6),
+            Vec::new(),
+        )
+    };
+    let saved = desk.earshot.save_plan(input).await.expect("draft");
+    let plan = saved[0].plan_id.clone();
+    desk.earshot
+        .approve_plan(plan.clone())
+        .await
+        .expect("approve");
+    desk.earshot.schedule_plan(plan).await.expect("scheduled");
+    desk.server.publish_scheduled();
+    for n in 0..420 {
+        desk.server
+            .post(&desk.alice, &format!("busy day, post {n}"), None, "public");
+    }
+    desk.advance(SignedDuration::from_mins(6));
+    let unknown = desk.status_becomes(&saved[0].id, PlanStatus::Unknown).await;
+    let note = unknown.note.expect("a note");
+    assert!(
+        note.contains(&format!("{}/@alice", desk.proxy.url())),
+        "says where to look: {note}"
+    );
+    assert_eq!(
+        desk.server.statuses_of(&desk.alice).len(),
+        421,
+        "nothing was sent again"
+    );
 }
