@@ -340,7 +340,12 @@ export type InboxReason =
 /**  The post quotes one of the account's posts. */
 "quote" | 
 /**  A direct message. */
-"direct";
+"direct" | 
+/**
+ *  A reply in a thread the account started, to someone else there and not naming the
+ *  account (Bluesky tells a thread's author of every reply in it). Never owed.
+ */
+"thread";
 
 /**  A post addressed to an account, as a sync delivers it. */
 export type IncomingPost = IncomingPost_Serialize | IncomingPost_Deserialize;
@@ -397,7 +402,9 @@ export type ItemState =
 /**  The person marked it "no reply needed". */
 "done" | 
 /**  Out of Owed until `snoozed_until`. */
-"snoozed";
+"snoozed" | 
+/**  Said to someone else in the account's thread: in the Inbox, never owed. */
+"to_others";
 
 /**  What the keyring check found, for the Settings screen. */
 export type KeyringStatus = {
@@ -655,7 +662,12 @@ export type PlanStatus =
  *  The server refused it; the error says why. Nothing more is sent until the person
  *  retries.
  */
-"failed";
+"failed" | 
+/**
+ *  Its server held it and no longer does, and Earshot cannot tell whether it went out:
+ *  the person checks their profile. Never retried (it could go out twice).
+ */
+"unknown";
 
 export type PlanTarget = {
 	accountId: AccountId,
