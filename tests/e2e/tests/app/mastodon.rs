@@ -75,6 +75,50 @@ async fn a_mastodon_account_signs_in_through_the_browser_and_hostile_html_stays_
     app.quit_from_tray().await
 }
 
+/// GoToSocial as observed (redirect URIs split on newlines only, Idempotency-Key ignored):
+/// the sign-in that failed every time on a real GoToSocial server goes through the real UI,
+/// and an answer goes out once.
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn a_gotosocial_account_signs_in_through_the_browser_and_answers_once() -> Result<()> {
+    let server = MastodonServer::start(Profile::gotosocial()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob Builder");
+    server.post(&bob, "@alice are you open on Sunday?", None, "public");
+
+    let driver = Driver::start()
+        .await?
+        .approving_mastodon_sign_in_as(&alice.username);
+    let app = driver.launch().await?;
+    app.sign_in_to_mastodon(server.url()).await?;
+    app.expect_texts(
+        "[data-testid=account-row] .handle",
+        &[&format!("@alice@{}", server.host())],
+    )
+    .await?;
+
+    app.click("[data-testid=nav-inbox]").await?;
+    app.expect_texts(
+        "[data-testid=inbox-text]",
+        &["@alice are you open on Sunday?"],
+    )
+    .await?;
+    app.click("[data-testid=inbox-row] button").await?;
+    app.css("[data-testid=reply-box]").await?;
+    app.type_into("[data-testid=reply-box]", "from noon!")
+        .await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=thread-answered]").await?;
+    let mine = server.statuses_of(&alice);
+    assert_eq!(
+        mine.len(),
+        1,
+        "one answer on a server that ignores Idempotency-Key"
+    );
+    assert!(mine[0].1.ends_with("from noon!"), "{:?}", mine[0].1);
+    app.quit_from_tray().await
+}
+
 #[tokio::test]
 #[ignore = "needs the built app and the desktop session (make test)"]
 async fn reply_on_a_notification_opens_the_thread_with_the_reply_box_ready() -> Result<()> {
