@@ -219,18 +219,18 @@ fn status_config(state: &State) -> Value {
         Software::GoToSocial => json!({
             "max_characters": state.profile.max_characters(),
             "max_media_attachments": 6,
-            "characters_reserved_per_url": 25,
+            "characters_reserved_per_url": state.profile.characters_per_url(),
             "supported_mime_types": ["text/plain", "text/markdown"],
         }),
         Software::Snac => json!({
             "max_characters": state.profile.max_characters(),
             "max_media_attachments": 4,
-            "characters_reserved_per_url": 32,
+            "characters_reserved_per_url": state.profile.characters_per_url(),
         }),
         Software::Mastodon => json!({
             "max_characters": state.profile.max_characters(),
             "max_media_attachments": 4,
-            "characters_reserved_per_url": 23,
+            "characters_reserved_per_url": state.profile.characters_per_url(),
         }),
     }
 }

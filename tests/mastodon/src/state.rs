@@ -122,6 +122,15 @@ impl Profile {
         }
     }
 
+    /// How many characters a link counts for, as the instance says.
+    pub fn characters_per_url(&self) -> u32 {
+        match self.software {
+            Software::Mastodon => 23,
+            Software::GoToSocial => 25,
+            Software::Snac => 32,
+        }
+    }
+
     /// Everything a small or old server may do differently, at once.
     pub fn quirky() -> Self {
         Self {

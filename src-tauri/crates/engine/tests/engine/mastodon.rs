@@ -73,7 +73,13 @@ async fn item(earshot: &Earshot, uri: &str) -> Option<InboxItem> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
-    let server = MastodonServer::start(Profile::mastodon()).await;
+    for profile in [Profile::mastodon(), Profile::gotosocial(), Profile::snac()] {
+        questions_arrive_and_are_answered(profile).await;
+    }
+}
+
+async fn questions_arrive_and_are_answered(profile: Profile) {
+    let server = MastodonServer::start(profile.clone()).await;
     let alice = server.add_user("alice", "Alice");
     let bob = server.add_user("bob", "Bob");
     let (dir, secrets) = (
@@ -115,9 +121,9 @@ async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
     .await;
     assert_eq!(asked.post.reason, InboxReason::Direct);
     let limits = earshot.reply_limits(asked.id).await.expect("limits");
-    assert_eq!(limits.max_length, 500);
+    assert_eq!(limits.max_length as usize, profile.max_characters());
     assert_eq!(limits.counting, earshot_engine::Counting::Mastodon);
-    assert_eq!(limits.characters_per_url, 23);
+    assert_eq!(limits.characters_per_url, profile.characters_per_url());
     assert_eq!(
         limits.prefill,
         format!("@bob@{} ", server.host()),
@@ -136,7 +142,8 @@ async fn sign_in_through_the_browser_then_questions_arrive_and_are_answered() {
     assert_eq!(
         mine.len(),
         1,
-        "one status for two identical sends: {mine:?}"
+        "{:?}: one status for two identical sends: {mine:?}",
+        profile.software
     );
     let (id, _, visibility, parent) = &mine[0];
     assert_eq!(visibility, "direct", "an answer to a DM stays direct");

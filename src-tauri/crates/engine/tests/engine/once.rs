@@ -397,6 +397,11 @@ async fn a_schedule_request_whose_answer_is_lost_is_made_once() {
             profile.software,
             sends(&desk.proxy)
         );
+        assert_eq!(
+            sends(&desk.proxy),
+            1,
+            "the second press found the first request's scheduled status"
+        );
         let post = desk
             .earshot
             .planned_post(saved[0].id.clone())

@@ -50,7 +50,12 @@ fn polling_fast() -> SyncSettings {
 
 /// Alice signed in to a Mastodon test server, with the engine's clock pinned to now.
 async fn desk() -> Desk {
-    let server = MastodonServer::start(Profile::mastodon()).await;
+    desk_on(Profile::mastodon()).await
+}
+
+/// The same on a server of the given profile.
+async fn desk_on(profile: Profile) -> Desk {
+    let server = MastodonServer::start(profile).await;
     let alice = server.add_user("alice", "Alice");
     let bob = server.add_user("bob", "Bob");
     let clock = Arc::new(FixedClock::new(Timestamp::now()));
@@ -165,7 +170,13 @@ async fn told(notifier: &RecordingNotifier, matches: impl Fn(&str) -> bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_planned_thread_publishes_once_at_its_time_in_order() {
-    let desk = desk().await;
+    for profile in [Profile::mastodon(), Profile::gotosocial(), Profile::snac()] {
+        a_planned_thread_publishes_once_on(profile).await;
+    }
+}
+
+async fn a_planned_thread_publishes_once_on(profile: Profile) {
+    let desk = desk_on(profile).await;
     let planned = desk
         .plan(
             &["Day one starts now!", "Keynote at 10.", "Ask me anything."],
@@ -218,7 +229,13 @@ async fn a_planned_thread_publishes_once_at_its_time_in_order() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn killed_between_claim_and_publish_the_restart_publishes_exactly_once() {
-    let desk = desk().await;
+    for profile in [Profile::mastodon(), Profile::gotosocial(), Profile::snac()] {
+        killed_between_claim_and_publish_on(profile).await;
+    }
+}
+
+async fn killed_between_claim_and_publish_on(profile: Profile) {
+    let desk = desk_on(profile).await;
     let planned = desk
         .plan(&["Exactly once, please."], desk.in_an_hour())
         .await;
@@ -233,7 +250,13 @@ async fn killed_between_claim_and_publish_the_restart_publishes_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn posted_before_a_crash_and_forgotten_by_the_server_it_is_found_not_posted_again() {
-    let desk = desk().await;
+    for profile in [Profile::mastodon(), Profile::gotosocial(), Profile::snac()] {
+        posted_before_a_crash_is_found_on(profile).await;
+    }
+}
+
+async fn posted_before_a_crash_is_found_on(profile: Profile) {
+    let desk = desk_on(profile).await;
     let text = "Posted just before the crash.";
     let planned = desk.plan(&[text], desk.in_an_hour()).await;
     // The server made the status, but Earshot never heard back; by the restart the server
