@@ -100,8 +100,27 @@ impl Earshot {
         let item = self.item(id).await?;
         match self.connection(&item.account_id)? {
             Connection::Bluesky(session) => self.bluesky_thread(&item, &session).await,
-            Connection::Mastodon(session) => mastodon_thread(&item, &session).await,
+            Connection::Mastodon(session) => {
+                let thread = mastodon_thread(&item, &session).await;
+                self.unless_deleted(&item, thread).await
+            }
         }
+    }
+
+    /// A status the server answers 404 for was deleted: it leaves the Inbox and Owed (for
+    /// servers without a stream to say so), and the caller hears "no such post".
+    async fn unless_deleted<T>(&self, item: &InboxItem, result: Result<T>) -> Result<T> {
+        use earshot_net::mastodon::MastodonError;
+        let Err(Error::Mastodon(MastodonError::Server { status: 404, .. })) = &result else {
+            return result;
+        };
+        let (account, uri) = (item.account_id.clone(), item.post.uri.clone());
+        self.with_store(move |store| store.forget_deleted(&account, &[uri]))
+            .await?;
+        self.emit(EngineEvent::InboxChanged {
+            account: item.account_id.clone(),
+        });
+        Err(Error::Store(earshot_store::StoreError::NotFound("post")))
     }
 
     async fn bluesky_thread(
@@ -200,7 +219,8 @@ impl Earshot {
                 self.bluesky_reply(&item, &session, text.clone()).await?
             }
             Connection::Mastodon(session) => {
-                self.mastodon_reply(&item, &session, text.clone()).await?
+                let sent = self.mastodon_reply(&item, &session, text.clone()).await;
+                self.unless_deleted(&item, sent).await?
             }
         };
         let reply = OwnPost {

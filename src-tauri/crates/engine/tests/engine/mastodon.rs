@@ -564,3 +564,36 @@ async fn a_server_naming_a_stream_it_does_not_serve_is_polled_without_knocking_a
         "one try at the stream, then polling"
     );
 }
+
+/// Without a stream to say so, a deleted mention is found out when the person opens it: the
+/// server answers 404, and it leaves the Inbox and Owed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mention_that_answers_404_leaves_owed() {
+    let server = MastodonServer::start(Profile::quirky()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    sign_in(&earshot, &server, &alice).await;
+    let asked = server.post(&bob, "@alice quick question?", None, "public");
+    let arrived = within(POLL * 5, "polled in", async || item(&earshot, &asked).await).await;
+    server.delete(&bob, &asked);
+    let opened = earshot.open_thread(arrived.id).await;
+    assert!(
+        matches!(
+            opened,
+            Err(earshot_engine::Error::Store(
+                earshot_store::StoreError::NotFound(_)
+            ))
+        ),
+        "{opened:?}"
+    );
+    assert!(
+        item(&earshot, &asked).await.is_none(),
+        "gone from the Inbox"
+    );
+    assert_eq!(earshot.owed().await.expect("owed").total, 0);
+}
