@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "open_on_web",
+    "open_account_profile",
     "post_limits",
     "list_planned",
     "publish_anyway",

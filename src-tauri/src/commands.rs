@@ -8,7 +8,7 @@ use earshot_core::{
 };
 use earshot_engine::{
     AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
-    ThreadEntry,
+    ThreadEntry, WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -164,7 +164,7 @@ pub async fn begin_mastodon_sign_in(
         .get()?
         .begin_mastodon_sign_in(server, paste_code)
         .await?;
-    crate::browser::open(&app, &started.authorize_url);
+    crate::browser::open(&app, &WebAddress::parse(&started.authorize_url)?);
     Ok(started)
 }
 
@@ -268,6 +268,18 @@ pub async fn open_on_web(
     id: InboxItemId,
 ) -> Reply<()> {
     crate::browser::open(&app, &backend.get()?.web_url(id).await?);
+    Ok(())
+}
+
+/// Opens the account's own profile on the web (to check what a server published).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_account_profile(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    account: AccountId,
+) -> Reply<()> {
+    crate::browser::open(&app, &backend.get()?.profile_url(account).await?);
     Ok(())
 }
 

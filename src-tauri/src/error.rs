@@ -69,6 +69,7 @@ impl From<EngineError> for IpcError {
             }
             EngineError::InvalidDraft(_)
             | EngineError::Invalid(_)
+            | EngineError::NotAWebPage { .. }
             | EngineError::Store(StoreError::Refused(_)) => ErrorCode::InvalidInput,
             EngineError::Network(XrpcError::InvalidCredentials { .. })
             | EngineError::SignInRefused { .. } => ErrorCode::AuthFailed,

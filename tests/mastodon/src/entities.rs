@@ -198,7 +198,8 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
     let mut entity = json!({
         "id": status.id,
         "uri": format!("{origin}/users/{}/statuses/{}", author.username, status.id),
-        "url": format!("{origin}/@{}/{}", author.username, status.id),
+        "url": state.url_overrides.get(&status.id).cloned()
+            .unwrap_or_else(|| format!("{origin}/@{}/{}", author.username, status.id)),
         "created_at": time(state, status.created_at, false),
         "account": account(state, author, origin, state.profile.mixed_acct),
         "content": content(state, status, origin),
@@ -239,7 +240,9 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
             "always": ["public", "me"],
             "with_approval": [],
         });
-        entity["url"] = format!("{origin}/@{}/statuses/{}", author.username, status.id).into();
+        if !state.url_overrides.contains_key(&status.id) {
+            entity["url"] = format!("{origin}/@{}/statuses/{}", author.username, status.id).into();
+        }
         entity["text"] = status.text.clone().into();
         entity["content_type"] = "text/plain".into();
         entity["pinned"] = false.into();

@@ -141,6 +141,14 @@ impl MastodonServer {
             .send(streaming::Event::Delete { id: id.to_owned() });
     }
 
+    /// Makes a status's `url` say `url`, as a hostile or broken server might.
+    pub fn set_url(&self, status_id: &str, url: &str) {
+        self.shared
+            .state()
+            .url_overrides
+            .insert(status_id.to_owned(), url.to_owned());
+    }
+
     /// A notification of any type (`severed_relationships`, `moderation_warning`, …) from
     /// `sender` to `recipient`, with no status.
     pub fn notify(&self, recipient: &TestUser, sender: &TestUser, kind: &str) {

@@ -256,6 +256,8 @@ pub(crate) struct State {
     /// Planned failures: (path prefix, how many more requests fail, status, error text).
     pub failures: Vec<(String, usize, u16, String)>,
     pub requests: Vec<String>,
+    /// Statuses whose `url` is something else than their page (a hostile server's).
+    pub url_overrides: HashMap<String, String>,
 }
 
 impl State {
@@ -280,6 +282,7 @@ impl State {
             rate_limits: Vec::new(),
             failures: Vec::new(),
             requests: Vec::new(),
+            url_overrides: HashMap::new(),
         }
     }
 

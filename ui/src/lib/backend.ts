@@ -90,6 +90,7 @@ export const backend = {
   startAtLogin: () => unwrap(commands.startAtLogin()),
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
+  openAccountProfile: (account: string) => unwrap(commands.openAccountProfile(account)),
   postLimits: (accountId: string) => unwrap(commands.postLimits(accountId)),
   listPlanned: () => unwrap(commands.listPlanned()),
   publishAnyway: (id: string) => unwrap(commands.publishAnyway(id)),

@@ -49,6 +49,8 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	/**  Opens the account's own profile on the web (to check what a server published). */
+	openAccountProfile: (account: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("open_account_profile", { account })),
 	postLimits: (accountId: AccountId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("post_limits", { accountId })),
 	/**  Plans `parts` (a thread when there are several) on an account; `publish_at` is RFC 3339. */
 	listPlanned: () => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("list_planned")),
@@ -367,6 +369,8 @@ export type IncomingPost_Deserialize = {
 	replyParent?: PostRef_Deserialize | null,
 	/**  The account's own post this one replies to or quotes. */
 	subjectUri?: string | null,
+	/**  Its page on the web, as the network gives it (not yet checked as safe to open). */
+	webUrl?: string | null,
 };
 
 /**  A post addressed to an account, as a sync delivers it. */
@@ -386,6 +390,8 @@ export type IncomingPost_Serialize = {
 	replyParent: PostRef_Serialize | null,
 	/**  The account's own post this one replies to or quotes. */
 	subjectUri: string | null,
+	/**  Its page on the web, as the network gives it (not yet checked as safe to open). */
+	webUrl: string | null,
 };
 
 export type IpcError = {

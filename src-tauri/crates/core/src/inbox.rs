@@ -87,6 +87,8 @@ pub struct IncomingPost {
     pub reply_parent: Option<PostRef>,
     /// The account's own post this one replies to or quotes.
     pub subject_uri: Option<String>,
+    /// Its page on the web, as the network gives it (not yet checked as safe to open).
+    pub web_url: Option<String>,
 }
 
 /// One of the account's own posts, wherever it was written. A reply answers what it replies

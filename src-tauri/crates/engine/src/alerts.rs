@@ -337,6 +337,7 @@ mod tests {
                 reply_root: None,
                 reply_parent: None,
                 subject_uri: None,
+                web_url: None,
             },
             answered_by: None,
             state: ItemState::Owed,

@@ -55,6 +55,8 @@ pub enum Error {
         reason: String,
         advice: String,
     },
+    #[error("Earshot will not open “{address}”: it is not a web page.")]
+    NotAWebPage { address: String },
     #[error("{0}")]
     Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]

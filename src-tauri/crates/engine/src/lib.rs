@@ -20,6 +20,7 @@ pub mod secrets;
 mod server_schedule;
 mod settings;
 mod sync;
+pub mod web;
 
 pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
 pub use alerts::waited;
@@ -32,3 +33,4 @@ pub use mastodon::signin::MastodonSignIn;
 pub use notifications::{DesktopNotifier, Notice, NoticeAction, Notifier, NotifyError, OnAction};
 pub use owed::{Pause, Snooze};
 pub use secrets::{KeyringSecretStore, MemorySecretStore, SecretError, SecretStore};
+pub use web::WebAddress;

@@ -100,27 +100,6 @@ impl Earshot {
         }
     }
 
-    /// Where a person reads the item on the web: the status page on Mastodon, bsky.app for
-    /// Bluesky.
-    pub async fn web_url(&self, id: InboxItemId) -> Result<String> {
-        let now = self.services.clock.now();
-        let item = self
-            .with_store(move |store| store.inbox_item(id, now))
-            .await?;
-        let uri = &item.post.uri;
-        match uri
-            .strip_prefix("at://")
-            .map(|rest| rest.splitn(3, '/').collect::<Vec<_>>())
-        {
-            Some(parts) if parts.len() == 3 => {
-                let rkey = parts[2].rsplit('/').next().unwrap_or_default();
-                Ok(format!("https://bsky.app/profile/{}/post/{rkey}", parts[0]))
-            }
-            Some(_) => Err(Error::Invalid(format!("{uri} is not a post address"))),
-            None => Ok(uri.clone()),
-        }
-    }
-
     pub fn notification_settings(&self) -> NotificationSettings {
         lock(&self.settings).clone()
     }

@@ -40,6 +40,7 @@ fn post(n: usize) -> IncomingPost {
         reply_root: Some(root.clone()),
         reply_parent: Some(root),
         subject_uri: Some("at://did:plc:alice/app.bsky.feed.post/root".into()),
+        web_url: None,
     }
 }
 

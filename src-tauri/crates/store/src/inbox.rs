@@ -15,7 +15,7 @@ use crate::{Result, Store, StoreError};
 pub(crate) const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle AS account_handle, i.uri, \
      i.cid, i.reason, i.author_id, i.author_handle, i.author_name, i.text, i.facets, \
      i.created_at, i.indexed_at, i.reply_root_uri, i.reply_root_cid, i.reply_parent_uri, \
-     i.reply_parent_cid, i.subject_uri, i.answered_by, i.done_at, i.snoozed_until, \
+     i.reply_parent_cid, i.subject_uri, i.web_url, i.answered_by, i.done_at, i.snoozed_until, \
      i.question_kind, i.asks, o.text AS about";
 
 /// Inbox items with their account and, when Earshot has seen it, the account's own post they
@@ -86,6 +86,7 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
             reply_root: post_ref(row.get("reply_root_uri")?, row.get("reply_root_cid")?),
             reply_parent: post_ref(row.get("reply_parent_uri")?, row.get("reply_parent_cid")?),
             subject_uri: row.get("subject_uri")?,
+            web_url: row.get("web_url")?,
         },
         answered_by,
         state,
@@ -131,9 +132,9 @@ fn insert_items(
         "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
              author_name, text, facets, created_at, indexed_at, reply_root_uri,
              reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, question_score,
-             question_kind, asks, owed_rank, may_notify, answered_by)
+             question_kind, asks, owed_rank, may_notify, web_url, answered_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21,
+             ?18, ?19, ?20, ?21, ?22,
              (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
               ORDER BY created_at LIMIT 1))
          ON CONFLICT (account_id, uri) DO NOTHING",
@@ -163,6 +164,7 @@ fn insert_items(
             verdict.asks,
             owed_rank(verdict.question, post.reason),
             may_notify,
+            post.web_url,
         ])?;
     }
     Ok(added)

@@ -169,6 +169,14 @@ fn next_cursor(server: String, last: Option<Timestamp>, stuck: bool) -> String {
     }
 }
 
+/// A post's page on bsky.app, from its `at://did/app.bsky.feed.post/rkey` URI.
+pub(crate) fn web_page(uri: &str) -> Option<String> {
+    let mut parts = uri.strip_prefix("at://")?.split('/');
+    let (did, collection, rkey) = (parts.next()?, parts.next()?, parts.next()?);
+    (collection == "app.bsky.feed.post" && !did.is_empty() && !rkey.is_empty())
+        .then(|| format!("https://bsky.app/profile/{did}/post/{rkey}"))
+}
+
 /// The DID in an `at://did/collection/rkey` URI.
 fn author_of(uri: &str) -> Option<&str> {
     uri.strip_prefix("at://")?.split('/').next()
@@ -200,6 +208,7 @@ fn incoming(notification: Notification, account_did: &str) -> Option<IncomingPos
         Reason::Other(_) => return None,
     };
     Some(IncomingPost {
+        web_url: web_page(&notification.uri),
         uri: notification.uri,
         cid: Some(notification.cid),
         reason,
@@ -314,6 +323,17 @@ impl AccountSync for BlueskySync {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_lives_on_bsky_app() {
+        assert_eq!(
+            web_page("at://did:plc:abc/app.bsky.feed.post/3kxyz").as_deref(),
+            Some("https://bsky.app/profile/did:plc:abc/post/3kxyz")
+        );
+        assert_eq!(web_page("at://did:plc:abc/app.bsky.feed.like/3kxyz"), None);
+        assert_eq!(web_page("javascript:alert(1)"), None);
+        assert_eq!(web_page("at://did:plc:abc"), None);
+    }
 
     #[test]
     fn a_time_cursor_overlaps_the_boundary_by_a_millisecond() {

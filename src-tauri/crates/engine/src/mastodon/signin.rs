@@ -260,6 +260,7 @@ impl Earshot {
                 "Type your server (mastodon.social) or your handle (@you@example.org).".into(),
             )
         })?;
+        crate::web::check_server_origin(&server)?;
         let client = MastodonClient::new(&server)?;
         let facts = client.instance().await.map_err(|e| {
             Error::Invalid(format!(

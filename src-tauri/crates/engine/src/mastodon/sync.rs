@@ -101,6 +101,7 @@ pub(crate) fn incoming(
             .map(|p| p.uri.clone())
             .filter(|_| reason == InboxReason::Reply),
         reply_parent: parent,
+        web_url: status.url.clone().filter(|u| !u.is_empty()),
     })
 }
 

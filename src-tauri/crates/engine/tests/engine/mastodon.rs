@@ -597,3 +597,45 @@ async fn a_mention_that_answers_404_leaves_owed() {
     );
     assert_eq!(earshot.owed().await.expect("owed").total, 0);
 }
+
+/// *Open on the web* opens the status's page as the server names it — and nothing that is
+/// not a web page, whatever the server names.
+#[tokio::test(flavor = "multi_thread")]
+async fn open_on_the_web_opens_the_status_page_and_nothing_else() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let honest = server.post(&bob, "@alice look at this", None, "public");
+    let mut hostile = Vec::new();
+    for address in [
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "x-scheme-handler:run",
+        "not an address",
+    ] {
+        let id = server.post(&bob, &format!("@alice {address}"), None, "public");
+        server.set_url(&id, address);
+        hostile.push(id);
+    }
+    sign_in(&earshot, &server, &alice).await;
+    let honest = within(POLL * 3, "arrived", async || item(&earshot, &honest).await).await;
+    let address = earshot.web_url(honest.id).await.expect("a web page");
+    assert_eq!(
+        address.as_str(),
+        format!("{}/@bob/{}", server.url(), honest.post.uri),
+        "the status's own page, not its bare id"
+    );
+    for id in hostile {
+        let arrived = within(POLL * 3, "arrived", async || item(&earshot, &id).await).await;
+        let refused = earshot.web_url(arrived.id).await;
+        assert!(
+            matches!(&refused, Err(earshot_engine::Error::NotAWebPage { .. })),
+            "refused with words: {refused:?}"
+        );
+    }
+}

@@ -39,6 +39,7 @@ pub(crate) fn post(n: i64, text: &str) -> IncomingPost {
         reply_root: Some(root.clone()),
         reply_parent: Some(root),
         subject_uri: Some("at://did:plc:alice/app.bsky.feed.post/root".into()),
+        web_url: None,
     }
 }
 
