@@ -62,7 +62,9 @@ pids+=("$(sed -n 2p <<<"$bus_info")")
 
 # Actions are picked through dunst's context menu, whose "dmenu" is pick-action.sh.
 export EARSHOT_DUNST_CHOICE="$session/dunst-choice"
-printf '[global]\n    dmenu = %s\n' "$here/pick-action.sh" >"$session/dunstrc"
+# Body markup on, as on desktops that render it (dunst, KDE Plasma, Xfce): what a stranger
+# writes must reach the screen as text.
+printf '[global]\n    dmenu = %s\n    markup = full\n' "$here/pick-action.sh" >"$session/dunstrc"
 dunst -config "$session/dunstrc" >"$session/dunst.log" 2>&1 &
 pids+=($!)
 wait_for 10 "the notification daemon" \

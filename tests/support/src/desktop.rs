@@ -150,3 +150,32 @@ pub fn pick_notification_action(line: &str) {
         .expect("dunstctl runs");
     assert!(status.success(), "dunstctl context failed");
 }
+
+/// What dunst put on the screen for each notification it showed, newest first: its
+/// `summary` and the `message` it rendered (summary and body as markup, dunst's format).
+/// Closes every open notification first, so that all of them are in dunst's history.
+pub fn shown_notifications() -> Vec<(String, String)> {
+    let closed = Command::new("dunstctl")
+        .arg("close-all")
+        .status()
+        .expect("dunstctl runs");
+    assert!(closed.success(), "dunstctl close-all failed");
+    let output = Command::new("dunstctl")
+        .arg("history")
+        .output()
+        .expect("dunstctl runs");
+    let history: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("dunstctl history is JSON");
+    history["data"][0]
+        .as_array()
+        .map(|shown| {
+            shown
+                .iter()
+                .map(|n| {
+                    let text = |key: &str| n[key]["data"].as_str().unwrap_or_default().to_owned();
+                    (text("summary"), text("message"))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -92,6 +92,20 @@ impl DesktopNotifier {
     }
 }
 
+/// The body as the daemon should show it: plain text. Freedesktop daemons that render body
+/// markup (dunst, KDE Plasma, Xfce) would turn a stranger's `<a href>` into a link and
+/// fetch an `<img>`; escaped, it stays the characters they typed. Other desktops take
+/// plain text as it is.
+fn body_text(body: &str) -> String {
+    if cfg!(all(unix, not(target_os = "macos"))) {
+        body.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        body.to_owned()
+    }
+}
+
 /// Whether the notification server shows buttons; asked once (some servers, such as
 /// notify-osd, have none, and would show a notice with buttons as a dialog).
 #[cfg(all(unix, not(target_os = "macos")))]
@@ -112,7 +126,7 @@ impl Notifier for DesktopNotifier {
         notification
             .appname(&self.app_name)
             .summary(&notice.summary)
-            .body(&notice.body)
+            .body(&body_text(&notice.body))
             .icon("earshot");
         #[cfg(all(unix, not(target_os = "macos")))]
         {

@@ -134,6 +134,46 @@ fn quiet_every_day(
     settings
 }
 
+/// dunst here renders body markup (`markup = full`), as KDE Plasma and Xfce do: a
+/// stranger's `<b>`, `<a href>` and `<img>` must reach the screen as the characters typed —
+/// no bold, no link to click, nothing fetched.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the headless desktop session (make test runs it)"]
+async fn a_strangers_markup_reaches_the_screen_as_text() {
+    let desk = signed_in(&[]).await;
+    let monitor = BusMonitor::notifications();
+    desk.server.post(
+        &desk.bob,
+        r#"@alice are <b>free</b> tickets at <a href="https://evil.example/win">this link</a> & <img src="https://evil.example/t.png"> still on?"#,
+        None,
+        "public",
+    );
+    let call = monitor
+        .next_notify(Duration::from_secs(10))
+        .expect("a notification for the question");
+    assert!(call.body.contains("&lt;b&gt;free&lt;/b&gt;"), "{call:?}");
+    let shown = earshot_test_support::desktop::shown_notifications();
+    let (_, message) = shown
+        .iter()
+        .find(|(summary, _)| *summary == call.summary)
+        .expect("dunst showed it");
+    for literal in [
+        "&lt;b&gt;free&lt;/b&gt;",
+        "&lt;a href=\"https://evil.example/win\"&gt;",
+        "&lt;img src=",
+        "&amp;",
+    ] {
+        assert!(
+            message.contains(literal),
+            "{literal} is shown as text, not markup: {message}"
+        );
+    }
+    assert!(
+        !message.contains("<b>free</b>") && !message.contains("<img"),
+        "no markup of the stranger's reaches the screen: {message}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the headless desktop session (make test runs it)"]
 async fn one_question_pops_up_with_reply_and_done_and_done_takes_it_out_of_owed() {
