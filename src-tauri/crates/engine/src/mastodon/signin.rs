@@ -86,6 +86,9 @@ pub struct MastodonSignIn {
 
 #[derive(Debug)]
 pub(crate) struct Pending {
+    /// When the attempt began: attempts nobody finished are forgotten after
+    /// [`WAIT_FOR_BROWSER`].
+    started: std::time::Instant,
     client: MastodonClient,
     /// The server as the person knows it: its software's name, else its domain.
     server_name: String,
@@ -100,11 +103,12 @@ pub(crate) struct Pending {
 pub(crate) struct PendingSignIns(Mutex<HashMap<String, Pending>>);
 
 impl PendingSignIns {
+    /// Keeps a new attempt, and lets go of those older than [`WAIT_FOR_BROWSER`] (their
+    /// listeners close with them).
     fn put(&self, attempt: String, pending: Pending) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(attempt, pending);
+        let mut pending_now = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        pending_now.retain(|_, old| old.started.elapsed() < WAIT_FOR_BROWSER);
+        pending_now.insert(attempt, pending);
     }
 
     fn take(&self, attempt: &str) -> Option<Pending> {
@@ -151,18 +155,26 @@ enum Callback {
 
 /// Waits for the browser's `GET /callback?code=…&state=…` with this attempt's `state`.
 /// Anything else — another path, another state (any web page can make the browser load
-/// this address), a connection that sends nothing — is answered or dropped and does not end
-/// the attempt. Returns the browser's connection, to be answered once the sign-in is done.
+/// this address), a connection that sends nothing (browsers open some ahead of time) — is
+/// answered or dropped and neither ends nor holds up the attempt: each connection is read on
+/// its own. Returns the browser's connection, to be answered once the sign-in is done.
 async fn wait_for_callback(listener: &TcpListener, state: &str) -> Result<(Callback, TcpStream)> {
+    let (requests, mut arrived) = tokio::sync::mpsc::channel::<(String, TcpStream)>(16);
     loop {
-        let (mut socket, _) = listener
-            .accept()
-            .await
-            .map_err(|e| Error::TaskFailed(e.to_string()))?;
-        let Ok(Some(target)) =
-            tokio::time::timeout(CALLBACK_READ_TIMEOUT, request_target(&mut socket)).await
-        else {
-            continue;
+        let (target, mut socket) = tokio::select! {
+            accepted = listener.accept() => {
+                let (mut socket, _) = accepted.map_err(|e| Error::TaskFailed(e.to_string()))?;
+                let requests = requests.clone();
+                tokio::spawn(async move {
+                    let read =
+                        tokio::time::timeout(CALLBACK_READ_TIMEOUT, request_target(&mut socket));
+                    if let Ok(Some(target)) = read.await {
+                        let _ = requests.send((target, socket)).await;
+                    }
+                });
+                continue;
+            }
+            Some(request) = arrived.recv() => request,
         };
         let Ok(url) = reqwest::Url::parse(&format!("http://127.0.0.1{target}")) else {
             continue;
@@ -296,6 +308,7 @@ impl Earshot {
         self.pending_sign_ins.put(
             attempt.clone(),
             Pending {
+                started: std::time::Instant::now(),
                 client,
                 server_name,
                 app,

@@ -639,3 +639,71 @@ async fn open_on_the_web_opens_the_status_page_and_nothing_else() {
         );
     }
 }
+
+/// Any web page can make the browser load Earshot's loopback address, and any program can
+/// connect to it and say nothing: neither ends or stalls the sign-in in progress.
+#[tokio::test(flavor = "multi_thread")]
+async fn stray_requests_to_the_loopback_listener_do_not_end_the_sign_in() {
+    use tokio::io::AsyncWriteExt as _;
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let started = earshot
+        .begin_mastodon_sign_in(server.url().to_owned(), false)
+        .await
+        .expect("begin");
+    let redirect = reqwest::Url::parse(&started.authorize_url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .expect("a redirect URI");
+    let person = async {
+        // A page elsewhere loads the callback without this attempt's state.
+        let stray = reqwest::get(format!("{redirect}?code=stolen&state=guess"))
+            .await
+            .expect("the listener answers");
+        assert_eq!(stray.status(), 400, "a wrong state is turned away");
+        // A program connects and says nothing.
+        let host = redirect
+            .trim_start_matches("http://")
+            .trim_end_matches("/callback")
+            .to_owned();
+        let mut silent = tokio::net::TcpStream::connect(&host)
+            .await
+            .expect("connect");
+        silent
+            .write_all(b"GET /call")
+            .await
+            .expect("half a request");
+
+        let browser::Outcome::Redirect(back) =
+            browser::decide(&started.authorize_url, &alice.username, true).await
+        else {
+            panic!("the server sends the browser back");
+        };
+        let page = reqwest::get(&back)
+            .await
+            .expect("the listener answers")
+            .text()
+            .await
+            .expect("a page");
+        drop(silent);
+        page
+    };
+    let (finished, page) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(
+            earshot.finish_mastodon_sign_in(started.attempt.clone(), None),
+            person
+        )
+    })
+    .await
+    .expect("in time");
+    assert!(page.contains("You can close this tab"), "{page}");
+    let signed_in = finished.expect("signed in despite the strays");
+    assert_eq!(signed_in.account.handle, format!("alice@{}", server.host()));
+}
