@@ -27,8 +27,8 @@ pub use inbox::{
 };
 pub use plan::{
     FollowUp, ImageInfo, PlanError, PlanId, PlanImage, PlanInput, PlanSettings, PlanStatus,
-    PlanTarget, PlannedPart, PlannedPost, PlannedPostId, PostLimits, outgoing_texts,
-    validate_images, validate_parts,
+    PlanTarget, PlannedPart, PlannedPost, PlannedPostId, PostLimits, outgoing_texts, tidy_language,
+    tidy_warning, validate_images, validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use sensitive::Sensitive;

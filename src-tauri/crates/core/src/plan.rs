@@ -238,7 +238,7 @@ pub fn validate_images(
 }
 
 /// "820 bytes", "340 KB", "1.2 MB".
-fn size_words(bytes: usize) -> String {
+pub fn size_words(bytes: usize) -> String {
     match bytes {
         0..1_000 => format!("{bytes} bytes"),
         1_000..1_000_000 => format!("{} KB", bytes.div_ceil(1_000)),
@@ -275,23 +275,29 @@ impl PlanInput {
 
     /// Trims the optional fields to `None` when blank and checks the language code.
     pub fn tidy(mut self) -> Result<Self, PlanError> {
-        self.content_warning = non_blank(self.content_warning.map(|w| single_line(&w)));
-        self.language = non_blank(self.language).map(|code| code.to_lowercase());
-        if let Some(code) = &self.language
-            && !(2..=3).contains(&code.len())
-        {
-            return Err(PlanError::BadLanguage(code.clone()));
-        }
-        if let Some(code) = &self.language
-            && !code.chars().all(|c| c.is_ascii_lowercase())
-        {
-            return Err(PlanError::BadLanguage(code.clone()));
-        }
+        self.content_warning = tidy_warning(self.content_warning);
+        self.language = tidy_language(self.language)?;
         if self.targets.is_empty() {
             return Err(PlanError::NoTargets);
         }
         Ok(self)
     }
+}
+
+/// A content warning as the composer keeps it: one line, none when blank.
+pub fn tidy_warning(warning: Option<String>) -> Option<String> {
+    non_blank(warning.map(|w| single_line(&w)))
+}
+
+/// A language as the composer keeps it: an ISO 639 code in lower case, none when blank.
+pub fn tidy_language(language: Option<String>) -> Result<Option<String>, PlanError> {
+    let language = non_blank(language).map(|code| code.to_lowercase());
+    if let Some(code) = &language
+        && (!(2..=3).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_lowercase()))
+    {
+        return Err(PlanError::BadLanguage(code.clone()));
+    }
+    Ok(language)
 }
 
 fn non_blank(text: Option<String>) -> Option<String> {
@@ -421,6 +427,8 @@ pub enum PlanError {
     BadLanguage(String),
     #[error("Choose at least one account to publish on.")]
     NoTargets,
+    #[error("The post for {account} has no text.")]
+    EmptyTarget { account: String },
     #[error("A post here carries at most {max} images; this one has {count}.")]
     TooManyImages { count: usize, max: usize },
     #[error("Image {number} is a {mime} file; use JPEG, PNG, GIF or WebP.")]

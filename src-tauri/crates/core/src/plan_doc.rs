@@ -66,6 +66,29 @@ pub struct TargetEntry {
     pub parts: Vec<String>,
 }
 
+impl EventPlan {
+    /// The plan as the composer would take it, for an import: warnings and languages tidied
+    /// by the composer's rules, blank parts dropped (the text of the others is kept exactly),
+    /// and a target with no words at all refused (it would go out as nothing). Statuses are not trusted: an import arrives
+    /// as drafts, to be approved like any other plan.
+    pub fn as_drafts(mut self) -> Result<Self, crate::PlanError> {
+        for entry in &mut self.plans {
+            entry.content_warning = crate::tidy_warning(entry.content_warning.take());
+            entry.language = crate::tidy_language(entry.language.take())?;
+            for target in &mut entry.targets {
+                target.status = PlanStatus::Draft;
+                target.parts.retain(|part| !part.trim().is_empty());
+                if target.parts.is_empty() {
+                    return Err(crate::PlanError::EmptyTarget {
+                        account: target.account.clone(),
+                    });
+                }
+            }
+        }
+        Ok(self)
+    }
+}
+
 /// Why a document cannot be read, with the line to look at.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Line {line}: {problem}")]
@@ -358,6 +381,60 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_import_arrives_as_drafts_and_a_post_without_words_is_refused() {
+        let entry = |parts: Vec<&str>, language: Option<&str>| PlanEntry {
+            publish_at: "2026-12-01T09:00:00Z".parse().expect("time"),
+            topic: None,
+            content_warning: Some("  spoilers\n ahead ".into()),
+            language: language.map(str::to_owned),
+            targets: vec![TargetEntry {
+                account: "@alice@example.org".into(),
+                status: PlanStatus::Published,
+                parts: parts.into_iter().map(str::to_owned).collect(),
+            }],
+        };
+        let plan = |entry: PlanEntry| EventPlan {
+            details: crate::EventDetails {
+                name: "DevConf".into(),
+                starts_on: "2026-12-01".parse().expect("date"),
+                ends_on: "2026-12-02".parse().expect("date"),
+                time_zone: "UTC".into(),
+                hashtags: Vec::new(),
+                hold_rule: crate::EventHoldRule::AsSettings,
+            },
+            topics: Vec::new(),
+            plans: vec![entry],
+        };
+        let drafts = plan(entry(vec![" Doors open ", "  "], Some("EN")))
+            .as_drafts()
+            .expect("a fine plan");
+        let target = &drafts.plans[0].targets[0];
+        assert_eq!(
+            target.status,
+            PlanStatus::Draft,
+            "a document cannot approve itself"
+        );
+        assert_eq!(target.parts, [" Doors open "], "the words kept exactly");
+        assert_eq!(drafts.plans[0].language.as_deref(), Some("en"));
+        assert_eq!(
+            drafts.plans[0].content_warning.as_deref(),
+            Some("spoilers ahead")
+        );
+        assert_eq!(
+            plan(entry(vec![" ", ""], None)).as_drafts(),
+            Err(crate::PlanError::EmptyTarget {
+                account: "@alice@example.org".into()
+            }),
+            "a post with no words would go out as nothing"
+        );
+        assert!(
+            plan(entry(vec!["hi"], Some("english")))
+                .as_drafts()
+                .is_err()
+        );
+    }
+
     use super::*;
 
     fn plan() -> EventPlan {

@@ -9,6 +9,9 @@ use earshot_core::{Event, EventDetails, EventId, FollowUp, PlannedPost, TopicId}
 
 use crate::{Earshot, EngineEvent, Error, Result};
 
+/// The largest plan document an import reads: a 500-post event is a few hundred kB.
+const MAX_PLAN_DOCUMENT: usize = 5 * 1024 * 1024;
+
 impl Earshot {
     /// Every event, soonest first.
     pub async fn events(&self) -> Result<Vec<Event>> {
@@ -184,10 +187,19 @@ impl Earshot {
     }
 
     /// Reads an event's plan from Markdown into a new event. Accounts are matched by handle;
-    /// nothing is imported when one is missing. Import never schedules anything.
+    /// nothing is imported when one is missing. Every post arrives as a draft, checked by the
+    /// composer's rules, to be approved like any other: a document cannot approve itself.
     pub async fn import_event(&self, markdown: String) -> Result<Event> {
-        let mut plan =
-            EventPlan::from_markdown(&markdown).map_err(|e| Error::Invalid(e.to_string()))?;
+        if markdown.len() > MAX_PLAN_DOCUMENT {
+            return Err(Error::Invalid(format!(
+                "This plan file is {}; Earshot reads plan files up to 5 MB.",
+                earshot_core::plan::size_words(markdown.len())
+            )));
+        }
+        let mut plan = EventPlan::from_markdown(&markdown)
+            .map_err(|e| Error::Invalid(e.to_string()))?
+            .as_drafts()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
         plan.details = plan
             .details
             .validate()

@@ -486,11 +486,8 @@ impl Store {
                         target.account
                     ))
                 })?;
-                let status = match target.status {
-                    PlanStatus::Draft => PlanStatus::Draft,
-                    PlanStatus::Published => PlanStatus::Published,
-                    _ => PlanStatus::Approved,
-                };
+                // The caller tidied the document into drafts; nothing else is trusted here.
+                let status = PlanStatus::Draft;
                 insert_target(
                     &tx,
                     &NewTarget {

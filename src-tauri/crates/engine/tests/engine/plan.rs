@@ -853,14 +853,29 @@ pub(crate) mod events {
         };
         let original = desk.earshot.events().await.expect("events");
         assert_eq!(titles(&imported), titles(&original[0]));
+        assert!(exported.contains(" · approved\n"), "{exported}");
         assert_eq!(
             desk.earshot
                 .export_event(imported.id.clone())
                 .await
                 .expect("export"),
-            exported,
-            "the imported plan writes out the same document"
+            exported.replace(" · approved\n", " · draft\n"),
+            "the imported plan writes out the same document, every post a draft to approve"
         );
+        for (refused, why) in [
+            (
+                exported.replace("- Language: en", "- Language: english"),
+                "is not a language code",
+            ),
+            ("#".repeat(5 * 1024 * 1024 + 1), "up to 5 MB"),
+        ] {
+            let error = desk
+                .earshot
+                .import_event(refused)
+                .await
+                .expect_err("refused");
+            assert!(error.to_string().contains(why), "{error}");
+        }
 
         let broken = exported.replace("- Language: en", "- Lingo: en");
         let error = desk
