@@ -51,7 +51,9 @@ impl XrpcClient {
                 message: format!("no identity document for {did}"),
             });
         }
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let bytes = crate::read_body(response)
+            .await
+            .map_err(|e| self.body_error(e))?;
         let document: DidDocument = serde_json::from_slice(&bytes)
             .map_err(|e| self.malformed(format!("the identity document of {did}: {e}")))?;
         document

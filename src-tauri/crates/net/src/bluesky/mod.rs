@@ -259,7 +259,9 @@ impl XrpcClient {
             remaining: header_number(&response, "ratelimit-remaining"),
             reset_at: header_number(&response, "ratelimit-reset"),
         };
-        let bytes = response.bytes().await.map_err(|e| self.unreachable(e))?;
+        let bytes = crate::read_body(response)
+            .await
+            .map_err(|e| self.body_error(e))?;
         if status.is_success() {
             // Some procedures (updateSeen) answer with an empty body.
             let json: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
@@ -275,6 +277,13 @@ impl XrpcClient {
         XrpcError::Unreachable {
             service: self.service.clone(),
             reason,
+        }
+    }
+
+    fn body_error(&self, error: crate::BodyError) -> XrpcError {
+        match error {
+            crate::BodyError::Read(e) => self.unreachable(e),
+            crate::BodyError::TooLarge => self.malformed(crate::BodyError::too_large_words()),
         }
     }
 

@@ -381,10 +381,10 @@ impl MastodonClient {
         };
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| self.connection_lost(&e))?;
+        let bytes = crate::read_body(response).await.map_err(|e| match e {
+            crate::BodyError::Read(e) => self.connection_lost(&e),
+            crate::BodyError::TooLarge => self.malformed(crate::BodyError::too_large_words()),
+        })?;
         if status.is_success() {
             let value =
                 serde_json::from_slice(&bytes).map_err(|e| self.malformed(e.to_string()))?;

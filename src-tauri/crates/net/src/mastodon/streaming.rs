@@ -4,6 +4,8 @@
 //! A stream can end at any moment (server restart, network change, laptop sleep); the caller
 //! reconnects and backfills through REST, so nothing said while disconnected is missed.
 
+use std::time::Duration;
+
 use earshot_core::Sensitive;
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio_tungstenite::tungstenite::Message;
@@ -25,6 +27,14 @@ pub enum StreamEvent {
     /// A status was deleted (the payload is its bare id).
     Delete(String),
 }
+
+/// How long the handshake may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
+/// After this long without a frame the stream is pinged; a connection that stays silent as
+/// long again is taken for dead (a laptop that slept, a NAT that forgot the connection).
+const SILENCE_BEFORE_PING: Duration = Duration::from_secs(60);
+/// The largest event Earshot reads: a status is a few kB.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
 /// An open `user` stream.
 #[derive(Debug)]
@@ -69,7 +79,14 @@ impl MastodonClient {
                 .map_err(|_| unreachable("a header Earshot cannot send".into()))?;
             headers.insert(name, value);
         }
-        match tokio_tungstenite::connect_async(request).await {
+        let config = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(MAX_MESSAGE_BYTES))
+            .max_frame_size(Some(MAX_MESSAGE_BYTES));
+        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), false);
+        let connected = tokio::time::timeout(CONNECT_TIMEOUT, connecting)
+            .await
+            .map_err(|_| unreachable(format!("no answer within {CONNECT_TIMEOUT:?}")))?;
+        match connected {
             Ok((socket, _)) => Ok(UserStream {
                 socket,
                 server: self.origin.clone(),
@@ -85,19 +102,35 @@ impl MastodonClient {
 }
 
 impl UserStream {
-    /// The next event Earshot acts on; `None` once the server closed the stream.
+    /// The next event Earshot acts on; `None` once the server closed the stream. A silent
+    /// connection is pinged, and one that does not answer is reported lost.
     pub async fn next(&mut self) -> Option<Result<StreamEvent>> {
-        while let Some(message) = self.socket.next().await {
+        let mut pinged = false;
+        loop {
+            let message = match tokio::time::timeout(SILENCE_BEFORE_PING, self.socket.next()).await
+            {
+                Ok(Some(message)) => message,
+                Ok(None) => return None,
+                Err(_) if !pinged => {
+                    pinged = true;
+                    if let Err(e) = self.socket.send(Message::Ping(Vec::new().into())).await {
+                        return Some(Err(self.lost(e.to_string())));
+                    }
+                    continue;
+                }
+                Err(_) => {
+                    return Some(Err(self.lost(format!(
+                        "nothing heard for {:?}, not even an answer to a ping",
+                        SILENCE_BEFORE_PING * 2
+                    ))));
+                }
+            };
+            pinged = false;
             let text = match message {
                 Ok(Message::Text(text)) => text,
                 Ok(Message::Close(_)) => return None,
                 Ok(_) => continue,
-                Err(e) => {
-                    return Some(Err(MastodonError::ConnectionLost {
-                        server: self.server.clone(),
-                        reason: e.to_string(),
-                    }));
-                }
+                Err(e) => return Some(Err(self.lost(e.to_string()))),
             };
             match self.event(text.as_str()) {
                 Ok(Some(event)) => return Some(Ok(event)),
@@ -105,7 +138,13 @@ impl UserStream {
                 Err(e) => return Some(Err(e)),
             }
         }
-        None
+    }
+
+    fn lost(&self, reason: String) -> MastodonError {
+        MastodonError::ConnectionLost {
+            server: self.server.clone(),
+            reason,
+        }
     }
 
     /// Ends the stream with a close frame, as a well-behaved client does (a socket dropped

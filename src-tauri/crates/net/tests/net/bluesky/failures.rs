@@ -143,3 +143,49 @@ async fn one_unreadable_notification_does_not_cost_the_page() {
         "a reason this version does not know is kept, not fatal"
     );
 }
+
+/// A server that answers without end (or with a body larger than any page) is cut off at
+/// `MAX_RESPONSE_BYTES`, with words, instead of filling memory — whether it announces the
+/// size or streams it without a length.
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_with_words() {
+    let huge = format!(
+        "[{}]",
+        "1,".repeat(earshot_net::MAX_RESPONSE_BYTES / 2 + 16) + "1"
+    );
+    let announced = one_reply("200 OK", "", &huge).await;
+    let error = XrpcClient::new(announced)
+        .expect("client")
+        .create_session("me.test", &password())
+        .await;
+    assert!(
+        matches!(&error, Err(XrpcError::Malformed { reason, .. }) if reason.contains("8 MB")),
+        "got {error:?}"
+    );
+
+    // No Content-Length: the body runs until the connection closes.
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.expect("accept");
+        let mut request = vec![0; 64 * 1024];
+        let _ = socket.read(&mut request).await;
+        let head =
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n[";
+        socket.write_all(head.as_bytes()).await.expect("write");
+        let chunk = "1,".repeat(64 * 1024);
+        for _ in 0..(earshot_net::MAX_RESPONSE_BYTES / chunk.len() + 2) {
+            if socket.write_all(chunk.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    });
+    let error = XrpcClient::new(format!("http://{address}"))
+        .expect("client")
+        .create_session("me.test", &password())
+        .await;
+    assert!(
+        matches!(&error, Err(XrpcError::Malformed { reason, .. }) if reason.contains("8 MB")),
+        "got {error:?}"
+    );
+}
