@@ -91,11 +91,14 @@ impl Earshot {
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| DEFAULT_BLUESKY_SERVICE.to_owned());
 
+        crate::web::check_server_origin(&service)?;
         let entry = XrpcClient::new(&service)?;
         let pds = match self.pds_before_sign_in(&entry, &identifier).await? {
             Some(pds) => pds,
             None => service.clone(),
         };
+        // The password goes to the PDS an identity document named: https, or this machine.
+        crate::web::check_server_origin(&pds)?;
         let session = XrpcClient::new(&pds)?
             .create_session(&identifier, &Sensitive::new(app_password))
             .await?;

@@ -127,3 +127,26 @@ async fn the_main_password_works_with_a_warning_and_a_wrong_one_adds_nothing() {
         .await
         .expect("sign out");
 }
+
+/// A password must not travel in clear: an entry server on plain http (off this machine) is
+/// refused before anything is sent, in words; so is a Mastodon server.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_over_plain_http_is_refused_before_anything_is_sent() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secrets = Arc::<earshot_engine::MemorySecretStore>::default();
+    let earshot = crate::support::engine_with(&dir, &secrets, SyncSettings::default());
+    let refused = earshot
+        .add_bluesky_account(
+            "me.example.org".into(),
+            "app-pass-word".into(),
+            Some("http://pds.example.org".into()),
+        )
+        .await
+        .expect_err("plain http");
+    assert!(refused.to_string().contains("https"), "{refused}");
+    let refused = earshot
+        .begin_mastodon_sign_in("http://mastodon.example.org".into(), false)
+        .await
+        .expect_err("plain http");
+    assert!(refused.to_string().contains("https"), "{refused}");
+}
