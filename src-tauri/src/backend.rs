@@ -33,7 +33,7 @@ impl Backend {
                 Earshot::open(&data_dir, services).map_err(IpcError::from)
             });
         match &result {
-            Ok(earshot) => crate::events::forward(app.clone(), earshot.subscribe()),
+            Ok(earshot) => crate::events::forward(app.clone(), earshot),
             Err(e) => {
                 tracing::error!(code = ?e.code, message = %e.message, "Earshot started without its data");
             }

@@ -81,7 +81,7 @@ impl From<EngineError> for IpcError {
             EngineError::Network(_) => ErrorCode::Network,
             EngineError::Secret(_) => ErrorCode::KeyringUnavailable,
             EngineError::Notify(_) => ErrorCode::NotificationsUnavailable,
-            EngineError::TaskFailed(_) => ErrorCode::Internal,
+            EngineError::TaskFailed(_) | EngineError::Crashed { .. } => ErrorCode::Internal,
         };
         Self::new(code, error)
     }

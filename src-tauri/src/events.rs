@@ -40,9 +40,37 @@ pub struct OpenItem {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct PlanChanged;
 
-/// Forwards engine events until the engine goes away; the tray follows every change.
-pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
-    tauri::async_runtime::spawn(async move {
+/// A part of Earshot stopped after an internal error and was started again.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct TaskRestarted {
+    /// What it does, in words: "publishing planned posts", "notifications", …
+    pub task: String,
+}
+
+/// Forwards engine events until the engine goes away; the tray follows every change. A
+/// forwarder that panics is replaced by one that starts with a full refetch.
+pub fn forward(app: AppHandle, earshot: &earshot_engine::Earshot) {
+    let sender = earshot.event_sender();
+    let mut first = true;
+    earshot_engine::supervisor::supervise_for_the_app(
+        tauri::async_runtime::handle().inner(),
+        "event bridge",
+        move || {
+            let restarted = !std::mem::replace(&mut first, false);
+            forward_from(app.clone(), sender.subscribe(), restarted)
+        },
+        Box::new(|why| tracing::error!(%why, "the event bridge restarted")),
+    );
+}
+
+async fn forward_from(app: AppHandle, mut events: Receiver<EngineEvent>, restarted: bool) {
+    if restarted {
+        // Whatever was sent meanwhile is missed: the UI refetches everything.
+        let _ = InboxChanged { account_id: None }.emit(&app);
+        let _ = AccountChanged { account_id: None }.emit(&app);
+        crate::tray::refresh(&app);
+    }
+    {
         loop {
             let event = events.recv().await;
             if !matches!(event, Err(RecvError::Closed)) {
@@ -75,6 +103,10 @@ pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
                     .emit(&app)
                 }
                 Ok(EngineEvent::PlanChanged) => PlanChanged.emit(&app),
+                Ok(EngineEvent::TaskRestarted { task }) => TaskRestarted {
+                    task: task.to_owned(),
+                }
+                .emit(&app),
                 Err(RecvError::Lagged(missed)) => {
                     tracing::debug!(missed, "the UI missed events; asking it to refetch all");
                     InboxChanged { account_id: None }
@@ -87,5 +119,5 @@ pub fn forward(app: AppHandle, mut events: Receiver<EngineEvent>) {
                 tracing::warn!(error = %e, "could not tell the window about a change");
             }
         }
-    });
+    }
 }

@@ -72,6 +72,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             events::OwedChanged,
             events::OpenItem,
             events::PlanChanged,
+            events::TaskRestarted,
         ])
 }
 

@@ -82,12 +82,21 @@ fn spawn_refresher(app: &AppHandle) {
     let wake = Arc::new(Notify::new());
     app.manage(Refresher(Arc::clone(&wake)));
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            wake.notified().await;
-            redraw(&app).await;
-        }
-    });
+    // Lives as long as the app: a redraw that panics is logged and the refresher restarts.
+    earshot_engine::supervisor::supervise_for_the_app(
+        tauri::async_runtime::handle().inner(),
+        "tray",
+        move || {
+            let (app, wake) = (app.clone(), Arc::clone(&wake));
+            async move {
+                loop {
+                    wake.notified().await;
+                    redraw(&app).await;
+                }
+            }
+        },
+        Box::new(|why| tracing::error!(%why, "the tray refresher restarted")),
+    );
 }
 
 /// Reads the Owed queue and the accounts again and redraws the icon and the menu.

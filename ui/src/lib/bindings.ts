@@ -85,6 +85,7 @@ export const events = {
 	openItem: makeEvent<OpenItem_Serialize, OpenItem_Deserialize>("open-item"),
 	owedChanged: makeEvent<OwedChanged, OwedChanged>("owed-changed"),
 	planChanged: makeEvent<PlanChanged, PlanChanged>("plan-changed"),
+	taskRestarted: makeEvent<TaskRestarted, TaskRestarted>("task-restarted"),
 };
 
 /* Types */
@@ -897,6 +898,12 @@ export type SyncView_Serialize = {
 	lastSyncedAt: string | null,
 	/**  The last failure in words, while the account is failing or needs a sign-in. */
 	error: string | null,
+};
+
+/**  A part of Earshot stopped after an internal error and was started again. */
+export type TaskRestarted = {
+	/**  What it does, in words: "publishing planned posts", "notifications", … */
+	task: string,
 };
 
 /**  One post of a thread as the thread view shows it. */

@@ -23,6 +23,7 @@ use crate::{EngineEvent, Notice, NoticeAction, Notifier, Result};
 /// How long to wait after a change for the rest of a burst.
 const BURST_WINDOW: Duration = Duration::from_millis(500);
 
+#[derive(Clone)]
 pub(crate) struct Alerts {
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
@@ -59,8 +60,18 @@ impl Alerts {
             cancel: cancel.clone(),
             recheck: Arc::clone(&recheck),
         };
-        let events = self.events.subscribe();
-        runtime.spawn(self.run(events, cancel, recheck));
+        let (events, stop, wake) = (self.events.clone(), cancel.clone(), Arc::clone(&recheck));
+        // A restarted task subscribes anew; what it missed is in SQLite, read as it starts.
+        crate::supervisor::supervise(
+            runtime,
+            "notifications",
+            cancel,
+            move || {
+                let heard = self.events.subscribe();
+                self.clone().run(heard, stop.clone(), Arc::clone(&wake))
+            },
+            crate::supervisor::tell_ui(events, "notifications"),
+        );
         handle
     }
 

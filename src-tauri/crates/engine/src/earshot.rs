@@ -61,6 +61,8 @@ pub enum Error {
     Invalid(String),
     #[error("An internal task stopped unexpectedly: {0}")]
     TaskFailed(String),
+    #[error("{part} stopped after an internal error — restarting.")]
+    Crashed { part: &'static str },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -107,6 +109,34 @@ pub struct SyncSettings {
     pub poll_interval: Duration,
     /// Where `did:plc` identities are looked up.
     pub plc_directory: String,
+    /// Deliberate failures, for tests of how Earshot recovers; none in the app.
+    pub faults: Faults,
+}
+
+/// Failures a test asks for, to see Earshot recover from what real code cannot be made to do
+/// on demand (a panic in a sync round).
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    panicking_rounds: Arc<std::sync::atomic::AtomicU32>,
+}
+
+impl Faults {
+    /// The next `count` sync rounds, of any account, panic.
+    pub fn panic_next_rounds(&self, count: u32) {
+        self.panicking_rounds
+            .store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether this round is one of them.
+    pub(crate) fn take_round_panic(&self) -> bool {
+        self.panicking_rounds
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |left| left.checked_sub(1),
+            )
+            .is_ok()
+    }
 }
 
 impl Default for SyncSettings {
@@ -119,6 +149,7 @@ impl Default for SyncSettings {
                 .ok()
                 .filter(|url| !url.is_empty())
                 .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_PLC_DIRECTORY.to_owned()),
+            faults: Faults::default(),
         }
     }
 }
@@ -239,6 +270,12 @@ impl Earshot {
         self.events.subscribe()
     }
 
+    /// The engine's event channel, for a listener that may need to subscribe again (a
+    /// supervised bridge that was restarted).
+    pub fn event_sender(&self) -> broadcast::Sender<EngineEvent> {
+        self.events.clone()
+    }
+
     pub(crate) fn emit(&self, event: EngineEvent) {
         let _ = self.events.send(event);
     }
@@ -264,6 +301,7 @@ impl Earshot {
             events: self.events.clone(),
             poll_interval: self.services.sync.poll_interval,
             runtime: self.services.runtime.clone(),
+            faults: self.services.sync.faults.clone(),
         };
         let id = account.id.clone();
         let (store, clock) = (Arc::clone(&self.store), Arc::clone(&self.services.clock));

@@ -20,4 +20,7 @@ pub enum EngineEvent {
     OpenOwed,
     /// A planned post was published, held, released or failed.
     PlanChanged,
+    /// A background task (`task` names it: "scheduler", "alerts", "stream") panicked and was
+    /// started again; the person is told, the log has the details.
+    TaskRestarted { task: &'static str },
 }

@@ -19,13 +19,14 @@ mod scheduler;
 pub mod secrets;
 mod server_schedule;
 mod settings;
+pub mod supervisor;
 mod sync;
 pub mod web;
 
 pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
 pub use alerts::waited;
 pub use earshot::{
-    AppStatus, Earshot, Error, KeyringStatus, Result, Services, SyncSettings, data_dir,
+    AppStatus, Earshot, Error, Faults, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };
 pub use events::EngineEvent;
 pub use inbox::{Counting, ReplyLimits, ThreadEntry, ThreadPlace};

@@ -45,6 +45,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(15 * 60);
 /// The longest sleep between looks at the queue, so a changed clock is noticed.
 const MAX_SLEEP: Duration = Duration::from_secs(30);
 
+#[derive(Clone)]
 pub(crate) struct Scheduler {
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
@@ -98,16 +99,31 @@ impl Scheduler {
             cancel: cancel.clone(),
             wake: Arc::clone(&wake),
         };
-        runtime.spawn(self.run(cancel, wake));
+        let (events, stop) = (self.events.clone(), cancel.clone());
+        let mut restarted = false;
+        crate::supervisor::supervise(
+            runtime,
+            "publishing planned posts",
+            cancel,
+            move || {
+                // The first run waits for the engine's word that connections are up; a
+                // restarted one goes straight to work.
+                let first = !std::mem::replace(&mut restarted, true);
+                self.clone().run(stop.clone(), Arc::clone(&wake), first)
+            },
+            crate::supervisor::tell_ui(events, "publishing planned posts"),
+        );
         handle
     }
 
-    async fn run(self, cancel: CancellationToken, wake: Arc<Notify>) {
+    async fn run(self, cancel: CancellationToken, wake: Arc<Notify>, first: bool) {
         // The engine wakes the scheduler once every account's connection has started: an
         // interrupted post needs its account's connection to be checked.
-        tokio::select! {
-            () = cancel.cancelled() => return,
-            () = wake.notified() => {}
+        if first {
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = wake.notified() => {}
+            }
         }
         // Posts a previous run left mid-way are checked and finished first. Their unwritten
         // parts may have reached the server without Earshot hearing of it: the outbox is told

@@ -9,6 +9,7 @@
 //! - when the server refuses the saved session, the task parks: no retries until the person
 //!   signs in again (which starts a new task) — a revoked app password causes no retry storm.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -17,6 +18,7 @@ use earshot_core::{AccountId, Clock};
 use earshot_net::bluesky::XrpcError;
 use earshot_net::mastodon::MastodonError;
 use earshot_store::Store;
+use futures_util::FutureExt as _;
 use tokio::sync::{broadcast, mpsc};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
@@ -131,6 +133,7 @@ pub(crate) struct TaskContext {
     pub events: broadcast::Sender<EngineEvent>,
     pub poll_interval: Duration,
     pub runtime: tokio::runtime::Handle,
+    pub faults: crate::Faults,
 }
 
 pub(crate) fn spawn(sync: impl AccountSync, context: TaskContext) -> SyncHandle {
@@ -187,9 +190,23 @@ impl Task {
                 Wake::Tick | Wake::Asked => {}
             }
             self.set_syncing(true);
+            // A round that panics is a failed round: it is said on the account, and the task
+            // goes on with the same backoff as after any failure.
+            let round = AssertUnwindSafe(async {
+                assert!(
+                    !self.context.faults.take_round_panic(),
+                    "a sync round made to panic (test fault)"
+                );
+                sync.round().await
+            })
+            .catch_unwind();
             let outcome = tokio::select! {
                 () = self.cancel.cancelled() => return,
-                outcome = sync.round() => outcome,
+                outcome = round => outcome.unwrap_or_else(|panic| {
+                    let why = crate::supervisor::panic_words(panic);
+                    tracing::error!(account = %self.context.account.0, %why, "a sync round panicked");
+                    Err(Error::Crashed { part: "Sync" })
+                }),
             };
             match outcome {
                 Ok(report) => {

@@ -43,7 +43,7 @@ impl Drop for StreamGuard {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct StreamTask {
     pub account: AccountId,
     pub session: Arc<MastodonSession>,
@@ -56,7 +56,14 @@ pub(crate) struct StreamTask {
 impl StreamTask {
     pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> StreamGuard {
         let cancel = CancellationToken::new();
-        runtime.spawn(self.run(cancel.clone()));
+        let (events, stop) = (self.events.clone(), cancel.clone());
+        crate::supervisor::supervise(
+            runtime,
+            "live updates from Mastodon",
+            cancel.clone(),
+            move || self.clone().run(stop.clone()),
+            crate::supervisor::tell_ui(events, "live updates from Mastodon"),
+        );
         StreamGuard(cancel)
     }
 

@@ -707,3 +707,48 @@ async fn stray_requests_to_the_loopback_listener_do_not_end_the_sign_in() {
     let signed_in = finished.expect("signed in despite the strays");
     assert_eq!(signed_in.account.handle, format!("alice@{}", server.host()));
 }
+
+/// A sync round that panics does not take the account's syncing with it: the account says
+/// so in words, and the next round (after the usual backoff) goes on as if nothing happened.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_round_that_panics_is_reported_and_syncing_recovers() {
+    let server = MastodonServer::start(Profile::quirky()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let asked = server.post(&bob, "@alice still there?", None, "public");
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let sync = SyncSettings {
+        poll_interval: Duration::from_millis(300),
+        ..SyncSettings::default()
+    };
+    sync.faults.panic_next_rounds(1);
+    let earshot = engine_with(&dir, &secrets, sync);
+    let account = sign_in(&earshot, &server, &alice).await;
+    let said = within(Duration::from_secs(5), "the crash in words", async || {
+        earshot
+            .list_accounts()
+            .await
+            .expect("accounts")
+            .into_iter()
+            .find(|v| v.account.id == account)?
+            .sync
+            .error
+    })
+    .await;
+    assert_eq!(said, "Sync stopped after an internal error — restarting.");
+    within(Duration::from_secs(10), "syncing recovered", async || {
+        item(&earshot, &asked).await
+    })
+    .await;
+    let view = earshot
+        .list_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|v| v.account.id == account)
+        .expect("listed");
+    assert_eq!(view.sync.state, SyncState::Synced, "{view:?}");
+}

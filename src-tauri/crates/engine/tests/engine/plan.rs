@@ -912,6 +912,7 @@ mod bluesky {
         SyncSettings {
             poll_interval: Duration::from_secs(2),
             plc_directory: plc_url(),
+            ..SyncSettings::default()
         }
     }
 

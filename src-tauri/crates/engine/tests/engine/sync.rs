@@ -24,6 +24,7 @@ fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot 
     let sync = SyncSettings {
         poll_interval: POLL,
         plc_directory: plc_url(),
+        ..SyncSettings::default()
     };
     engine_with(dir, secrets, sync)
 }
@@ -511,6 +512,7 @@ fn engine_with_clock(
         SyncSettings {
             poll_interval: POLL,
             plc_directory: plc_url(),
+            ..SyncSettings::default()
         },
         Arc::clone(clock) as _,
         Arc::new(crate::support::SilentNotifier) as _,
