@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "open_on_web",
+    "list_backups",
+    "restore_backup",
     "open_account_profile",
     "post_limits",
     "list_planned",

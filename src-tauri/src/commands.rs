@@ -7,8 +7,8 @@ use earshot_core::{
     PlannedPostId, PostRef, TopicId,
 };
 use earshot_engine::{
-    AccountView, AppStatus, KeyringStatus, MastodonSignIn, Pause, ReplyLimits, SignedIn, Snooze,
-    ThreadEntry, WebAddress,
+    AccountView, AppStatus, BackupView, KeyringStatus, MastodonSignIn, Pause, ReplyLimits,
+    SignedIn, Snooze, ThreadEntry, WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -59,6 +59,20 @@ pub async fn restore_draft(backend: State<'_, Backend>, id: DraftId) -> Reply<Dr
 #[specta::specta]
 pub async fn send_test_notification(backend: State<'_, Backend>) -> Reply<()> {
     Ok(backend.get()?.send_test_notification().await?)
+}
+
+/// The daily backups, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_backups(backend: State<'_, Backend>) -> Reply<Vec<BackupView>> {
+    Ok(backend.get()?.list_backups())
+}
+
+/// Goes back to the backup of `day`.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_backup(backend: State<'_, Backend>, day: String) -> Reply<()> {
+    Ok(backend.get()?.restore_backup(day).await?)
 }
 
 #[tauri::command]

@@ -64,9 +64,9 @@ impl From<EngineError> for IpcError {
                 ErrorCode::DataFromNewerVersion
             }
             EngineError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
-            EngineError::Store(StoreError::DataFolder { .. } | StoreError::Sqlite(_)) => {
-                ErrorCode::Storage
-            }
+            EngineError::Store(
+                StoreError::DataFolder { .. } | StoreError::Sqlite(_) | StoreError::Damaged(_),
+            ) => ErrorCode::Storage,
             EngineError::InvalidDraft(_)
             | EngineError::Invalid(_)
             | EngineError::NotAWebPage { .. }

@@ -41,6 +41,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_at_login,
             commands::set_start_at_login,
             commands::open_on_web,
+            commands::list_backups,
+            commands::restore_backup,
             commands::open_account_profile,
             commands::post_limits,
             commands::list_planned,

@@ -32,14 +32,50 @@ describe("Settings screen", () => {
           return false;
         case "plan_settings":
           return { holdAfterMinutes: 30, lateGraceMinutes: 60, requireAltText: true };
+        case "list_backups":
+          return [];
       }
       throw new Error(`unexpected command ${cmd}`);
     });
-    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null } });
+    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null } });
     const days = await screen.findAllByTestId<HTMLInputElement>("quiet-day");
     expect(days).toHaveLength(7);
     for (const day of days) await fireEvent.click(day);
     await waitFor(() => expect(saved).toHaveLength(7));
     expect(saved.at(-1)?.quietHours.every((day) => !day.enabled)).toBe(true);
+  });
+
+  it("restores the chosen backup only once the person confirms", async () => {
+    const restored: string[] = [];
+    mockIPC((cmd, args) => {
+      switch (cmd) {
+        case "notification_settings":
+          return nights();
+        case "start_at_login":
+          return false;
+        case "plan_settings":
+          return { holdAfterMinutes: 30, lateGraceMinutes: 60, requireAltText: true };
+        case "list_backups":
+          return [
+            { day: "2026-11-30", size: "340 KB" },
+            { day: "2026-11-29", size: "338 KB" },
+          ];
+        case "restore_backup":
+          restored.push((args as { day: string }).day);
+          return null;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    let answer = false;
+    window.confirm = () => answer;
+    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null } });
+    const day = await screen.findByTestId<HTMLSelectElement>("backup-day");
+    expect(day.value).toBe("2026-11-30");
+    await fireEvent.change(day, { target: { value: "2026-11-29" } });
+    await fireEvent.click(screen.getByTestId("restore-backup"));
+    expect(restored).toEqual([]);
+    answer = true;
+    await fireEvent.click(screen.getByTestId("restore-backup"));
+    await waitFor(() => expect(restored).toEqual(["2026-11-29"]));
   });
 });

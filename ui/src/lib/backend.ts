@@ -20,7 +20,8 @@ import {
   type ThreadEntry_Serialize,
 } from "./bindings";
 
-export type { Account, AppStatus, Draft, DraftId, KeyringStatus, MastodonSignIn, Network, SyncState } from "./bindings";
+export type { Account, AppStatus, BackupView, Draft, DraftId, KeyringStatus } from "./bindings";
+export type { MastodonSignIn, Network, SyncState } from "./bindings";
 export type { InboxReason, QuestionKind, QuietDay, NotificationSettings, Snooze, ThreadPlace } from "./bindings";
 
 // What Rust sends (its serialised shape), under plain names.
@@ -90,6 +91,8 @@ export const backend = {
   startAtLogin: () => unwrap(commands.startAtLogin()),
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
+  listBackups: () => unwrap(commands.listBackups()),
+  restoreBackup: (day: string) => unwrap(commands.restoreBackup(day)),
   openAccountProfile: (account: string) => unwrap(commands.openAccountProfile(account)),
   postLimits: (accountId: string) => unwrap(commands.postLimits(accountId)),
   listPlanned: () => unwrap(commands.listPlanned()),

@@ -49,6 +49,10 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	/**  The daily backups, newest first. */
+	listBackups: () => typedError<BackupView[], IpcError>(__TAURI_INVOKE("list_backups")),
+	/**  Goes back to the backup of `day`. */
+	restoreBackup: (day: string) => typedError<null, IpcError>(__TAURI_INVOKE("restore_backup", { day })),
 	/**  Opens the account's own profile on the web (to check what a server published). */
 	openAccountProfile: (account: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("open_account_profile", { account })),
 	postLimits: (accountId: AccountId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("post_limits", { accountId })),
@@ -139,6 +143,8 @@ export type AppStatus_Deserialize = {
 	dataDir: string,
 	/**  Notifications are paused until then. */
 	notificationsPausedUntil?: string | null,
+	/**  The database was damaged when Earshot started: what happened, in words. */
+	recovered?: string | null,
 };
 
 /**  What the UI shows about the running Earshot. */
@@ -147,6 +153,16 @@ export type AppStatus_Serialize = {
 	dataDir: string,
 	/**  Notifications are paused until then. */
 	notificationsPausedUntil: string | null,
+	/**  The database was damaged when Earshot started: what happened, in words. */
+	recovered: string | null,
+};
+
+/**  A backup as Settings lists it. */
+export type BackupView = {
+	/**  The day it was taken, `YYYY-MM-DD`; also its name for [`Earshot::restore_backup`]. */
+	day: string,
+	/**  Its size in words ("340 KB"). */
+	size: string,
 };
 
 /**  How a network counts a post's length. */

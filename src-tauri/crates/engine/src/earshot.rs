@@ -188,6 +188,8 @@ pub struct AppStatus {
     /// Notifications are paused until then.
     #[specta(type = Option<String>)]
     pub notifications_paused_until: Option<earshot_core::Timestamp>,
+    /// The database was damaged when Earshot started: what happened, in words.
+    pub recovered: Option<String>,
 }
 
 /// Where Earshot keeps its data: `EARSHOT_DATA_DIR` when set (tests always set it), else the
@@ -201,7 +203,9 @@ pub fn data_dir(platform_default: PathBuf) -> PathBuf {
 
 #[derive(Debug)]
 pub struct Earshot {
-    data_dir: PathBuf,
+    /// Held so that dropping the engine stops the daily backups.
+    _backups: crate::backups::BackupsHandle,
+    pub(crate) data_dir: PathBuf,
     pub(crate) store: Arc<Store>,
     pub(crate) services: Services,
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
@@ -218,6 +222,9 @@ impl Earshot {
     /// starts syncing every account.
     pub fn open(data_dir: &Path, services: Services) -> Result<Self> {
         let store = Store::open(data_dir)?;
+        if let Some(recovery) = store.recovery() {
+            tracing::error!(words = %recovery.words(), "started from a recovered database");
+        }
         let cutoff = services.clock.now() - KEEP_DELETED_DRAFTS;
         let purged = store.purge_drafts_deleted_before(cutoff)?;
         if purged > 0 {
@@ -246,7 +253,15 @@ impl Earshot {
             settings: Arc::clone(&plan_settings),
         }
         .spawn(&services.runtime);
+        let backups = crate::backups::spawn(
+            &services.runtime,
+            Arc::clone(&store),
+            data_dir.to_owned(),
+            Arc::clone(&services.clock),
+            events.clone(),
+        );
         let earshot = Self {
+            _backups: backups,
             data_dir: data_dir.to_owned(),
             store,
             services,
@@ -449,6 +464,7 @@ impl Earshot {
                 .notification_settings()
                 .paused_until
                 .filter(|until| *until > self.services.clock.now()),
+            recovered: self.store.recovery().map(earshot_store::Recovery::words),
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod alerts;
+mod backups;
 mod bluesky;
 mod earshot;
 mod events;
@@ -25,6 +26,7 @@ pub mod web;
 
 pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
 pub use alerts::waited;
+pub use backups::BackupView;
 pub use earshot::{
     AppStatus, Earshot, Error, Faults, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };

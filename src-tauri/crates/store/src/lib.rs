@@ -11,6 +11,7 @@ mod migrations;
 mod outbox;
 mod owed;
 mod plan;
+mod recovery;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEntry;
 pub use plan::StoredImage;
+pub use recovery::{BACKUP_FOLDER, Backup, KEEP_BACKUPS, Recovery, backups};
 
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "earshot.sqlite3";
@@ -51,6 +53,9 @@ pub enum StoreError {
     Refused(String),
     #[error("The local database failed: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// SQLite's own check found broken pages or indexes.
+    #[error("The local database is damaged: {0}")]
+    Damaged(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -60,25 +65,69 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
+    /// What opening had to do about a damaged file, for the person to read.
+    recovery: Option<Recovery>,
 }
 
 impl Store {
     /// Opens (creating if needed) the database in `data_dir` and brings its schema up to date.
-    /// A database from a newer Earshot is refused before anything is written to it.
+    /// A database from a newer Earshot is refused before anything is written to it. A
+    /// damaged one is moved aside and replaced by the newest good backup, or a fresh
+    /// database ([`Store::recovery`] says which).
     pub fn open(data_dir: &Path) -> Result<Self> {
         std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataFolder {
             path: data_dir.to_owned(),
             source,
         })?;
         let path = data_dir.join(DATABASE_FILE);
-        let conn = Connection::open(&path)?;
+        let problem = match Self::open_file(&path) {
+            Err(e) if recovery::is_damage(&e) => e.to_string(),
+            opened => return opened,
+        };
+        tracing::error!(%problem, path = %path.display(), "the database is damaged; recovering");
+        // Only the damaged file's new name reads the wall clock.
+        let damaged_file = recovery::move_aside(&path, jiff::Timestamp::now())?;
+        let mut restored_from = None;
+        for backup in backups(data_dir) {
+            match recovery::readable(&backup.path) {
+                Ok(()) => {
+                    std::fs::copy(&backup.path, &path).map_err(|source| {
+                        StoreError::DataFolder {
+                            path: path.clone(),
+                            source,
+                        }
+                    })?;
+                    restored_from = Some(backup.path);
+                    break;
+                }
+                Err(e) => tracing::warn!(backup = %backup.path.display(), error = %e,
+                    "a backup is damaged too"),
+            }
+        }
+        let mut store = Self::open_file(&path)?;
+        store.recovery = Some(Recovery {
+            damaged_file,
+            problem,
+            restored_from,
+        });
+        Ok(store)
+    }
+
+    fn open_file(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         // Version check first: switching to WAL would already write to a file we must not touch.
-        migrations::refuse_newer(&conn, &path)?;
+        migrations::refuse_newer(&conn, path)?;
+        recovery::check(&conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // In WAL mode NORMAL loses nothing when the app crashes, only on power loss.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Self::prepare(conn, &path)
+        Self::prepare(conn, path)
+    }
+
+    /// What opening had to do about a damaged database, if anything.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
     }
 
     /// A private database that lives as long as the value; for tests.
@@ -102,6 +151,7 @@ impl Store {
         }
         Ok(Self {
             conn: Mutex::new(conn),
+            recovery: None,
         })
     }
 

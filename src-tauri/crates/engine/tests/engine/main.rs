@@ -8,5 +8,6 @@ mod drafts;
 mod mastodon;
 mod once;
 mod plan;
+mod recovery;
 mod support;
 mod sync;

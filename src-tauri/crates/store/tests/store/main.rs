@@ -5,6 +5,7 @@ mod drafts;
 mod inbox;
 mod owed;
 mod plan;
+mod recovery;
 mod schema;
 
 use earshot_core::Timestamp;
