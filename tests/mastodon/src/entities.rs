@@ -262,6 +262,12 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
 }
 
 pub(crate) fn notification(state: &State, n: &Notification, origin: &str) -> Value {
+    if n.status
+        .as_ref()
+        .is_some_and(|id| state.garbled.contains(id))
+    {
+        return json!({ "id": n.id, "type": n.kind, "account": null });
+    }
     if state.profile.software == Software::GoToSocial {
         // No `group_key`; whole-second times.
         // No `status` key at all for a notification without one (a follow request).

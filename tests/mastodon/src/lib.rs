@@ -141,6 +141,11 @@ impl MastodonServer {
             .send(streaming::Event::Delete { id: id.to_owned() });
     }
 
+    /// Makes the notifications about `status_id` come out broken (no account, no time).
+    pub fn garble_notifications_of(&self, status_id: &str) {
+        self.shared.state().garbled.insert(status_id.to_owned());
+    }
+
     /// Makes a status's `url` say `url`, as a hostile or broken server might.
     pub fn set_url(&self, status_id: &str, url: &str) {
         self.shared

@@ -258,6 +258,9 @@ pub(crate) struct State {
     pub requests: Vec<String>,
     /// Statuses whose `url` is something else than their page (a hostile server's).
     pub url_overrides: HashMap<String, String>,
+    /// Statuses whose notifications come out broken (no account, no time), as a server with
+    /// a bug sends them.
+    pub garbled: HashSet<String>,
 }
 
 impl State {
@@ -283,6 +286,7 @@ impl State {
             failures: Vec::new(),
             requests: Vec::new(),
             url_overrides: HashMap::new(),
+            garbled: HashSet::new(),
         }
     }
 

@@ -907,6 +907,11 @@ export type SyncView_Deserialize = {
 	lastSyncedAt?: string | null,
 	/**  The last failure in words, while the account is failing or needs a sign-in. */
 	error?: string | null,
+	/**
+	 *  Notifications that could not be read, in words ("2 notifications could not be read
+	 *  — details in the log"); none when every one could.
+	 */
+	unreadable?: string | null,
 };
 
 export type SyncView_Serialize = {
@@ -914,6 +919,11 @@ export type SyncView_Serialize = {
 	lastSyncedAt: string | null,
 	/**  The last failure in words, while the account is failing or needs a sign-in. */
 	error: string | null,
+	/**
+	 *  Notifications that could not be read, in words ("2 notifications could not be read
+	 *  — details in the log"); none when every one could.
+	 */
+	unreadable: string | null,
 };
 
 /**  A part of Earshot stopped after an internal error and was started again. */

@@ -216,4 +216,6 @@ pub struct SyncRecord {
     pub last_error_at: Option<Timestamp>,
     /// The server refused the saved session: nothing syncs until the person signs in again.
     pub needs_sign_in: bool,
+    /// Notifications skipped because they could not be read.
+    pub unreadable: u32,
 }

@@ -49,6 +49,9 @@ pub struct SyncView {
     pub last_synced_at: Option<String>,
     /// The last failure in words, while the account is failing or needs a sign-in.
     pub error: Option<String>,
+    /// Notifications that could not be read, in words ("2 notifications could not be read
+    /// — details in the log"); none when every one could.
+    pub unreadable: Option<String>,
 }
 
 /// An account and how its syncing goes, for the Accounts screen.
@@ -225,6 +228,7 @@ impl Earshot {
                         state,
                         last_synced_at: record.last_success_at.map(|at| at.to_string()),
                         error: record.last_error,
+                        unreadable: unreadable_words(record.unreadable),
                     },
                 }
             })
@@ -263,5 +267,16 @@ impl Earshot {
         blocking(move || secrets.delete(&key).map_err(Error::from)).await?;
         self.with_store(move |store| store.delete_account(&id))
             .await
+    }
+}
+
+/// "1 notification could not be read — details in the log".
+fn unreadable_words(count: u32) -> Option<String> {
+    match count {
+        0 => None,
+        1 => Some("1 notification could not be read — details in the log.".into()),
+        n => Some(format!(
+            "{n} notifications could not be read — details in the log."
+        )),
     }
 }

@@ -283,6 +283,18 @@ pub(crate) fn retry_delay(
     }
 }
 
+/// Records how many notifications a round had to skip, so the account can say so.
+pub(crate) async fn record_unreadable(store: &Arc<Store>, account: &AccountId, skipped: usize) {
+    if skipped > 0 {
+        tracing::warn!(account = %account.0, skipped, "notifications could not be read");
+    }
+    let (account, skipped) = (account.clone(), u32::try_from(skipped).unwrap_or(u32::MAX));
+    let recorded = on_store(store, move |store| store.set_unreadable(&account, skipped)).await;
+    if let Err(e) = recorded {
+        tracing::warn!(error = %e, "could not record unreadable notifications");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

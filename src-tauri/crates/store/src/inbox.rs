@@ -430,6 +430,17 @@ impl Store {
         Ok(())
     }
 
+    /// How many notifications the last round skipped because they could not be read (a
+    /// round reads the newest page again, so a count per round, not a running total).
+    pub fn set_unreadable(&self, account: &AccountId, skipped: u32) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO sync_state (account_id, unreadable) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET unreadable = ?2",
+            params![account.0, skipped],
+        )?;
+        Ok(())
+    }
+
     /// Forgets a "sign in again" state after the person signed in.
     pub fn clear_sync_error(&self, account: &AccountId) -> Result<()> {
         self.conn().execute(
@@ -444,7 +455,7 @@ impl Store {
         let record = self
             .conn()
             .query_row(
-                "SELECT last_success_at, last_error, last_error_at, needs_sign_in
+                "SELECT last_success_at, last_error, last_error_at, needs_sign_in, unreadable
                  FROM sync_state WHERE account_id = ?1",
                 params![account.0],
                 |row| {
@@ -453,6 +464,7 @@ impl Store {
                         last_error: row.get("last_error")?,
                         last_error_at: optional_time(row.get("last_error_at")?)?,
                         needs_sign_in: row.get("needs_sign_in")?,
+                        unreadable: row.get("unreadable")?,
                     })
                 },
             )

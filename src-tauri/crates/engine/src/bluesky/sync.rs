@@ -241,6 +241,7 @@ impl AccountSync for BlueskySync {
             .await?;
 
         let mut added = 0;
+        let mut skipped = 0;
         let mut previous_last: Option<Timestamp> = None;
         loop {
             let (cursor, until) = match &marks.walk {
@@ -265,6 +266,7 @@ impl AccountSync for BlueskySync {
                 .or_else(|| page.notifications.first().map(|n| n.indexed_at));
             let reached_old = page.notifications.iter().any(|n| n.indexed_at < until);
             let empty = page.notifications.is_empty();
+            skipped += page.skipped;
             let last = page.notifications.last().map(|n| n.indexed_at);
             let stuck = last.is_some() && last == previous_last;
             previous_last = last;
@@ -312,6 +314,7 @@ impl AccountSync for BlueskySync {
             tracing::warn!(account = %account.0, error = %e, "could not check for deleted posts");
             false
         });
+        crate::sync::record_unreadable(&self.store, &account, skipped).await;
         Ok(RoundReport {
             added,
             answered,

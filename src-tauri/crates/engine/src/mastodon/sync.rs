@@ -215,6 +215,7 @@ impl AccountSync for MastodonSync {
         self.rounds = self.rounds.wrapping_add(1);
         let token = self.session.token().await?;
         let mut added = 0;
+        let mut skipped = 0;
         loop {
             let (page, until) = match &marks.walk {
                 Some(walk) => (Page::OlderThan(walk.cursor.clone()), walk.until),
@@ -238,6 +239,7 @@ impl AccountSync for MastodonSync {
                 .map(|w| w.top)
                 .or_else(|| times.first().copied());
             let last_id = got.notifications.last().map(|n| n.id.clone());
+            skipped += got.skipped;
             let posts: Vec<IncomingPost> = got
                 .notifications
                 .into_iter()
@@ -265,6 +267,7 @@ impl AccountSync for MastodonSync {
                 break;
             }
         }
+        crate::sync::record_unreadable(&self.store, &account, skipped).await;
         Ok(RoundReport {
             added,
             answered,

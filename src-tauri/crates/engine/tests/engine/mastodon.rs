@@ -752,3 +752,43 @@ async fn a_sync_round_that_panics_is_reported_and_syncing_recovers() {
         .expect("listed");
     assert_eq!(view.sync.state, SyncState::Synced, "{view:?}");
 }
+
+/// A notification the server sends broken is skipped, not fatal — and not lost in silence:
+/// the account says how many could not be read.
+#[tokio::test(flavor = "multi_thread")]
+async fn unreadable_notifications_are_counted_and_said() {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let fine = server.post(&bob, "@alice readable", None, "public");
+    for n in 0..2 {
+        let broken = server.post(&bob, &format!("@alice broken {n}"), None, "public");
+        server.garble_notifications_of(&broken);
+    }
+    let (dir, secrets) = (
+        tempfile::tempdir().expect("dir"),
+        Arc::<MemorySecretStore>::default(),
+    );
+    let earshot = engine(&dir, &secrets);
+    let account = sign_in(&earshot, &server, &alice).await;
+    within(POLL * 3, "the readable one arrives", async || {
+        item(&earshot, &fine).await
+    })
+    .await;
+    let said = within(POLL * 3, "the count in words", async || {
+        earshot
+            .list_accounts()
+            .await
+            .expect("accounts")
+            .into_iter()
+            .find(|v| v.account.id == account)?
+            .sync
+            .unreadable
+    })
+    .await;
+    assert_eq!(
+        said,
+        "2 notifications could not be read — details in the log."
+    );
+    assert_eq!(earshot.list_inbox().await.expect("inbox").len(), 1);
+}
