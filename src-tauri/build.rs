@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "open_on_web",
+    "plans_on_sign_out",
     "list_backups",
     "restore_backup",
     "open_account_profile",

@@ -7,8 +7,8 @@ use earshot_core::{
     PlannedPostId, PostRef, TopicId,
 };
 use earshot_engine::{
-    AccountView, AppStatus, BackupView, KeyringStatus, MastodonSignIn, Pause, ReplyLimits,
-    SignedIn, Snooze, ThreadEntry, WebAddress,
+    AccountView, AppStatus, BackupView, KeepPlans, KeyringStatus, MastodonSignIn, Pause,
+    PlansOnAccount, ReplyLimits, SignedIn, SignedOut, Snooze, ThreadEntry, WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -104,8 +104,22 @@ pub async fn add_bluesky_account(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn remove_account(backend: State<'_, Backend>, id: AccountId) -> Reply<()> {
-    Ok(backend.get()?.remove_account(id).await?)
+pub async fn remove_account(
+    backend: State<'_, Backend>,
+    id: AccountId,
+    plans: KeepPlans,
+) -> Reply<SignedOut> {
+    Ok(backend.get()?.remove_account(id, plans).await?)
+}
+
+/// What signing the account out would do to its plans, to ask first.
+#[tauri::command]
+#[specta::specta]
+pub async fn plans_on_sign_out(
+    backend: State<'_, Backend>,
+    id: AccountId,
+) -> Reply<PlansOnAccount> {
+    Ok(backend.get()?.plans_on_sign_out(id).await?)
 }
 
 /// Runs a sync round for the account now.

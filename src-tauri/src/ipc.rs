@@ -41,6 +41,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_at_login,
             commands::set_start_at_login,
             commands::open_on_web,
+            commands::plans_on_sign_out,
             commands::list_backups,
             commands::restore_backup,
             commands::open_account_profile,

@@ -7,6 +7,7 @@ import {
   type ErrorCode,
   type InboxItem_Serialize,
   type IpcError,
+  type KeepPlans,
   type NotificationSettings,
   type OwedQueue_Serialize,
   type PlanSettings,
@@ -21,7 +22,7 @@ import {
 } from "./bindings";
 
 export type { Account, AppStatus, BackupView, Draft, DraftId, KeyringStatus } from "./bindings";
-export type { MastodonSignIn, Network, SyncState } from "./bindings";
+export type { KeepPlans, MastodonSignIn, Network, PlansOnAccount, SyncState } from "./bindings";
 export type { InboxReason, QuestionKind, QuietDay, NotificationSettings, Snooze, ThreadPlace } from "./bindings";
 
 // What Rust sends (its serialised shape), under plain names.
@@ -68,7 +69,8 @@ export const backend = {
   listAccounts: () => unwrap(commands.listAccounts()),
   addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
     unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),
-  removeAccount: (id: string) => unwrap(commands.removeAccount(id)),
+  removeAccount: (id: string, plans: KeepPlans) => unwrap(commands.removeAccount(id, plans)),
+  plansOnSignOut: (id: string) => unwrap(commands.plansOnSignOut(id)),
   beginMastodonSignIn: (server: string, pasteCode: boolean) =>
     unwrap(commands.beginMastodonSignIn(server, pasteCode)),
   finishMastodonSignIn: (attempt: string, code: string | null) =>

@@ -18,7 +18,7 @@ export const commands = {
 	listAccounts: () => typedError<AccountView_Serialize[], IpcError>(__TAURI_INVOKE("list_accounts")),
 	/**  `service` is the PDS or entryway; empty or missing means Bluesky's own. */
 	addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) => typedError<SignedIn_Serialize, IpcError>(__TAURI_INVOKE("add_bluesky_account", { identifier, appPassword, service })),
-	removeAccount: (id: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("remove_account", { id })),
+	removeAccount: (id: AccountId, plans: KeepPlans) => typedError<SignedOut, IpcError>(__TAURI_INVOKE("remove_account", { id, plans })),
 	/**  Runs a sync round for the account now. */
 	syncNow: (id: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("sync_now", { id })),
 	listInbox: () => typedError<InboxItem_Serialize[], IpcError>(__TAURI_INVOKE("list_inbox")),
@@ -49,6 +49,8 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	/**  What signing the account out would do to its plans, to ask first. */
+	plansOnSignOut: (id: AccountId) => typedError<PlansOnAccount, IpcError>(__TAURI_INVOKE("plans_on_sign_out", { id })),
 	/**  The daily backups, newest first. */
 	listBackups: () => typedError<BackupView[], IpcError>(__TAURI_INVOKE("list_backups")),
 	/**  Goes back to the backup of `day`. */
@@ -428,6 +430,13 @@ export type ItemState =
 "snoozed" | 
 /**  Said to someone else in the account's thread: in the Inbox, never owed. */
 "to_others";
+
+/**  What becomes of an account's unpublished plans when it signs out. */
+export type KeepPlans = 
+/**  Each becomes a draft (its posts' text, in order) in Drafts. */
+"as_drafts" | 
+/**  They go with the account. */
+"delete";
 
 /**  What the keyring check found, for the Settings screen. */
 export type KeyringStatus = {
@@ -813,6 +822,14 @@ export type PlannedPost_Serialize = {
 	serverScheduleId: string | null,
 };
 
+/**  What signing out would touch. */
+export type PlansOnAccount = {
+	/**  Plans not published yet. */
+	planned: number,
+	/**  Of those, held by their servers (scheduled there), to be cancelled first. */
+	heldByServers: number,
+};
+
 /**  A post on some network; `cid` pins its exact version where the network has one (Bluesky). */
 export type PostRef = PostRef_Serialize | PostRef_Deserialize;
 
@@ -879,6 +896,13 @@ export type SignedIn_Serialize = {
 	account: Account,
 	/**  Something the person should know, e.g. that they used their main password. */
 	warning: string | null,
+};
+
+/**  What signing out did. */
+export type SignedOut = {
+	keptAsDrafts: number,
+	/**  Scheduled posts the servers would not take back, in words. */
+	notCancelled: string[],
 };
 
 /**  Snooze choices, as the Owed view offers them. */

@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use earshot_core::{Account, AccountId, Network, Sensitive};
+use earshot_core::{Account, AccountId, Network, PlanStatus, PlannedPost, Sensitive};
 use earshot_net::bluesky::{Credential, XrpcClient, XrpcError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::bluesky::session::tokens_json;
@@ -235,15 +235,60 @@ impl Earshot {
             .collect())
     }
 
-    /// Signs out: the sync stops, a Mastodon token is revoked on its server (best effort: an
-    /// unreachable server must not keep anyone signed in here), then the tokens leave the
-    /// keyring, so a failure there keeps the account listed (and the person told) rather than
-    /// leaving tokens nobody can see.
-    pub async fn remove_account(&self, id: AccountId) -> Result<()> {
+    /// What signing out would do to the account's plans, so the UI can ask first.
+    pub async fn plans_on_sign_out(&self, id: AccountId) -> Result<PlansOnAccount> {
+        let waiting = self.unpublished_plans(&id).await?;
+        Ok(PlansOnAccount {
+            planned: u32::try_from(waiting.len()).unwrap_or(u32::MAX),
+            held_by_servers: u32::try_from(
+                waiting
+                    .iter()
+                    .filter(|post| post.server_schedule_id.is_some())
+                    .count(),
+            )
+            .unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Signs out. Plans the account has not published yet are first taken back from the
+    /// servers that hold them (those that could not be are named), then kept as drafts or
+    /// deleted, as the person chose. Then the sync stops, a Mastodon token is revoked on its
+    /// server (best effort: an unreachable server must not keep anyone signed in here), and
+    /// the tokens leave the keyring, so a failure there keeps the account listed (and the
+    /// person told) rather than leaving tokens nobody can see.
+    pub async fn remove_account(&self, id: AccountId, plans: KeepPlans) -> Result<SignedOut> {
         let account = {
             let id = id.clone();
             self.with_store(move |store| store.account(&id)).await?
         };
+        let waiting = self.unpublished_plans(&id).await?;
+        let mut not_cancelled = Vec::new();
+        for post in waiting.iter().filter(|p| p.server_schedule_id.is_some()) {
+            if let Err(e) = self.cancel_on_servers(std::slice::from_ref(post)).await {
+                tracing::warn!(post = %post.id, error = %e, "could not cancel a scheduled post");
+                not_cancelled.push(format!(
+                    "“{}” ({}) could not be cancelled on the server and may still go out: {e}",
+                    earshot_core::richtext::one_line(first_text(post), 60),
+                    post.publish_at
+                ));
+            }
+        }
+        let mut kept_as_drafts = 0;
+        if plans == KeepPlans::AsDrafts {
+            for post in &waiting {
+                let text = post
+                    .parts
+                    .iter()
+                    .map(|part| part.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+                let body = earshot_core::DraftBody::parse(text)?;
+                let now = self.services.clock.now();
+                self.with_store(move |store| store.create_draft(&body, now))
+                    .await?;
+                kept_as_drafts += 1;
+            }
+        }
         let connection = self
             .running()
             .get(&id)
@@ -266,8 +311,56 @@ impl Earshot {
         let key = account.secret_key();
         blocking(move || secrets.delete(&key).map_err(Error::from)).await?;
         self.with_store(move |store| store.delete_account(&id))
-            .await
+            .await?;
+        self.emit(EngineEvent::PlanChanged);
+        Ok(SignedOut {
+            kept_as_drafts,
+            not_cancelled,
+        })
     }
+
+    /// The account's plans that have not gone out.
+    async fn unpublished_plans(&self, id: &AccountId) -> Result<Vec<PlannedPost>> {
+        let id = id.clone();
+        let posts = self.with_store(|store| store.planned_posts()).await?;
+        Ok(posts
+            .into_iter()
+            .filter(|post| post.account_id == id && post.status != PlanStatus::Published)
+            .collect())
+    }
+}
+
+fn first_text(post: &PlannedPost) -> &str {
+    post.parts.first().map_or("", |part| part.text.as_str())
+}
+
+/// What becomes of an account's unpublished plans when it signs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum KeepPlans {
+    /// Each becomes a draft (its posts' text, in order) in Drafts.
+    AsDrafts,
+    /// They go with the account.
+    Delete,
+}
+
+/// What signing out would touch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PlansOnAccount {
+    /// Plans not published yet.
+    pub planned: u32,
+    /// Of those, held by their servers (scheduled there), to be cancelled first.
+    pub held_by_servers: u32,
+}
+
+/// What signing out did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct SignedOut {
+    pub kept_as_drafts: u32,
+    /// Scheduled posts the servers would not take back, in words.
+    pub not_cancelled: Vec<String>,
 }
 
 /// "1 notification could not be read — details in the log".

@@ -24,7 +24,10 @@ pub mod supervisor;
 mod sync;
 pub mod web;
 
-pub use accounts::{AccountView, DEFAULT_BLUESKY_SERVICE, SignedIn, SyncState, SyncView};
+pub use accounts::{
+    AccountView, DEFAULT_BLUESKY_SERVICE, KeepPlans, PlansOnAccount, SignedIn, SignedOut,
+    SyncState, SyncView,
+};
 pub use alerts::waited;
 pub use backups::BackupView;
 pub use earshot::{

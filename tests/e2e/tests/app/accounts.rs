@@ -40,7 +40,10 @@ async fn a_bluesky_account_is_added_kept_and_signed_out_through_the_ui() -> Resu
     app.expect_texts("[data-testid=account-row] .handle", &[&at_handle])
         .await?;
     app.click("[data-testid=remove-account]").await?;
-    app.click("[data-testid=remove-account]").await?; // "Confirm sign out"
+    // No plans on this account: one more click confirms.
+    app.expect_texts("[data-testid=remove-account]", &["Confirm sign out"])
+        .await?;
+    app.click("[data-testid=remove-account]").await?;
     app.expect_texts("[data-testid=account-row] .handle", &[])
         .await?;
     app.quit_from_tray().await

@@ -78,7 +78,10 @@ async fn sign_in_keeps_tokens_in_the_keyring_and_sign_out_removes_them() {
     assert_eq!(accounts, vec![signed_in.account.clone()]);
 
     earshot
-        .remove_account(signed_in.account.id.clone())
+        .remove_account(
+            signed_in.account.id.clone(),
+            earshot_engine::KeepPlans::Delete,
+        )
         .await
         .expect("sign out");
     assert!(earshot.list_accounts().await.expect("list").is_empty());
@@ -123,7 +126,7 @@ async fn the_main_password_works_with_a_warning_and_a_wrong_one_adds_nothing() {
         "the warning says what to do: {warning}"
     );
     earshot
-        .remove_account(signed_in.account.id)
+        .remove_account(signed_in.account.id, earshot_engine::KeepPlans::Delete)
         .await
         .expect("sign out");
 }

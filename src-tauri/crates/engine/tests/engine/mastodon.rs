@@ -278,7 +278,10 @@ async fn a_revoked_token_asks_for_a_new_sign_in() {
         "in the words of the account's own network: {error}"
     );
 
-    earshot.remove_account(account).await.expect("sign out");
+    earshot
+        .remove_account(account, earshot_engine::KeepPlans::Delete)
+        .await
+        .expect("sign out");
     assert!(
         server.requests().iter().any(|p| p == "/oauth/revoke"),
         "sign-out revokes the token on the server"
@@ -370,7 +373,10 @@ async fn earshot_registers_with_a_server_once() {
     );
     let earshot = engine(&dir, &secrets);
     let account = sign_in(&earshot, &server, &alice).await;
-    earshot.remove_account(account).await.expect("sign out");
+    earshot
+        .remove_account(account, earshot_engine::KeepPlans::Delete)
+        .await
+        .expect("sign out");
     sign_in(&earshot, &server, &alice).await;
     let started = earshot
         .begin_mastodon_sign_in(server.url().to_owned(), true)

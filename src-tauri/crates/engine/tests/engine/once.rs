@@ -65,7 +65,10 @@ async fn sign_in_works_on_every_server_by_browser_and_by_pasted_code() {
         );
         let earshot = engine_with(&dir, &secrets, polling_fast());
         let by_browser = crate::mastodon::sign_in(&earshot, &server, &alice).await;
-        earshot.remove_account(by_browser).await.expect("sign out");
+        earshot
+            .remove_account(by_browser, earshot_engine::KeepPlans::Delete)
+            .await
+            .expect("sign out");
         let pasted = sign_in_pasting(&earshot, server.url(), &alice).await;
         let accounts = earshot.list_accounts().await.expect("accounts");
         assert!(

@@ -1273,3 +1273,98 @@ mod bluesky {
         );
     }
 }
+
+/// Signing out asks about plans not published yet: kept as drafts, the ones the server holds
+/// are cancelled there first — and one the server will not take back is named.
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_keeps_plans_as_drafts_and_takes_them_back_from_the_server() {
+    use earshot_core::PlanInput;
+    use earshot_engine::KeepPlans;
+    let desk = desk().await;
+    desk.plan(
+        &["Kept for later", "with its second part"],
+        desk.in_an_hour(),
+    )
+    .await;
+    for text in ["Held by the server", "Held and refused"] {
+        let input = PlanInput {
+            server_side: true,
+            ..events::one_post(&desk.account, text, desk.in_an_hour(), Vec::new())
+        };
+        let saved = desk.earshot.save_plan(input).await.expect("draft");
+        desk.earshot
+            .approve_plan(saved[0].plan_id.clone())
+            .await
+            .expect("approve");
+        desk.earshot
+            .schedule_plan(saved[0].plan_id.clone())
+            .await
+            .expect("scheduled on the server");
+    }
+    assert_eq!(desk.server.scheduled_of(&desk.alice).len(), 2);
+    let asked = desk
+        .earshot
+        .plans_on_sign_out(desk.account.clone())
+        .await
+        .expect("plans");
+    assert_eq!((asked.planned, asked.held_by_servers), (3, 2));
+
+    // The server will not take one of them back.
+    let held = desk.server.scheduled_of(&desk.alice);
+    let refused_id = held
+        .iter()
+        .find(|(_, text, _)| text == "Held and refused")
+        .map(|(id, _, _)| id.clone())
+        .expect("held");
+    desk.server.refuse_next(
+        &format!("/api/v1/scheduled_statuses/{refused_id}"),
+        1,
+        500,
+        "down",
+    );
+    let done = desk
+        .earshot
+        .remove_account(desk.account.clone(), KeepPlans::AsDrafts)
+        .await
+        .expect("signed out");
+    assert_eq!(done.kept_as_drafts, 3);
+    assert_eq!(done.not_cancelled.len(), 1, "{:?}", done.not_cancelled);
+    assert!(
+        done.not_cancelled[0].contains("Held and refused")
+            && done.not_cancelled[0].contains("may still go out"),
+        "{:?}",
+        done.not_cancelled
+    );
+    let still_held: Vec<String> = desk
+        .server
+        .scheduled_of(&desk.alice)
+        .into_iter()
+        .map(|(_, text, _)| text)
+        .collect();
+    assert_eq!(still_held, ["Held and refused"], "the other was cancelled");
+    let mut drafts: Vec<String> = desk
+        .earshot
+        .list_drafts()
+        .await
+        .expect("drafts")
+        .into_iter()
+        .map(|d| d.body)
+        .collect();
+    drafts.sort();
+    assert_eq!(
+        drafts,
+        [
+            "Held and refused",
+            "Held by the server",
+            "Kept for later\n\nwith its second part"
+        ]
+    );
+    assert!(
+        desk.earshot
+            .planned_posts()
+            .await
+            .expect("plans")
+            .is_empty(),
+        "the plans went with the account"
+    );
+}

@@ -209,7 +209,10 @@ async fn two_accounts_sync_side_by_side_and_signing_one_out_keeps_the_other() {
         .await;
         assert_eq!(&item.account_id, account);
     }
-    earshot.remove_account(alice_id).await.expect("sign out");
+    earshot
+        .remove_account(alice_id, earshot_engine::KeepPlans::Delete)
+        .await
+        .expect("sign out");
     let left: Vec<AccountId> = earshot
         .list_inbox()
         .await
