@@ -65,7 +65,10 @@ impl From<EngineError> for IpcError {
             }
             EngineError::Store(StoreError::NotFound(_)) => ErrorCode::NotFound,
             EngineError::Store(
-                StoreError::DataFolder { .. } | StoreError::Sqlite(_) | StoreError::Damaged(_),
+                StoreError::DataFolder { .. }
+                | StoreError::Sqlite(_)
+                | StoreError::Damaged(_)
+                | StoreError::DiskFull,
             ) => ErrorCode::Storage,
             EngineError::InvalidDraft(_)
             | EngineError::Invalid(_)

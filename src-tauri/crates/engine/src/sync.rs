@@ -279,9 +279,16 @@ pub(crate) fn retry_delay(
             let wait = reset_at.saturating_sub(now.as_second()).clamp(1, 3600);
             Duration::from_secs(wait.unsigned_abs())
         }
+        // A full disk does not empty itself in seconds: pause instead of spinning.
+        None if matches!(error, Error::Store(earshot_store::StoreError::DiskFull)) => {
+            backoff.next_delay().max(DISK_FULL_PAUSE)
+        }
         None => backoff.next_delay(),
     }
 }
+
+/// How long syncing pauses when the disk is full.
+const DISK_FULL_PAUSE: Duration = Duration::from_secs(5 * 60);
 
 /// Records how many notifications a round had to skip, so the account can say so.
 pub(crate) async fn record_unreadable(store: &Arc<Store>, account: &AccountId, skipped: usize) {
@@ -315,6 +322,18 @@ mod tests {
         assert!(delays[11] <= MAX_BACKOFF, "never beyond the cap");
         backoff.reset();
         assert!(backoff.next_delay() <= base, "a success starts over");
+    }
+
+    #[test]
+    fn a_full_disk_pauses_syncing_for_minutes() {
+        let now = earshot_core::Timestamp::from_second(1_790_000_000).expect("time");
+        let mut backoff = Backoff::new(Duration::from_secs(15), MAX_BACKOFF);
+        let full = Error::Store(earshot_store::StoreError::DiskFull);
+        assert!(retry_delay(&full, &mut backoff, now) >= DISK_FULL_PAUSE);
+        assert!(
+            retry_delay(&full, &mut backoff, now) <= MAX_BACKOFF,
+            "and never longer than any failure waits"
+        );
     }
 
     #[test]

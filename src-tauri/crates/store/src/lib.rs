@@ -52,10 +52,29 @@ pub enum StoreError {
     #[error("{0}")]
     Refused(String),
     #[error("The local database failed: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    /// The disk (or the database's size limit) is full: nothing was written.
+    #[error(
+        "There is no room left on the disk for Earshot's data, so this was not saved. Free \
+         some space: Earshot keeps trying, and nothing you typed is lost."
+    )]
+    DiskFull,
     /// SQLite's own check found broken pages or indexes.
     #[error("The local database is damaged: {0}")]
     Damaged(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        match &error {
+            rusqlite::Error::SqliteFailure(failure, _)
+                if failure.code == rusqlite::ErrorCode::DiskFull =>
+            {
+                Self::DiskFull
+            }
+            _ => Self::Sqlite(error),
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -123,6 +142,16 @@ impl Store {
         // In WAL mode NORMAL loses nothing when the app crashes, only on power loss.
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         Self::prepare(conn, path)
+    }
+
+    /// Caps the database at `pages` pages (SQLite's `max_page_count`), as a full disk would:
+    /// for tests of what a write does when there is no room.
+    pub fn limit_size_to_pages(&self, pages: u32) -> Result<u32> {
+        // The pragma answers with the limit it set (never below the pages in use).
+        let set = self
+            .conn()
+            .pragma_update_and_check(None, "max_page_count", pages, |row| row.get(0))?;
+        Ok(set)
     }
 
     /// What opening had to do about a damaged database, if anything.

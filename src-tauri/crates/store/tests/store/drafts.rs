@@ -139,3 +139,33 @@ fn purge_forgets_only_drafts_deleted_before_the_cutoff() {
         "live drafts are never purged: {live:?}"
     );
 }
+
+/// A full disk: the write fails in words, nothing half-written, and once there is room again
+/// the same save goes through.
+#[test]
+fn a_full_disk_refuses_the_write_in_words_and_the_retry_succeeds() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Store::open(dir.path()).expect("open");
+    let draft = store
+        .create_draft(&body("first words"), at(0))
+        .expect("draft");
+    let limit = store.limit_size_to_pages(1).expect("limit");
+    assert!(limit > 0, "capped at the pages in use");
+    let long = "a line that takes room\n".repeat(4000);
+    let Err(refused) = store.update_draft(&draft.id, &body(&long), at(1)) else {
+        panic!("a write past {limit} pages must fail");
+    };
+    assert!(matches!(refused, StoreError::DiskFull), "{refused:?}");
+    assert!(
+        refused.to_string().contains("no room left on the disk"),
+        "{refused}"
+    );
+    let kept = store.list_drafts().expect("drafts");
+    assert_eq!(kept[0].body, "first words", "nothing half-written");
+
+    store.limit_size_to_pages(1_000_000).expect("room again");
+    store
+        .update_draft(&draft.id, &body(&long), at(2))
+        .expect("saved once there is room");
+    assert_eq!(store.list_drafts().expect("drafts")[0].body, long);
+}
