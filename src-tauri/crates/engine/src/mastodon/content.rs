@@ -9,8 +9,12 @@ pub(crate) fn html_to_text(html: &str) -> String {
         .replace("<br/>", "\n")
         .replace("<br />", "\n")
         .replace("</p><p>", "\n\n");
-    let cleaned = ammonia::Builder::empty().clean(&spaced).to_string();
-    unescape(&cleaned).trim().to_owned()
+    unescape(&without_markup(&spaced)).trim().to_owned()
+}
+
+/// The HTML with every element removed and its text escaped: no `<` is left in it.
+fn without_markup(html: &str) -> String {
+    ammonia::Builder::empty().clean(html).to_string()
 }
 
 /// Text as servers give it back, for telling whether a status is one Earshot sent: white
@@ -75,5 +79,69 @@ mod tests {
         let text = html_to_text(html);
         assert_eq!(text, "hiclick <b>");
         assert!(!text.contains("alert"), "{text}");
+    }
+
+    mod properties {
+        use proptest::prelude::*;
+
+        use super::super::{comparable, html_to_text, without_markup};
+
+        fn config() -> ProptestConfig {
+            ProptestConfig {
+                cases: 256,
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        /// HTML as servers (and people pretending to be them) write it.
+        fn html() -> impl Strategy<Value = String> {
+            prop_oneof![
+                any::<String>(),
+                "(<[a-z]{1,6}( [a-z]{1,5}=\"[^\"]{0,10}\")?>|</[a-z]{1,6}>|<br>|</p><p>|&[a-z]{2,4};|&#[0-9]{2,3};|<|>|&|[a-z ]{1,8}|<!--|-->|<script>|javascript:){0,30}",
+            ]
+        }
+
+        /// Escapes text for HTML, as a server renders what was typed.
+        fn escape(text: &str) -> String {
+            text.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            /// No element survives sanitising: every `<` left is an escaped character of the
+            /// text (a post about `<div>` still says `<div>`), never markup.
+            #[test]
+            fn no_markup_survives(input in html()) {
+                let cleaned = without_markup(&input);
+                prop_assert!(!cleaned.contains('<'), "{cleaned:?} from {input:?}");
+            }
+
+            /// Markup alone leaves no trace in the text.
+            #[test]
+            fn tags_alone_leave_no_text(
+                input in "(<[a-z]{1,6}( [a-z]{1,5}=\"[a-z]{0,5}\")?>|</[a-z]{1,6}>|<br>|<br/>){0,12}"
+            ) {
+                let text = html_to_text(&input);
+                prop_assert!(text.trim().is_empty(), "{text:?} from {input:?}");
+            }
+
+            /// Text written back as HTML reads back as the same text: reading is idempotent.
+            #[test]
+            fn text_reads_back_the_same(input in html()) {
+                let text = html_to_text(&input);
+                prop_assert_eq!(html_to_text(&escape(&text)), text.clone(), "from {:?}", input);
+            }
+
+            /// Comparing is stable and ignores only what servers change.
+            #[test]
+            fn comparable_text_is_idempotent(text in any::<String>()) {
+                let once = comparable(&text);
+                prop_assert_eq!(comparable(&once), once);
+            }
+        }
     }
 }

@@ -847,3 +847,58 @@ pub(crate) fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 fn dropped_midway(error: &reqwest::Error) -> bool {
     !error.is_connect() && !error.is_timeout() && error.is_request()
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use reqwest::header::{HeaderMap, HeaderValue, LINK};
+
+    use super::{Page, links};
+
+    fn config() -> ProptestConfig {
+        ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        }
+    }
+
+    fn header(value: &str) -> Option<HeaderMap> {
+        let value = HeaderValue::from_str(value).ok()?;
+        let mut headers = HeaderMap::new();
+        headers.insert(LINK, value);
+        Some(headers)
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        /// Whatever a server puts in `Link`, reading it never panics.
+        #[test]
+        fn any_link_header_reads_without_panic(value in any::<String>()) {
+            if let Some(headers) = header(&value) {
+                let _ = links(&headers);
+            }
+        }
+
+        /// A well-formed header gives its pages, in either order, with other parameters
+        /// around the id (as GoToSocial echoes its filters).
+        #[test]
+        fn the_pages_of_a_well_formed_header_are_found(
+            older in "[0-9A-Z]{1,26}",
+            newer in "[0-9A-Z]{1,26}",
+            extra in "(&[a-z_]{1,10}=[a-z0-9]{0,5}){0,3}",
+            prev_first in any::<bool>(),
+        ) {
+            let base = "https://example.org/api/v1/notifications";
+            let next = format!("<{base}?limit=40&max_id={older}{extra}>; rel=\"next\"");
+            let prev = format!("<{base}?min_id={newer}{extra}&limit=40>; rel=\"prev\"");
+            let value = if prev_first { format!("{prev}, {next}") } else { format!("{next}, {prev}") };
+            let headers = header(&value).expect("a valid header");
+            prop_assert_eq!(
+                links(&headers),
+                (Some(Page::OlderThan(older)), Some(Page::NewerThan(newer)))
+            );
+        }
+    }
+}
