@@ -427,6 +427,18 @@ async fn docs_screenshots() -> Result<()> {
         return Err(format!("the composer changed while it was captured: {counters:?}").into());
     }
 
+    // Signing out of an account with plans asks what to do with them first.
+    app.click("[data-testid=nav-accounts]").await?;
+    app.click("[data-testid=remove-account]").await?;
+    app.css("[data-testid=sign-out-plans]").await?;
+    capture_app(&app, &dir, "sign-out.png").await?;
+    app.client
+        .execute(
+            "[...document.querySelectorAll('[data-testid=sign-out-plans] button')].at(-1).click(); return null;",
+            vec![],
+        )
+        .await?;
+
     // The tray icon is the small "earshot" window trayer embedded at the bottom right.
     let icon = run("xdotool", &["search", "--name", "^earshot$"]).await?;
     let mut opened = false;
