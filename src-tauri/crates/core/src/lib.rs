@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod plan;
 pub mod plan_doc;
 pub mod question;
+pub mod report;
 pub mod richtext;
 pub mod sensitive;
 pub mod tid;
@@ -31,4 +32,7 @@ pub use plan::{
     tidy_warning, validate_images, validate_parts,
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
+pub use report::{
+    AnswerTimes, LeftHanging, Outcomes, Report, ReportDay, ReportError, ReportRequest, ReportScope,
+};
 pub use sensitive::Sensitive;

@@ -230,8 +230,12 @@ impl Earshot {
             created_at: now,
         };
         let account = item.account_id.clone();
-        self.with_store(move |store| store.store_own_posts(&account, &[reply], None))
-            .await?;
+        self.with_store(move |store| {
+            let uri = reply.uri.clone();
+            store.store_own_posts(&account, &[reply], None)?;
+            store.mark_answer_from_earshot(&account, &uri)
+        })
+        .await?;
         self.emit(EngineEvent::InboxChanged {
             account: item.account_id.clone(),
         });

@@ -280,8 +280,10 @@ impl Store {
         let mut answered = Vec::new();
         {
             let mut keep_text = tx.prepare_cached(
-                "INSERT INTO own_posts (account_id, uri, text) VALUES (?1, ?2, ?3)
-                 ON CONFLICT DO UPDATE SET text = excluded.text",
+                "INSERT INTO own_posts (account_id, uri, text, created_at, is_reply)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT DO UPDATE SET text = excluded.text,
+                     created_at = excluded.created_at, is_reply = excluded.is_reply",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)
@@ -295,7 +297,13 @@ impl Store {
             for post in posts {
                 // A boost lists as an own status without text: nothing to say it is about.
                 if !post.text.trim().is_empty() {
-                    keep_text.execute(params![account.0, post.uri, post.text])?;
+                    keep_text.execute(params![
+                        account.0,
+                        post.uri,
+                        post.text,
+                        to_micros(post.created_at),
+                        post.parent_uri.is_some(),
+                    ])?;
                 }
                 let Some(parent_uri) = &post.parent_uri else {
                     continue;
@@ -375,6 +383,16 @@ impl Store {
             )?
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(uris)
+    }
+
+    /// Marks the account's reply `uri` as written from Earshot (the Report tells answers given
+    /// here from those given in other apps).
+    pub fn mark_answer_from_earshot(&self, account: &AccountId, uri: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE own_replies SET from_earshot = 1 WHERE account_id = ?1 AND uri = ?2",
+            params![account.0, uri],
+        )?;
+        Ok(())
     }
 
     /// Forgets posts deleted on the server: an item addressed to the account leaves the

@@ -12,6 +12,7 @@ mod outbox;
 mod owed;
 mod plan;
 mod recovery;
+mod report;
 mod time;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEntry;
 pub use plan::StoredImage;
 pub use recovery::{BACKUP_FOLDER, Backup, KEEP_BACKUPS, Recovery, backups};
+pub use report::{DayCounts, QUARTER_MICROS, ReportCounts, ReportQuery, ReportRow, Times};
 
 /// The database file's name inside the data folder.
 pub const DATABASE_FILE: &str = "earshot.sqlite3";

@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0013_unknown_outcome.sql"),
     include_str!("../migrations/0014_web_addresses.sql"),
     include_str!("../migrations/0015_unreadable.sql"),
+    include_str!("../migrations/0016_report.sql"),
 ];
 
 /// The schema version this build writes.

@@ -6,6 +6,7 @@ mod inbox;
 mod owed;
 mod plan;
 mod recovery;
+mod report;
 mod schema;
 
 use earshot_core::Timestamp;
