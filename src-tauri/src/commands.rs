@@ -4,11 +4,12 @@
 use earshot_core::{
     AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
     NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost,
-    PlannedPostId, PostRef, TopicId,
+    PlannedPostId, PostRef, Report, ReportRequest, TopicId,
 };
 use earshot_engine::{
     AccountView, AppStatus, BackupView, KeepPlans, KeyringStatus, MastodonSignIn, Pause,
-    PlansOnAccount, ReplyLimits, SignedIn, SignedOut, Snooze, ThreadEntry, WebAddress,
+    PlansOnAccount, ReplyLimits, ReportSettings, SignedIn, SignedOut, Snooze, ThreadEntry,
+    WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -470,4 +471,42 @@ pub async fn follow_ups(
 #[specta::specta]
 pub async fn plan_images(backend: State<'_, Backend>, plan: PlanId) -> Reply<Vec<PlanImage>> {
     Ok(backend.get()?.plan_images(plan).await?)
+}
+
+/// The Report for a period and scope.
+#[tauri::command]
+#[specta::specta]
+pub async fn report(backend: State<'_, Backend>, request: ReportRequest) -> Reply<Report> {
+    Ok(backend.get()?.report(request).await?)
+}
+
+/// Writes the report's items as CSV into Documents; returns the file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_report_csv(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    request: ReportRequest,
+) -> Reply<String> {
+    let folder = app
+        .path()
+        .document_dir()
+        .or_else(|_| app.path().home_dir())?;
+    let path = backend.get()?.export_report_csv(request, &folder).await?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn report_settings(backend: State<'_, Backend>) -> Reply<ReportSettings> {
+    Ok(backend.get()?.report_settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_report_settings(
+    backend: State<'_, Backend>,
+    settings: ReportSettings,
+) -> Reply<()> {
+    Ok(backend.get()?.save_report_settings(settings).await?)
 }

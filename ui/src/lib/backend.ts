@@ -7,6 +7,9 @@ import {
   type ErrorCode,
   type InboxItem_Serialize,
   type IpcError,
+  type ReportRequest,
+  type Report_Serialize,
+  type ReportSettings,
   type KeepPlans,
   type NotificationSettings,
   type OwedQueue_Serialize,
@@ -34,6 +37,8 @@ export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
 export type { Event, EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
+export type { ReportRequest, ReportScope, ReportSettings } from "./bindings";
+export type Report = Report_Serialize;
 export type PlanInput = PlanInput_Deserialize;
 export type FollowUp = FollowUp_Serialize;
 export type PostRef = PostRef_Deserialize;
@@ -93,6 +98,10 @@ export const backend = {
   startAtLogin: () => unwrap(commands.startAtLogin()),
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
+  report: (request: ReportRequest) => unwrap(commands.report(request)),
+  exportReportCsv: (request: ReportRequest) => unwrap(commands.exportReportCsv(request)),
+  reportSettings: () => unwrap(commands.reportSettings()),
+  saveReportSettings: (settings: ReportSettings) => unwrap(commands.saveReportSettings(settings)),
   listBackups: () => unwrap(commands.listBackups()),
   restoreBackup: (day: string) => unwrap(commands.restoreBackup(day)),
   openAccountProfile: (account: string) => unwrap(commands.openAccountProfile(account)),

@@ -49,6 +49,12 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	/**  The Report for a period and scope. */
+	report: (request: ReportRequest) => typedError<Report_Serialize, IpcError>(__TAURI_INVOKE("report", { request })),
+	/**  Writes the report's items as CSV into Documents; returns the file's path. */
+	exportReportCsv: (request: ReportRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_report_csv", { request })),
+	reportSettings: () => typedError<ReportSettings, IpcError>(__TAURI_INVOKE("report_settings")),
+	saveReportSettings: (settings: ReportSettings) => typedError<null, IpcError>(__TAURI_INVOKE("save_report_settings", { settings })),
 	/**  What signing the account out would do to its plans, to ask first. */
 	plansOnSignOut: (id: AccountId) => typedError<PlansOnAccount, IpcError>(__TAURI_INVOKE("plans_on_sign_out", { id })),
 	/**  The daily backups, newest first. */
@@ -134,6 +140,27 @@ export type AccountView_Deserialize = {
 export type AccountView_Serialize = {
 	account: Account,
 	sync: SyncView_Serialize,
+};
+
+/**  Time to first answer for one group of items. */
+export type AnswerTimes = AnswerTimes_Serialize | AnswerTimes_Deserialize;
+
+/**  Time to first answer for one group of items. */
+export type AnswerTimes_Deserialize = {
+	/**  "All accounts", a network's name, or an account's handle. */
+	label: string,
+	answered: number,
+	medianMinutes?: number | null,
+	p90Minutes?: number | null,
+};
+
+/**  Time to first answer for one group of items. */
+export type AnswerTimes_Serialize = {
+	/**  "All accounts", a network's name, or an account's handle. */
+	label: string,
+	answered: number,
+	medianMinutes: number | null,
+	p90Minutes: number | null,
 };
 
 /**  What the UI shows about the running Earshot. */
@@ -444,6 +471,17 @@ export type KeyringStatus = {
 	message: string,
 };
 
+/**  Someone still waiting for an answer, longest first. */
+export type LeftHanging = {
+	item: InboxItemId,
+	author: string,
+	/**  What they asked, or the start of what they wrote. */
+	said: string,
+	askedAt: string,
+	/**  "3 days". */
+	waited: string,
+};
+
 /**  A sign-in in progress, for the UI: the page to open and what to call next. */
 export type MastodonSignIn = {
 	attempt: string,
@@ -502,6 +540,18 @@ export type OpenItem_Deserialize = {
 export type OpenItem_Serialize = {
 	itemId: string | null,
 	reply: boolean,
+};
+
+/**  How items ended up, counted. */
+export type Outcomes = {
+	inTime: number,
+	late: number,
+	/**  No answer, and the window has passed. */
+	hanging: number,
+	/**  No answer yet, still within the window. */
+	waiting: number,
+	/**  Marked *no reply needed* (left out of the response rate). */
+	noReplyNeeded: number,
 };
 
 /**  The Owed queue changed (done, snoozed, a snooze ended, settings changed): refetch it. */
@@ -879,6 +929,109 @@ export type ReplyLimits = {
 	counting: Counting,
 	charactersPerUrl: number,
 	prefill: string,
+};
+
+/**  Everything the Report screen shows for one period and scope. */
+export type Report = Report_Serialize | Report_Deserialize;
+
+/**  One day of the period. */
+export type ReportDay = ReportDay_Serialize | ReportDay_Deserialize;
+
+/**  One day of the period. */
+export type ReportDay_Deserialize = {
+	/**  `YYYY-MM-DD` in the person's time zone. */
+	day: string,
+	inTime: number,
+	late: number,
+	hanging: number,
+	medianMinutes?: number | null,
+};
+
+/**  One day of the period. */
+export type ReportDay_Serialize = {
+	/**  `YYYY-MM-DD` in the person's time zone. */
+	day: string,
+	inTime: number,
+	late: number,
+	hanging: number,
+	medianMinutes: number | null,
+};
+
+/**  A report to make: the days (in the person's time zone, both included) and the scope. */
+export type ReportRequest = {
+	/**  `YYYY-MM-DD`. */
+	from: string,
+	/**  `YYYY-MM-DD`, included. */
+	to: string,
+	scope: ReportScope,
+};
+
+/**  Whose items a report covers. */
+export type ReportScope = 
+/**  Every account. */
+{ kind: "all" } | 
+/**  One account. */
+{ kind: "account"; account: AccountId } | 
+/**  The accounts an event's plans go out on. */
+{ kind: "event"; event: EventId };
+
+/**  The Report's setting: how long an answer may take and still count as in time. */
+export type ReportSettings = {
+	answerWindowHours: number,
+};
+
+/**  Everything the Report screen shows for one period and scope. */
+export type Report_Deserialize = {
+	from: string,
+	to: string,
+	windowHours: number,
+	/**  People who asked (a question or a direct message) and got no answer in the window. */
+	peopleHungUp: number,
+	outcomes: Outcomes,
+	responseRate?: number | null,
+	/**  All accounts first, then per network, then per account. */
+	answerTimes: AnswerTimes_Deserialize[],
+	answeredInEarshot: number,
+	answeredElsewhere: number,
+	/**  Posts the accounts published that answer nobody. */
+	published: number,
+	/**  Replies the accounts wrote. */
+	answersWritten: number,
+	days: ReportDay_Deserialize[],
+	/**  Time to answer: under 5 min, 1 h, 4 h, 24 h, later, never. */
+	distribution: number[],
+	/**  Questions and messages received, by weekday (Monday first) and hour, local time. */
+	askedByHour: number[][],
+	/**  Answers written, by weekday and hour. */
+	answeredByHour: number[][],
+	leftHanging: LeftHanging[],
+};
+
+/**  Everything the Report screen shows for one period and scope. */
+export type Report_Serialize = {
+	from: string,
+	to: string,
+	windowHours: number,
+	/**  People who asked (a question or a direct message) and got no answer in the window. */
+	peopleHungUp: number,
+	outcomes: Outcomes,
+	responseRate: number | null,
+	/**  All accounts first, then per network, then per account. */
+	answerTimes: AnswerTimes_Serialize[],
+	answeredInEarshot: number,
+	answeredElsewhere: number,
+	/**  Posts the accounts published that answer nobody. */
+	published: number,
+	/**  Replies the accounts wrote. */
+	answersWritten: number,
+	days: ReportDay_Serialize[],
+	/**  Time to answer: under 5 min, 1 h, 4 h, 24 h, later, never. */
+	distribution: number[],
+	/**  Questions and messages received, by weekday (Monday first) and hour, local time. */
+	askedByHour: number[][],
+	/**  Answers written, by weekday and hour. */
+	answeredByHour: number[][],
+	leftHanging: LeftHanging[],
 };
 
 /**  The outcome of a sign-in, for the UI. Never carries tokens. */

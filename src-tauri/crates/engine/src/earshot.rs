@@ -210,6 +210,7 @@ pub struct Earshot {
     pub(crate) services: Services,
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
     pub(crate) plan_settings: Arc<Mutex<earshot_core::PlanSettings>>,
+    pub(crate) report_settings: Arc<Mutex<crate::report::ReportSettings>>,
     events: broadcast::Sender<EngineEvent>,
     alerts: AlertsHandle,
     running: Arc<Mutex<HashMap<AccountId, Running>>>,
@@ -233,6 +234,7 @@ impl Earshot {
         let accounts = store.list_accounts()?;
         let settings = Arc::new(Mutex::new(settings::load(&store, settings::NOTIFICATIONS)));
         let plan_settings = Arc::new(Mutex::new(settings::load(&store, settings::PLANNING)));
+        let report_settings = Arc::new(Mutex::new(settings::load(&store, settings::REPORT)));
         let store = Arc::new(store);
         let events = broadcast::channel(256).0;
         let alerts = Alerts {
@@ -267,6 +269,7 @@ impl Earshot {
             services,
             settings,
             plan_settings,
+            report_settings,
             events,
             alerts,
             running,

@@ -13,6 +13,8 @@ use crate::{Earshot, Error, Result};
 pub(crate) const NOTIFICATIONS: &str = "notifications";
 /// The hold rule and the grace window for late posts (`PlanSettings`).
 pub(crate) const PLANNING: &str = "planning";
+/// The Report's answer window (`ReportSettings`).
+pub(crate) const REPORT: &str = "report";
 /// Whether the alerts task is holding questions for a digest (a bool), so that a digest
 /// survives a restart between the quiet hours and their end.
 pub(crate) const HOLDING: &str = "alerts.holding";

@@ -246,8 +246,7 @@ impl Store {
             .collect();
         counts.days = days(&tx, query.day_starts)?;
         counts.distribution = tx.query_row(
-            &format!(
-                "SELECT
+            "SELECT
                    count(*) FILTER (WHERE answered - asked < 5 * 60000000),
                    count(*) FILTER (WHERE answered - asked >= 5 * 60000000
                                       AND answered - asked < 3600000000),
@@ -257,8 +256,7 @@ impl Store {
                                       AND answered - asked < 24 * 3600000000),
                    count(*) FILTER (WHERE answered - asked >= 24 * 3600000000),
                    count(*) FILTER (WHERE outcome = 2)
-                 FROM temp.report_items"
-            ),
+                 FROM temp.report_items",
             [],
             |row| {
                 Ok([
