@@ -141,6 +141,22 @@ impl MastodonServer {
             .send(streaming::Event::Delete { id: id.to_owned() });
     }
 
+    /// Moves a status (and the notifications it caused) back in time, as if written `ago`.
+    pub fn backdate(&self, status_id: &str, ago: std::time::Duration) {
+        let at = jiff::Timestamp::now() - jiff::SignedDuration::try_from(ago).unwrap_or_default();
+        let mut state = self.shared.state();
+        if let Some(status) = state.statuses.get_mut(status_id) {
+            status.created_at = at;
+        }
+        for notification in state
+            .notifications
+            .iter_mut()
+            .filter(|n| n.status.as_deref() == Some(status_id))
+        {
+            notification.created_at = at;
+        }
+    }
+
     /// Makes the notifications about `status_id` come out broken (no account, no time).
     pub fn garble_notifications_of(&self, status_id: &str) {
         self.shared.state().garbled.insert(status_id.to_owned());

@@ -96,7 +96,7 @@ fn day_starts(days: i64) -> Vec<Timestamp> {
 fn report(c: &mut Criterion) {
     let (_dir, store) = stored();
     let mut group = c.benchmark_group("report");
-    group.sample_size(20);
+    group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
     let now = at(START + ITEMS * EVERY + 3_600);
     let starts = day_starts(90);

@@ -329,43 +329,65 @@ impl Store {
     }
 }
 
-/// Outcomes and the median time to answer for each local day.
+/// Outcomes and the median time to answer for each local day. Each item's day is found
+/// once, by an indexed look-up of the last day start before it.
 fn days(tx: &Transaction<'_>, day_starts: &[Timestamp]) -> Result<Vec<DayCounts>> {
-    let bounds: Vec<(i64, i64)> = day_starts
-        .windows(2)
-        .map(|pair| (to_micros(pair[0]), to_micros(pair[1])))
-        .collect();
-    let json = serde_json::to_string(&bounds)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-    let mut statement = tx.prepare(
-        "WITH days AS (
-           SELECT CAST(key AS INTEGER) AS d, value ->> '$[0]' AS starts, value ->> '$[1]' AS ends
-           FROM json_each(?1)),
-         items AS (
-           SELECT d.d, r.outcome,
-                  CASE WHEN r.answered IS NOT NULL
-                       THEN max(r.answered - r.asked, 0) / 60000000 END AS minutes
-           FROM temp.report_items r JOIN days d ON r.asked >= d.starts AND r.asked < d.ends),
-         ranked AS (
-           SELECT d, minutes, row_number() OVER (PARTITION BY d ORDER BY minutes) AS n,
-                  count(*) OVER (PARTITION BY d) AS total
-           FROM items WHERE minutes IS NOT NULL)
-         SELECT d.d,
-                (SELECT count(*) FROM items i WHERE i.d = d.d AND i.outcome = 0),
-                (SELECT count(*) FROM items i WHERE i.d = d.d AND i.outcome = 1),
-                (SELECT count(*) FROM items i WHERE i.d = d.d AND i.outcome = 2),
-                (SELECT minutes FROM ranked k WHERE k.d = d.d AND k.n = (k.total + 1) / 2)
-         FROM days d ORDER BY d.d",
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS temp.report_day_starts;
+         CREATE TEMP TABLE report_day_starts (d INTEGER PRIMARY KEY, starts INTEGER NOT NULL);
+         CREATE INDEX temp.report_day_starts_at ON report_day_starts (starts);",
     )?;
-    let rows = statement
-        .query_map(params![json], |row| {
-            Ok(DayCounts {
-                in_time: row.get(1)?,
-                late: row.get(2)?,
-                hanging: row.get(3)?,
-                median_minutes: row.get(4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    {
+        let mut insert =
+            tx.prepare("INSERT INTO temp.report_day_starts (d, starts) VALUES (?1, ?2)")?;
+        for (d, start) in (0i64..).zip(day_starts) {
+            insert.execute(params![d, to_micros(*start)])?;
+        }
+    }
+    let days_in_period = day_starts.len().saturating_sub(1);
+    let mut counts = vec![DayCounts::default(); days_in_period];
+    {
+        let mut statement = tx.prepare(
+            "WITH placed AS (
+               SELECT (SELECT d FROM temp.report_day_starts s WHERE s.starts <= r.asked
+                       ORDER BY s.starts DESC LIMIT 1) AS d,
+                      r.outcome,
+                      CASE WHEN r.answered IS NOT NULL
+                           THEN max(r.answered - r.asked, 0) / 60000000 END AS minutes
+               FROM temp.report_items r),
+             ranked AS (
+               SELECT d, outcome, minutes,
+                      row_number() OVER (PARTITION BY d, minutes IS NULL ORDER BY minutes) AS n,
+                      count(minutes) OVER (PARTITION BY d) AS answered
+               FROM placed)
+             SELECT d,
+                    count(*) FILTER (WHERE outcome = 0),
+                    count(*) FILTER (WHERE outcome = 1),
+                    count(*) FILTER (WHERE outcome = 2),
+                    max(CASE WHEN minutes IS NOT NULL AND n = (answered + 1) / 2 THEN minutes END)
+             FROM ranked GROUP BY d",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((
+                row.get::<_, Option<i64>>(0)?,
+                DayCounts {
+                    in_time: row.get(1)?,
+                    late: row.get(2)?,
+                    hanging: row.get(3)?,
+                    median_minutes: row.get(4)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (day, day_counts) = row?;
+            if let Some(slot) = day
+                .and_then(|d| usize::try_from(d).ok())
+                .and_then(|d| counts.get_mut(d))
+            {
+                *slot = day_counts;
+            }
+        }
+    }
+    tx.execute_batch("DROP TABLE temp.report_day_starts")?;
+    Ok(counts)
 }

@@ -332,3 +332,68 @@ const SET_WHEN_TO_NOW: &str = "const input = document.querySelector('[data-testi
      input.value = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
      input.dispatchEvent(new Event('input', { bubbles: true }));
      return null;";
+
+/// The Report from seeded history: one person left hanging three days, one answered within
+/// the hour two days ago, one message still within the window — and its CSV, read back.
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Result<()> {
+    use std::time::Duration;
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let carol = server.add_user("carol", "Carol");
+    let dave = server.add_user("dave", "Dave");
+    let hour = Duration::from_secs(3600);
+    let forgotten = server.post(&bob, "@alice is the venue accessible?", None, "public");
+    server.backdate(&forgotten, hour * 72);
+    let answered = server.post(&carol, "@alice where is the keynote?", None, "public");
+    server.backdate(&answered, hour * 48);
+    let reply = server.post(&alice, "@carol hall B", Some(&answered), "public");
+    server.backdate(&reply, hour * 47);
+    server.post(&dave, "@alice see you there", None, "direct");
+
+    let home = tempfile::tempdir()?;
+    let driver = Driver::start()
+        .await?
+        .approving_mastodon_sign_in_as(&alice.username)
+        .with_env("HOME", &home.path().to_string_lossy());
+    let app = driver.launch().await?;
+    app.sign_in_to_mastodon(server.url()).await?;
+    app.css("[data-testid=account-row][data-sync-state=synced]")
+        .await?;
+    app.click("[data-testid=nav-report]").await?;
+    app.expect_texts(
+        "[data-testid=report-headline]",
+        &["1 person would have hung up on you"],
+    )
+    .await?;
+    app.expect_texts("[data-testid=report-rate]", &["50 %"])
+        .await?;
+    app.click("[data-testid=report-export-csv]").await?;
+    app.css("[data-testid=report-exported]").await?;
+    let saved = std::fs::read_dir(home.path())?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "csv"))
+        .ok_or("no CSV in the home folder")?;
+    let csv = std::fs::read_to_string(&saved)?;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "a header and one row per item: {csv}");
+    assert!(
+        lines[0].starts_with("account,network,author,kind,question,asked_at,answered_at"),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("bob") && l.ends_with("left hanging")),
+        "{csv}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("carol") && l.contains("another app") && l.ends_with("in time")),
+        "{csv}"
+    );
+    app.quit_from_tray().await
+}
