@@ -9,7 +9,7 @@
 //! time.
 
 use earshot_core::{AccountId, InboxItemId, Outcomes, Timestamp};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::time::{from_micros, to_micros};
 use crate::{Result, Store};
@@ -98,7 +98,8 @@ fn outcome_name(code: i64) -> &'static str {
     }
 }
 
-/// Classifies the period's items into `temp.report_items`.
+/// Classifies the period's items into `temp.report_items`, each with its outcome, its
+/// minutes to answer and its local day, indexed for the medians.
 fn classify(tx: &Transaction<'_>, query: &ReportQuery<'_>) -> Result<()> {
     let (Some(first), Some(last)) = (query.day_starts.first(), query.day_starts.last()) else {
         return Ok(());
@@ -108,12 +109,26 @@ fn classify(tx: &Transaction<'_>, query: &ReportQuery<'_>) -> Result<()> {
         .map(|ids| serde_json::to_string(&ids.iter().map(|a| &a.0).collect::<Vec<_>>()))
         .transpose()
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
-    tx.execute_batch("DROP TABLE IF EXISTS temp.report_items")?;
+    tx.execute_batch(
+        "DROP TABLE IF EXISTS temp.report_items;
+         DROP TABLE IF EXISTS temp.report_day_starts;
+         CREATE TEMP TABLE report_day_starts (d INTEGER PRIMARY KEY, starts INTEGER NOT NULL);
+         CREATE INDEX temp.report_day_starts_at ON report_day_starts (starts);",
+    )?;
+    {
+        let mut insert =
+            tx.prepare("INSERT INTO temp.report_day_starts (d, starts) VALUES (?1, ?2)")?;
+        for (d, start) in (0i64..).zip(query.day_starts) {
+            insert.execute(params![d, to_micros(*start)])?;
+        }
+    }
     // outcome: 0 in time, 1 late, 2 left hanging, 3 waiting, 4 no reply needed.
     tx.execute(
         "CREATE TEMP TABLE report_items AS
-         SELECT i.id, i.account_id, i.author_id, i.author_handle, i.reason, i.owed_rank,
-                i.created_at AS asked, a.created_at AS answered,
+         SELECT i.id, i.account_id, ac.network, i.author_id, i.author_handle, i.reason,
+                i.owed_rank, i.created_at AS asked, a.created_at AS answered,
+                CASE WHEN a.created_at IS NOT NULL
+                     THEN max(a.created_at - i.created_at, 0) / 60000000 END AS minutes,
                 coalesce(a.from_earshot, 0) AS from_earshot,
                 CASE
                   WHEN a.created_at IS NOT NULL AND a.created_at - i.created_at <= ?3 THEN 0
@@ -121,8 +136,11 @@ fn classify(tx: &Transaction<'_>, query: &ReportQuery<'_>) -> Result<()> {
                   WHEN i.done_at IS NOT NULL THEN 4
                   WHEN ?4 - i.created_at > ?3 THEN 2
                   ELSE 3
-                END AS outcome
+                END AS outcome,
+                (SELECT d FROM temp.report_day_starts s WHERE s.starts <= i.created_at
+                 ORDER BY s.starts DESC LIMIT 1) AS d
          FROM inbox_items i
+         JOIN accounts ac ON ac.id = i.account_id
          LEFT JOIN own_replies a ON a.account_id = i.account_id AND a.uri = i.answered_by
          WHERE i.created_at >= ?1 AND i.created_at < ?2 AND i.owed_rank < 3
            AND (?5 IS NULL OR i.account_id IN (SELECT value FROM json_each(?5)))",
@@ -137,41 +155,85 @@ fn classify(tx: &Transaction<'_>, query: &ReportQuery<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Median and 90th percentile of `minutes` in each group of `partition` ("" for one group).
-fn times(tx: &Transaction<'_>, partition: &str) -> Result<Vec<(String, Times)>> {
-    let group = if partition.is_empty() {
-        "''".to_owned()
+/// Indexes the medians read (one sort each, instead of a window per figure).
+fn index_minutes(tx: &Transaction<'_>) -> Result<()> {
+    tx.execute_batch(
+        "CREATE INDEX temp.report_minutes ON report_items (minutes) WHERE minutes IS NOT NULL;
+         CREATE INDEX temp.report_network_minutes ON report_items (network, minutes)
+             WHERE minutes IS NOT NULL;
+         CREATE INDEX temp.report_account_minutes ON report_items (account_id, minutes)
+             WHERE minutes IS NOT NULL;
+         CREATE INDEX temp.report_day_minutes ON report_items (d, minutes);",
+    )?;
+    Ok(())
+}
+
+/// The `n`-th smallest minutes (from 1) where `column` is `value` (all rows when `column` is
+/// empty): a walk along an index, not a sort.
+fn nth_minutes(
+    tx: &Transaction<'_>,
+    column: &str,
+    value: &rusqlite::types::Value,
+    n: u32,
+) -> Result<Option<u32>> {
+    let offset = n.saturating_sub(1);
+    let found = if column.is_empty() {
+        tx.query_row(
+            "SELECT minutes FROM temp.report_items WHERE minutes IS NOT NULL
+             ORDER BY minutes LIMIT 1 OFFSET ?1",
+            params![offset],
+            |row| row.get(0),
+        )
     } else {
-        partition.to_owned()
+        tx.query_row(
+            &format!(
+                "SELECT minutes FROM temp.report_items WHERE {column} = ?1 AND minutes IS NOT NULL
+                 ORDER BY minutes LIMIT 1 OFFSET ?2"
+            ),
+            params![value, offset],
+            |row| row.get(0),
+        )
+    }
+    .optional()?;
+    Ok(found)
+}
+
+/// Median and 90th percentile of the minutes to answer in each group of `column` (one
+/// group, keyed "", when `column` is empty).
+fn times(tx: &Transaction<'_>, column: &str) -> Result<Vec<(String, Times)>> {
+    let groups: Vec<(rusqlite::types::Value, u32)> = if column.is_empty() {
+        let answered: u32 = tx.query_row(
+            "SELECT count(*) FROM temp.report_items WHERE minutes IS NOT NULL",
+            [],
+            |row| row.get(0),
+        )?;
+        vec![(rusqlite::types::Value::Null, answered)]
+    } else {
+        let mut statement = tx.prepare(&format!(
+            "SELECT {column}, count(*) FROM temp.report_items WHERE minutes IS NOT NULL
+             GROUP BY {column} ORDER BY {column}"
+        ))?;
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?
     };
-    let sql = format!(
-        "WITH answered AS (
-           SELECT {group} AS g, max(answered - asked, 0) / 60000000 AS minutes
-           FROM temp.report_items r LEFT JOIN accounts ac ON ac.id = r.account_id
-           WHERE answered IS NOT NULL),
-         ranked AS (
-           SELECT g, minutes, row_number() OVER (PARTITION BY g ORDER BY minutes) AS n,
-                  count(*) OVER (PARTITION BY g) AS total
-           FROM answered)
-         SELECT g, total,
-                max(CASE WHEN n = (total + 1) / 2 THEN minutes END),
-                max(CASE WHEN n = max((total * 9 + 9) / 10, 1) THEN minutes END)
-         FROM ranked GROUP BY g ORDER BY g"
-    );
-    let mut statement = tx.prepare(&sql)?;
-    let rows = statement
-        .query_map([], |row| {
-            Ok((
-                row.get::<_, String>(0)?,
-                Times {
-                    answered: row.get(1)?,
-                    median_minutes: row.get(2)?,
-                    p90_minutes: row.get(3)?,
-                },
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(rows)
+    let mut all = Vec::new();
+    for (value, answered) in groups {
+        if answered == 0 {
+            continue;
+        }
+        let key = match &value {
+            rusqlite::types::Value::Text(text) => text.clone(),
+            _ => String::new(),
+        };
+        let times = Times {
+            answered,
+            median_minutes: nth_minutes(tx, column, &value, answered.div_ceil(2))?,
+            p90_minutes: nth_minutes(tx, column, &value, (answered * 9).div_ceil(10).max(1))?,
+        };
+        all.push((key, times));
+    }
+    Ok(all)
 }
 
 fn quarters(tx: &Transaction<'_>, column: &str) -> Result<Vec<(i64, u32)>> {
@@ -191,6 +253,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         classify(&tx, query)?;
+        index_minutes(&tx)?;
         let mut counts = ReportCounts::default();
         {
             let mut statement =
@@ -239,12 +302,12 @@ impl Store {
             .next()
             .map(|(_, t)| t)
             .unwrap_or_default();
-        counts.times_by_network = times(&tx, "ac.network")?;
-        counts.times_by_account = times(&tx, "r.account_id")?
+        counts.times_by_network = times(&tx, "network")?;
+        counts.times_by_account = times(&tx, "account_id")?
             .into_iter()
             .map(|(id, t)| (AccountId(id), t))
             .collect();
-        counts.days = days(&tx, query.day_starts)?;
+        counts.days = days(&tx, query.day_starts.len().saturating_sub(1))?;
         counts.distribution = tx.query_row(
             "SELECT
                    count(*) FILTER (WHERE answered - asked < 5 * 60000000),
@@ -281,7 +344,7 @@ impl Store {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
         }
-        tx.execute_batch("DROP TABLE temp.report_items")?;
+        tx.execute_batch("DROP TABLE temp.report_items; DROP TABLE temp.report_day_starts")?;
         tx.commit()?;
         Ok(counts)
     }
@@ -323,71 +386,47 @@ impl Store {
                 })?;
             }
         }
-        tx.execute_batch("DROP TABLE temp.report_items")?;
+        tx.execute_batch("DROP TABLE temp.report_items; DROP TABLE temp.report_day_starts")?;
         tx.commit()?;
         Ok(())
     }
 }
 
-/// Outcomes and the median time to answer for each local day. Each item's day is found
-/// once, by an indexed look-up of the last day start before it.
-fn days(tx: &Transaction<'_>, day_starts: &[Timestamp]) -> Result<Vec<DayCounts>> {
-    tx.execute_batch(
-        "DROP TABLE IF EXISTS temp.report_day_starts;
-         CREATE TEMP TABLE report_day_starts (d INTEGER PRIMARY KEY, starts INTEGER NOT NULL);
-         CREATE INDEX temp.report_day_starts_at ON report_day_starts (starts);",
-    )?;
-    {
-        let mut insert =
-            tx.prepare("INSERT INTO temp.report_day_starts (d, starts) VALUES (?1, ?2)")?;
-        for (d, start) in (0i64..).zip(day_starts) {
-            insert.execute(params![d, to_micros(*start)])?;
-        }
-    }
-    let days_in_period = day_starts.len().saturating_sub(1);
+/// Outcomes and the median time to answer for each of the period's local days.
+fn days(tx: &Transaction<'_>, days_in_period: usize) -> Result<Vec<DayCounts>> {
     let mut counts = vec![DayCounts::default(); days_in_period];
-    {
-        let mut statement = tx.prepare(
-            "WITH placed AS (
-               SELECT (SELECT d FROM temp.report_day_starts s WHERE s.starts <= r.asked
-                       ORDER BY s.starts DESC LIMIT 1) AS d,
-                      r.outcome,
-                      CASE WHEN r.answered IS NOT NULL
-                           THEN max(r.answered - r.asked, 0) / 60000000 END AS minutes
-               FROM temp.report_items r),
-             ranked AS (
-               SELECT d, outcome, minutes,
-                      row_number() OVER (PARTITION BY d, minutes IS NULL ORDER BY minutes) AS n,
-                      count(minutes) OVER (PARTITION BY d) AS answered
-               FROM placed)
-             SELECT d,
-                    count(*) FILTER (WHERE outcome = 0),
-                    count(*) FILTER (WHERE outcome = 1),
-                    count(*) FILTER (WHERE outcome = 2),
-                    max(CASE WHEN minutes IS NOT NULL AND n = (answered + 1) / 2 THEN minutes END)
-             FROM ranked GROUP BY d",
-        )?;
-        let rows = statement.query_map([], |row| {
+    let mut statement = tx.prepare(
+        "SELECT d, count(*) FILTER (WHERE outcome = 0), count(*) FILTER (WHERE outcome = 1),
+                count(*) FILTER (WHERE outcome = 2), count(minutes)
+         FROM temp.report_items GROUP BY d",
+    )?;
+    let rows: Vec<(Option<i64>, DayCounts, u32)> = statement
+        .query_map([], |row| {
             Ok((
-                row.get::<_, Option<i64>>(0)?,
+                row.get(0)?,
                 DayCounts {
                     in_time: row.get(1)?,
                     late: row.get(2)?,
                     hanging: row.get(3)?,
-                    median_minutes: row.get(4)?,
+                    median_minutes: None,
                 },
+                row.get(4)?,
             ))
-        })?;
-        for row in rows {
-            let (day, day_counts) = row?;
-            if let Some(slot) = day
-                .and_then(|d| usize::try_from(d).ok())
-                .and_then(|d| counts.get_mut(d))
-            {
-                *slot = day_counts;
-            }
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    for (day, mut day_counts, answered) in rows {
+        let Some(d) = day else { continue };
+        if answered > 0 {
+            day_counts.median_minutes = nth_minutes(
+                tx,
+                "d",
+                &rusqlite::types::Value::Integer(d),
+                answered.div_ceil(2),
+            )?;
+        }
+        if let Some(slot) = usize::try_from(d).ok().and_then(|d| counts.get_mut(d)) {
+            *slot = day_counts;
         }
     }
-    tx.execute_batch("DROP TABLE temp.report_day_starts")?;
     Ok(counts)
 }
