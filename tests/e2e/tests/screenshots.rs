@@ -204,6 +204,11 @@ async fn docs_screenshots() -> Result<()> {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     capture(&dir, "notification.png", "420x160+860+0").await?;
 
+    // The Report for the last seven days.
+    app.click("[data-testid=nav-report]").await?;
+    app.css("[data-testid=report-headline]").await?;
+    capture_app(&app, &dir, "report.png").await?;
+
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;
     app.click("[data-testid=check-keyring]").await?;
