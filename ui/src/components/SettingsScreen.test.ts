@@ -34,6 +34,8 @@ describe("Settings screen", () => {
           return { holdAfterMinutes: 30, lateGraceMinutes: 60, requireAltText: true };
         case "list_backups":
           return [];
+        case "report_settings":
+          return { answerWindowHours: 24 };
       }
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -63,6 +65,8 @@ describe("Settings screen", () => {
         case "restore_backup":
           restored.push((args as { day: string }).day);
           return null;
+        case "report_settings":
+          return { answerWindowHours: 24 };
       }
       throw new Error(`unexpected command ${cmd}`);
     });
