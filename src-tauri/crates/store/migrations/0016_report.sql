@@ -7,4 +7,5 @@ ALTER TABLE own_replies ADD COLUMN from_earshot INTEGER NOT NULL DEFAULT 0
 ALTER TABLE own_posts ADD COLUMN created_at INTEGER;
 ALTER TABLE own_posts ADD COLUMN is_reply INTEGER;
 CREATE INDEX inbox_items_written ON inbox_items (created_at);
-CREATE INDEX own_posts_written ON own_posts (account_id, created_at) WHERE created_at IS NOT NULL;
+CREATE INDEX own_posts_written ON own_posts (created_at, is_reply, account_id)
+    WHERE created_at IS NOT NULL;

@@ -630,3 +630,46 @@ async fn a_reply_from_one_guest_to_another_in_the_accounts_thread_is_not_owed() 
         "the question to carol is not: {owed:?}"
     );
 }
+
+/// The Report on the reference servers: an answer written with raw XRPC (another app)
+/// counts, with its own time, as answered in time and elsewhere than Earshot.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn the_report_counts_an_answer_written_in_another_app_with_its_own_time() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    signed_in(&earshot, &alice).await;
+    let question = bob.mention(&alice, "is the stream public?").await;
+    let answer = alice
+        .reply(&question, &question, "yes, on the website")
+        .await;
+    within(POLL * 3, "answered", async || {
+        inbox_item(&earshot, &question.uri)
+            .await
+            .filter(|i| i.answered_by.as_deref() == Some(answer.uri.as_str()))
+    })
+    .await;
+    let today = jiff::Zoned::now().date().to_string();
+    let report = earshot
+        .report(earshot_core::ReportRequest {
+            from: today.clone(),
+            to: today,
+            scope: earshot_core::ReportScope::All,
+        })
+        .await
+        .expect("report");
+    assert_eq!(report.outcomes.in_time, 1, "{report:?}");
+    assert_eq!(
+        (report.answered_in_earshot, report.answered_elsewhere),
+        (0, 1)
+    );
+    assert_eq!(report.answer_times[0].answered, 1);
+    assert!(
+        report.answer_times[0].median_minutes.is_some_and(|m| m < 5),
+        "the answer's own time, not when Earshot saw it: {:?}",
+        report.answer_times
+    );
+    assert_eq!(report.people_hung_up, 0);
+}
