@@ -32,11 +32,13 @@ measure:
 	scripts/measure.sh
 
 ## Benchmarks: Inbox ingest rate and query time, the Owed queue with 1M items, a 500-plan
-## event exported, imported and read (criterion);
+## event exported, imported and read, the Report over 90 days of 1M items and a 100k-item
+## CSV export (criterion);
 ## Mastodon mention-to-store over the stream and mention-to-Notify on the bus (p50/p95).
 bench:
 	cargo bench -p earshot-store --bench inbox
 	cargo bench -p earshot-store --bench plans
+	cargo bench -p earshot-store --bench report
 	cargo bench -p earshot-engine --bench stream_latency
 	tests/desktop/with-desktop.sh cargo bench -p earshot-engine --bench notify_latency
 
