@@ -64,3 +64,33 @@ async fn a_backup_is_restored_while_earshot_runs() {
     let refused = earshot.restore_backup("1999-01-01".into()).await;
     assert!(refused.is_err(), "no such backup");
 }
+
+/// A report cannot be exported into a folder that cannot be written: the words say so, with
+/// the folder, and nothing half-written is left behind.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_export_to_a_folder_that_cannot_be_written_says_so_with_the_path() {
+    let dir = tempfile::tempdir().expect("dir");
+    let secrets = Arc::<MemorySecretStore>::default();
+    let earshot = engine_with(&dir, &secrets, SyncSettings::default());
+    // A file where the folder should be.
+    let blocked = dir.path().join("Documents");
+    std::fs::write(&blocked, b"not a folder").expect("a file");
+    let today = jiff::Zoned::now().date().to_string();
+    let refused = earshot
+        .export_report_csv(
+            earshot_core::ReportRequest {
+                from: today.clone(),
+                to: today,
+                scope: earshot_core::ReportScope::All,
+            },
+            &blocked,
+        )
+        .await
+        .expect_err("not a folder");
+    let words = refused.to_string();
+    assert!(
+        words.starts_with("Earshot could not write the report into")
+            && words.contains(&blocked.display().to_string()),
+        "{words}"
+    );
+}
