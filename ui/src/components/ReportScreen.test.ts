@@ -3,6 +3,9 @@ import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { Report } from "../lib/backend";
+// Loaded up front: the screen imports the charts on demand, and a load still running when a
+// test ends would outlive its environment.
+import "./ReportCharts.svelte";
 import ReportScreen from "./ReportScreen.svelte";
 
 afterEach(() => {
