@@ -2,14 +2,13 @@
 //! to them.
 
 use earshot_core::richtext::check_bluesky_post;
-use earshot_core::tid::tid;
 use earshot_core::{AccountId, InboxItem, InboxItemId, OwnPost, Person, PostRef};
 use earshot_net::bluesky::ThreadRole;
 use serde::Serialize;
 use serde_json::{Value, json};
 use specta::Type;
 
-use crate::bluesky::publish::{create_once, facets};
+use crate::bluesky::publish::{create_once, facets, new_record_key};
 use crate::bluesky::session::BlueskySession;
 use crate::earshot::Connection;
 use crate::mastodon::content::html_to_text;
@@ -265,7 +264,7 @@ impl Earshot {
         if !facets.is_empty() {
             record["facets"] = Value::Array(facets);
         }
-        let rkey = tid(now, fastrand::u16(..1024));
+        let rkey = new_record_key(now);
         create_once(session, "app.bsky.feed.post", &rkey, record)
             .await
             .map(|written| written.uri)
@@ -313,7 +312,7 @@ impl Earshot {
             "subject": strong_ref(&post.uri, post.cid.as_deref())?,
             "createdAt": now.to_string(),
         });
-        let rkey = tid(now, fastrand::u16(..1024));
+        let rkey = new_record_key(now);
         create_once(session, collection, &rkey, record)
             .await
             .map(drop)

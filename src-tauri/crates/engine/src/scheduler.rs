@@ -17,7 +17,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use earshot_core::richtext::one_line;
-use earshot_core::tid::tid;
 use earshot_core::{
     AccountId, Clock, Event, EventHoldRule, Network, PlanSettings, PlanStatus, PlannedPost,
     PlannedPostId, outgoing_texts,
@@ -29,7 +28,7 @@ use serde_json::json;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
-use crate::bluesky::publish::{create_once, facets};
+use crate::bluesky::publish::{create_once, facets, new_record_key};
 use crate::earshot::{Connection, Running, on_store};
 use crate::mastodon::outbox::{Look, Outbox, look_for};
 use crate::settings::lock;
@@ -653,7 +652,7 @@ impl Scheduler {
                 key.clone()
             }
             None => {
-                let key = tid(self.clock.now(), fastrand::u16(..1024));
+                let key = new_record_key(self.clock.now());
                 let (id, saved) = (post.id.clone(), key.clone());
                 on_store(&self.store, move |store| {
                     store.set_part_key(&id, position, &saved)

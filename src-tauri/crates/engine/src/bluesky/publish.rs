@@ -1,12 +1,24 @@
 //! Writing posts on Bluesky: rich-text facets, and records written under a key chosen
 //! beforehand so that a retry after a lost answer finds the post instead of writing it twice.
 
+use std::sync::LazyLock;
+
+use earshot_core::Timestamp;
 use earshot_core::richtext::{FacetKind, detect_facets};
+use earshot_core::tid::TidClock;
 use earshot_net::bluesky::{StrongRef, XrpcError};
 use serde_json::{Value, json};
 
 use crate::bluesky::session::BlueskySession;
 use crate::{Error, Result};
+
+/// One clock id per run of the app, chosen at random as the reference implementation does.
+static RECORD_KEYS: LazyLock<TidClock> = LazyLock::new(|| TidClock::new(fastrand::u16(..1024)));
+
+/// A key for a record about to be written, never one handed out before in this run.
+pub(crate) fn new_record_key(now: Timestamp) -> String {
+    RECORD_KEYS.next(now)
+}
 
 /// Writes a record under `rkey`; after a timeout or dropped connection, looks for it
 /// before reporting failure.
