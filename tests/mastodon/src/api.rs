@@ -109,6 +109,56 @@ pub(crate) fn serde_urlencoded_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A request's query string, decoded.
+struct QueryParams(Vec<(String, String)>);
+
+impl QueryParams {
+    fn of(request: &Request) -> Self {
+        Self(serde_urlencoded_pairs(
+            request.uri().query().unwrap_or_default(),
+        ))
+    }
+
+    /// The first value of `name`.
+    fn one(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.clone())
+    }
+
+    /// Every value of `name`, written `name` or `name[]`.
+    fn all(&self, name: &str) -> Vec<String> {
+        let listed = format!("{name}[]");
+        self.0
+            .iter()
+            .filter(|(key, _)| key == name || *key == listed)
+            .map(|(_, value)| value.clone())
+            .collect()
+    }
+
+    /// `limit`, or `default` without one, kept within 1 ..= `most` as the servers do.
+    fn limit(&self, default: usize, most: usize) -> usize {
+        self.one("limit")
+            .and_then(|limit| limit.parse::<usize>().ok())
+            .unwrap_or(default)
+            .clamp(1, most)
+    }
+
+    /// An id parameter (`max_id`, `min_id`, `since_id`) as a number to compare.
+    fn id(&self, name: &str) -> Option<u64> {
+        self.one(name).map(|id| id_number(&id))
+    }
+}
+
+/// `response` with a `Link` header for paging.
+fn with_link(mut response: Response, link: &str) -> Response {
+    if let Ok(value) = link.parse() {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
 fn decode(text: &str) -> String {
     let bytes = text.replace('+', " ").into_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -421,37 +471,25 @@ async fn notifications(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let query = request.uri().query().unwrap_or_default().to_owned();
+    let query = QueryParams::of(&request);
     let state = shared.state();
     let Some(me) = viewer(&state, &headers, None) else {
         return unauthorized(&state);
     };
-    let pairs = serde_urlencoded_pairs(&query);
-    let all = |name: &str| -> Vec<String> {
-        pairs
-            .iter()
-            .filter(|(key, _)| key == name || key == &format!("{name}[]"))
-            .map(|(_, value)| value.clone())
-            .collect()
-    };
-    let one = |name: &str| all(name).into_iter().next();
-    let mut types = all("types");
+    let mut types = query.all("types");
     if !state.profile.knows_quotes {
         // An unknown type is dropped with a warning in the server's log; with nothing known
         // left, no filter applies at all (recorded from GoToSocial).
         types.retain(|kind| kind != "quote" && kind != "quoted_update");
     }
-    let exclude = all("exclude_types");
-    let include_filtered = one("include_filtered").as_deref() == Some("true");
-    let limit = one("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(state.profile.default_limit)
-        .clamp(1, 80);
-    let max_id = one("max_id").map(|id| id_number(&id));
-    let min_id = one("min_id").map(|id| id_number(&id));
-    let since_id = one("since_id")
-        .filter(|_| state.profile.honours_since_id)
-        .map(|id| id_number(&id));
+    let exclude = query.all("exclude_types");
+    let include_filtered = query.one("include_filtered").as_deref() == Some("true");
+    let limit = query.limit(state.profile.default_limit, 80);
+    let max_id = query.id("max_id");
+    let min_id = query.id("min_id");
+    let since_id = query
+        .id("since_id")
+        .filter(|_| state.profile.honours_since_id);
     let mut matching: Vec<_> = state
         .notifications
         .iter()
@@ -478,18 +516,18 @@ async fn notifications(
     if state.profile.duplicate_mentions {
         body = body.into_iter().flat_map(|n| [n.clone(), n]).collect();
     }
-    let mut response = Json(body).into_response();
-    if let (Some(first), Some(last)) = (page.first(), page.last()) {
-        let base = format!("{}/api/v1/notifications", shared.url);
-        let link = format!(
+    let response = Json(body).into_response();
+    let (Some(first), Some(last)) = (page.first(), page.last()) else {
+        return response;
+    };
+    let base = format!("{}/api/v1/notifications", shared.url);
+    with_link(
+        response,
+        &format!(
             "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
             last.id, first.id
-        );
-        if let Ok(value) = link.parse() {
-            response.headers_mut().insert(header::LINK, value);
-        }
-    }
-    response
+        ),
+    )
 }
 
 /// `GET /api/v1/accounts/:id/statuses`: newest first, `max_id`, `limit`, `Link` headers.
@@ -499,22 +537,13 @@ async fn account_statuses(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    let query = serde_urlencoded_pairs(request.uri().query().unwrap_or_default());
+    let query = QueryParams::of(&request);
     let state = shared.state();
     let Some(me) = viewer(&state, &headers, None) else {
         return unauthorized(&state);
     };
-    let one = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let limit = one("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(state.profile.default_limit.min(20))
-        .clamp(1, 40);
-    let max_id = one("max_id").map(|id| id_number(&id));
+    let limit = query.limit(state.profile.default_limit.min(20), 40);
+    let max_id = query.id("max_id");
     let mut statuses: Vec<_> = state
         .statuses
         .values()
@@ -525,23 +554,23 @@ async fn account_statuses(
         .collect();
     statuses.sort_by_key(|s| std::cmp::Reverse(id_number(&s.id)));
     statuses.truncate(limit);
-    let mut response = Json(
+    let response = Json(
         statuses
             .iter()
             .map(|s| entities::status(&state, s, Some(&me), &shared.url))
             .collect::<Vec<_>>(),
     )
     .into_response();
-    if let Some(last) = statuses.last() {
-        let link = format!(
+    let Some(last) = statuses.last() else {
+        return response;
+    };
+    with_link(
+        response,
+        &format!(
             "<{}/api/v1/accounts/{id}/statuses?max_id={}>; rel=\"next\"",
             shared.url, last.id
-        );
-        if let Ok(value) = link.parse() {
-            response.headers_mut().insert(header::LINK, value);
-        }
-    }
-    response
+        ),
+    )
 }
 
 /// `GET /api/v1/notifications/requests`: one per stranger whose notifications were filtered.
@@ -897,22 +926,13 @@ async fn scheduled_statuses(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let query = serde_urlencoded_pairs(request.uri().query().unwrap_or_default());
+    let query = QueryParams::of(&request);
     let state = shared.state();
     let Some(me) = viewer(&state, &headers, None) else {
         return unauthorized(&state);
     };
-    let one = |name: &str| {
-        query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let limit = one("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(20)
-        .clamp(1, 40);
-    let max_id = one("max_id").map(|id| id_number(&id));
+    let limit = query.limit(20, 40);
+    let max_id = query.id("max_id");
     let mut mine: Vec<_> = state
         .scheduled
         .values()
@@ -921,23 +941,23 @@ async fn scheduled_statuses(
         .collect();
     mine.sort_by_key(|s| std::cmp::Reverse(id_number(&s.id)));
     mine.truncate(limit);
-    let mut response = Json(
+    let response = Json(
         mine.iter()
             .map(|s| entities::scheduled_status(&state, s))
             .collect::<Vec<_>>(),
     )
     .into_response();
-    if let (Some(first), Some(last)) = (mine.first(), mine.last()) {
-        let base = format!("{}/api/v1/scheduled_statuses", shared.url);
-        let link = format!(
+    let (Some(first), Some(last)) = (mine.first(), mine.last()) else {
+        return response;
+    };
+    let base = format!("{}/api/v1/scheduled_statuses", shared.url);
+    with_link(
+        response,
+        &format!(
             "<{base}?limit={limit}&max_id={}>; rel=\"next\", <{base}?limit={limit}&min_id={}>; rel=\"prev\"",
             last.id, first.id
-        );
-        if let Ok(value) = link.parse() {
-            response.headers_mut().insert(header::LINK, value);
-        }
-    }
-    response
+        ),
+    )
 }
 
 async fn scheduled_status(
@@ -1066,16 +1086,9 @@ async fn streaming(
     headers: HeaderMap,
     request: Request,
 ) -> Response {
-    let query = serde_urlencoded_pairs(request.uri().query().unwrap_or_default());
-    let token = query
-        .iter()
-        .find(|(k, _)| k == "access_token")
-        .map(|(_, v)| v.clone());
-    let stream = query
-        .iter()
-        .find(|(k, _)| k == "stream")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_else(|| "user".into());
+    let query = QueryParams::of(&request);
+    let token = query.one("access_token");
+    let stream = query.one("stream").unwrap_or_else(|| "user".into());
     let account = {
         let state = shared.state();
         if !state.profile.streaming {
