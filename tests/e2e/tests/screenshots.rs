@@ -203,11 +203,24 @@ async fn docs_screenshots() -> Result<()> {
     );
     tokio::time::sleep(Duration::from_millis(1500)).await;
     capture(&dir, "notification.png", "420x160+860+0").await?;
+    // Gone before the next pictures, as a person would have dismissed it.
+    let _ = tokio::process::Command::new("dunstctl")
+        .arg("close-all")
+        .status()
+        .await;
 
     // The Report for the last seven days.
     app.click("[data-testid=nav-report]").await?;
     app.css("[data-testid=report-headline]").await?;
     capture_app(&app, &dir, "report.png").await?;
+    app.css("[data-testid=chart-asked] svg").await?;
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=chart-distribution]').scrollIntoView(); return null;",
+            vec![],
+        )
+        .await?;
+    capture_app(&app, &dir, "report-charts.png").await?;
 
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;

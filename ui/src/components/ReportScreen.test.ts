@@ -33,6 +33,7 @@ function report(overrides: Partial<Report> = {}): Report {
     askedByHour: grid(),
     answeredByHour: grid(),
     leftHanging: [],
+    eventPosts: [],
     ...overrides,
   };
 }

@@ -43,3 +43,27 @@ export function isEmpty(report: Report): boolean {
 }
 
 export const distributionLabels = ["under 5 min", "under 1 h", "under 4 h", "under 24 h", "later", "never"];
+
+/** Weekdays as the Report's grids hold them: Monday first. */
+export const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+export interface HourCell {
+  day: string;
+  hour: number;
+  count: number;
+  /** The count against the busiest hour, for the cell's shade (0 for none). */
+  share: number;
+}
+
+/** A weekday × hour grid as cells for a heat map. */
+export function hourCells(grid: number[][]): HourCell[] {
+  const most = Math.max(0, ...grid.flat());
+  return grid.flatMap((hours, d) =>
+    hours.map((count, hour) => ({
+      day: weekdays[d] ?? "",
+      hour,
+      count,
+      share: most === 0 || count === 0 ? 0.04 : 0.15 + (0.85 * count) / most,
+    })),
+  );
+}

@@ -33,6 +33,7 @@ pub use plan::{
 };
 pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
 pub use report::{
-    AnswerTimes, LeftHanging, Outcomes, Report, ReportDay, ReportError, ReportRequest, ReportScope,
+    AnswerTimes, LeftHanging, Outcomes, PostDrew, Report, ReportDay, ReportError, ReportRequest,
+    ReportScope,
 };
 pub use sensitive::Sensitive;

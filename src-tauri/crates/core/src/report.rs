@@ -103,6 +103,22 @@ pub struct LeftHanging {
     pub waited: String,
 }
 
+/// What one of an event's published posts drew: the follow-up lines, counted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct PostDrew {
+    /// The start of the post's text.
+    pub post: String,
+    #[specta(type = String)]
+    pub published_at: Timestamp,
+    /// Replies, quotes and mentions in its thread.
+    pub replies: u32,
+    /// Those of them that ask something.
+    pub questions: u32,
+    /// Those of them the account answered.
+    pub answered: u32,
+}
+
 /// Everything the Report screen shows for one period and scope.
 #[derive(Debug, Clone, PartialEq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -130,6 +146,8 @@ pub struct Report {
     /// Answers written, by weekday and hour.
     pub answered_by_hour: Vec<Vec<u32>>,
     pub left_hanging: Vec<LeftHanging>,
+    /// For an event's report: each published post, in order, and what it drew.
+    pub event_posts: Vec<PostDrew>,
 }
 
 /// Why a report cannot be made for the period asked.
