@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "open_on_web",
     "report",
     "export_report_csv",
+    "save_client_report",
     "report_settings",
     "save_report_settings",
     "plans_on_sign_out",

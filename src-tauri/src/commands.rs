@@ -443,12 +443,10 @@ pub async fn export_event(
     backend: State<'_, Backend>,
     id: EventId,
 ) -> Reply<String> {
-    let folder = app
-        .path()
-        .document_dir()
-        .or_else(|_| app.path().home_dir())
-        .map_err(|e| IpcError::invalid(format!("Earshot found no folder to write to: {e}")))?;
-    let path = backend.get()?.export_event_to(id, &folder).await?;
+    let path = backend
+        .get()?
+        .export_event_to(id, &documents(&app)?)
+        .await?;
     Ok(path.display().to_string())
 }
 
@@ -488,12 +486,36 @@ pub async fn export_report_csv(
     backend: State<'_, Backend>,
     request: ReportRequest,
 ) -> Reply<String> {
-    let folder = app
-        .path()
-        .document_dir()
-        .or_else(|_| app.path().home_dir())?;
-    let path = backend.get()?.export_report_csv(request, &folder).await?;
+    let path = backend
+        .get()?
+        .export_report_csv(request, &documents(&app)?)
+        .await?;
     Ok(path.display().to_string())
+}
+
+/// Saves the Report for a client (the page as drawn, `html`) into Documents; returns the
+/// file's path.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_client_report(
+    app: AppHandle,
+    backend: State<'_, Backend>,
+    request: ReportRequest,
+    html: String,
+) -> Reply<String> {
+    let path = backend
+        .get()?
+        .save_client_report(request, html, &documents(&app)?)
+        .await?;
+    Ok(path.display().to_string())
+}
+
+/// Where exports go: Documents, or home where there is none.
+fn documents(app: &AppHandle) -> Result<std::path::PathBuf, IpcError> {
+    app.path()
+        .document_dir()
+        .or_else(|_| app.path().home_dir())
+        .map_err(|e| IpcError::invalid(format!("Earshot found no folder to write to: {e}")))
 }
 
 #[tauri::command]

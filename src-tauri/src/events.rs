@@ -36,6 +36,10 @@ pub struct OpenItem {
     pub reply: bool,
 }
 
+/// The person clicked the weekly digest: show the Report.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct OpenReport;
+
 /// A planned post was published, held, released or failed: refetch the plan.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct PlanChanged;
@@ -101,6 +105,10 @@ async fn forward_from(app: AppHandle, mut events: Receiver<EngineEvent>, restart
                         reply: false,
                     }
                     .emit(&app)
+                }
+                Ok(EngineEvent::OpenReport) => {
+                    crate::window::show_main(&app);
+                    OpenReport.emit(&app)
                 }
                 Ok(EngineEvent::PlanChanged) => PlanChanged.emit(&app),
                 Ok(EngineEvent::TaskRestarted { task }) => TaskRestarted {

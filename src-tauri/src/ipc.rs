@@ -43,6 +43,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::open_on_web,
             commands::report,
             commands::export_report_csv,
+            commands::save_client_report,
             commands::report_settings,
             commands::save_report_settings,
             commands::plans_on_sign_out,
@@ -78,6 +79,7 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             events::AccountChanged,
             events::OwedChanged,
             events::OpenItem,
+            events::OpenReport,
             events::PlanChanged,
             events::TaskRestarted,
         ])
@@ -115,5 +117,30 @@ mod tests {
             fresh == committed,
             "ui/src/lib/bindings.ts is stale: run `make bindings` and commit the result"
         );
+    }
+
+    /// A command the UI can call but the capability does not grant fails only at run time,
+    /// as an error toast: every command in the bindings must be granted.
+    #[test]
+    fn every_command_is_granted_to_the_window() {
+        let bindings = std::fs::read_to_string(BINDINGS).expect("read bindings");
+        let capability = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src-tauri/capabilities/default.json"
+        ))
+        .expect("read capability");
+        let commands: Vec<&str> = bindings
+            .split("__TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(commands.len() > 50, "found {commands:?}");
+        let missing: Vec<&&str> = commands
+            .iter()
+            .filter(|command| {
+                !capability.contains(&format!("\"allow-{}\"", command.replace('_', "-")))
+            })
+            .collect();
+        assert!(missing.is_empty(), "not granted: {missing:?}");
     }
 }

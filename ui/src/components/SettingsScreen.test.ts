@@ -35,7 +35,7 @@ describe("Settings screen", () => {
         case "list_backups":
           return [];
         case "report_settings":
-          return { answerWindowHours: 24 };
+          return { answerWindowHours: 24, weeklyDigest: false };
       }
       throw new Error(`unexpected command ${cmd}`);
     });
@@ -66,7 +66,7 @@ describe("Settings screen", () => {
           restored.push((args as { day: string }).day);
           return null;
         case "report_settings":
-          return { answerWindowHours: 24 };
+          return { answerWindowHours: 24, weeklyDigest: false };
       }
       throw new Error(`unexpected command ${cmd}`);
     });

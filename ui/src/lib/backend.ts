@@ -100,6 +100,7 @@ export const backend = {
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),
   report: (request: ReportRequest) => unwrap(commands.report(request)),
   exportReportCsv: (request: ReportRequest) => unwrap(commands.exportReportCsv(request)),
+  saveClientReport: (request: ReportRequest, html: string) => unwrap(commands.saveClientReport(request, html)),
   reportSettings: () => unwrap(commands.reportSettings()),
   saveReportSettings: (settings: ReportSettings) => unwrap(commands.saveReportSettings(settings)),
   listBackups: () => unwrap(commands.listBackups()),

@@ -53,8 +53,13 @@ export const commands = {
 	report: (request: ReportRequest) => typedError<Report_Serialize, IpcError>(__TAURI_INVOKE("report", { request })),
 	/**  Writes the report's items as CSV into Documents; returns the file's path. */
 	exportReportCsv: (request: ReportRequest) => typedError<string, IpcError>(__TAURI_INVOKE("export_report_csv", { request })),
-	reportSettings: () => typedError<ReportSettings, IpcError>(__TAURI_INVOKE("report_settings")),
-	saveReportSettings: (settings: ReportSettings) => typedError<null, IpcError>(__TAURI_INVOKE("save_report_settings", { settings })),
+	/**
+	 *  Saves the Report for a client (the page as drawn, `html`) into Documents; returns the
+	 *  file's path.
+	 */
+	saveClientReport: (request: ReportRequest, html: string) => typedError<string, IpcError>(__TAURI_INVOKE("save_client_report", { request, html })),
+	reportSettings: () => typedError<ReportSettings_Serialize, IpcError>(__TAURI_INVOKE("report_settings")),
+	saveReportSettings: (settings: ReportSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_report_settings", { settings })),
 	/**  What signing the account out would do to its plans, to ask first. */
 	plansOnSignOut: (id: AccountId) => typedError<PlansOnAccount, IpcError>(__TAURI_INVOKE("plans_on_sign_out", { id })),
 	/**  The daily backups, newest first. */
@@ -95,6 +100,7 @@ export const events = {
 	accountChanged: makeEvent<AccountChanged_Serialize, AccountChanged_Deserialize>("account-changed"),
 	inboxChanged: makeEvent<InboxChanged_Serialize, InboxChanged_Deserialize>("inbox-changed"),
 	openItem: makeEvent<OpenItem_Serialize, OpenItem_Deserialize>("open-item"),
+	openReport: makeEvent<OpenReport, OpenReport>("open-report"),
 	owedChanged: makeEvent<OwedChanged, OwedChanged>("owed-changed"),
 	planChanged: makeEvent<PlanChanged, PlanChanged>("plan-changed"),
 	taskRestarted: makeEvent<TaskRestarted, TaskRestarted>("task-restarted"),
@@ -542,6 +548,9 @@ export type OpenItem_Serialize = {
 	reply: boolean,
 };
 
+/**  The person clicked the weekly digest: show the Report. */
+export type OpenReport = null;
+
 /**  How items ended up, counted. */
 export type Outcomes = {
 	inTime: number,
@@ -880,6 +889,19 @@ export type PlansOnAccount = {
 	heldByServers: number,
 };
 
+/**  What one of an event's published posts drew: the follow-up lines, counted. */
+export type PostDrew = {
+	/**  The start of the post's text. */
+	post: string,
+	publishedAt: string,
+	/**  Replies, quotes and mentions in its thread. */
+	replies: number,
+	/**  Those of them that ask something. */
+	questions: number,
+	/**  Those of them the account answered. */
+	answered: number,
+};
+
 /**  A post on some network; `cid` pins its exact version where the network has one (Bluesky). */
 export type PostRef = PostRef_Serialize | PostRef_Deserialize;
 
@@ -975,9 +997,28 @@ export type ReportScope =
 /**  The accounts an event's plans go out on. */
 { kind: "event"; event: EventId };
 
-/**  The Report's setting: how long an answer may take and still count as in time. */
-export type ReportSettings = {
+/**
+ *  The Report's settings: how long an answer may take and still count as in time, and
+ *  whether last week's figures arrive as a notification on Mondays.
+ */
+export type ReportSettings = ReportSettings_Serialize | ReportSettings_Deserialize;
+
+/**
+ *  The Report's settings: how long an answer may take and still count as in time, and
+ *  whether last week's figures arrive as a notification on Mondays.
+ */
+export type ReportSettings_Deserialize = {
+	answerWindowHours?: number,
+	weeklyDigest?: boolean,
+};
+
+/**
+ *  The Report's settings: how long an answer may take and still count as in time, and
+ *  whether last week's figures arrive as a notification on Mondays.
+ */
+export type ReportSettings_Serialize = {
 	answerWindowHours: number,
+	weeklyDigest: boolean,
 };
 
 /**  Everything the Report screen shows for one period and scope. */
@@ -1005,6 +1046,8 @@ export type Report_Deserialize = {
 	/**  Answers written, by weekday and hour. */
 	answeredByHour: number[][],
 	leftHanging: LeftHanging[],
+	/**  For an event's report: each published post, in order, and what it drew. */
+	eventPosts: PostDrew[],
 };
 
 /**  Everything the Report screen shows for one period and scope. */
@@ -1032,6 +1075,8 @@ export type Report_Serialize = {
 	/**  Answers written, by weekday and hour. */
 	answeredByHour: number[][],
 	leftHanging: LeftHanging[],
+	/**  For an event's report: each published post, in order, and what it drew. */
+	eventPosts: PostDrew[],
 };
 
 /**  The outcome of a sign-in, for the UI. Never carries tokens. */

@@ -16,7 +16,9 @@ use earshot_store::Store;
 use tokio::sync::{Notify, broadcast};
 use tokio_util::sync::CancellationToken;
 
+use crate::digest::{count_week_before, digest_due, digest_notice};
 use crate::earshot::{blocking, on_store};
+use crate::report::ReportSettings;
 use crate::settings::{self, lock};
 use crate::{EngineEvent, Notice, NoticeAction, Notifier, Result};
 
@@ -30,6 +32,8 @@ pub(crate) struct Alerts {
     pub notifier: Arc<dyn Notifier>,
     pub events: broadcast::Sender<EngineEvent>,
     pub settings: Arc<Mutex<NotificationSettings>>,
+    /// The answer window and whether the weekly digest is on.
+    pub report_settings: Arc<Mutex<ReportSettings>>,
 }
 
 /// Stops the alerts task when dropped; `recheck` makes it look again at once (settings
@@ -87,8 +91,17 @@ impl Alerts {
         })
         .await
         .unwrap_or(false);
+        let mut digest_sent_for = on_store(&self.store, |store| {
+            Ok(settings::load::<Option<jiff::civil::Date>>(
+                store,
+                settings::DIGEST_SENT_FOR,
+            ))
+        })
+        .await
+        .unwrap_or(None);
         // What was held or missed before a restart is announced at once.
         held = self.announce_and_remember(held).await;
+        self.weekly_digest(&mut digest_sent_for).await;
         loop {
             let wake = self.next_wake().await;
             tokio::select! {
@@ -110,6 +123,56 @@ impl Alerts {
                 }
             }
             held = self.announce_and_remember(held).await;
+            self.weekly_digest(&mut digest_sent_for).await;
+        }
+    }
+
+    /// Sends last week's digest when it is on, due (see `digest`) and not quiet, and
+    /// remembers the week it was sent for.
+    async fn weekly_digest(&self, sent_for: &mut Option<jiff::civil::Date>) {
+        let report = *lock(&self.report_settings);
+        let now = self.clock.now();
+        let zone = self.clock.time_zone();
+        let local = now.to_zoned(zone.clone());
+        let Some(monday) = digest_due(&local, *sent_for).filter(|_| report.weekly_digest) else {
+            return;
+        };
+        let quiet = {
+            let settings = lock(&self.settings);
+            settings.is_paused(now) || settings.quiet_until(local.datetime()).is_some()
+        };
+        if quiet {
+            return;
+        }
+        let window = jiff::SignedDuration::from_hours(i64::from(report.answer_window_hours));
+        let store = Arc::clone(&self.store);
+        let counted = blocking(move || count_week_before(&store, monday, &zone, window, now)).await;
+        let shown = match counted {
+            Ok(counts) => match digest_notice(&counts) {
+                Some(notice) => {
+                    let notifier = Arc::clone(&self.notifier);
+                    let events = self.events.clone();
+                    let on_action: crate::notifications::OnAction = Box::new(move |_| {
+                        let _ = events.send(EngineEvent::OpenReport);
+                    });
+                    blocking(move || notifier.show(&notice, on_action).map_err(Into::into)).await
+                }
+                None => Ok(()),
+            },
+            Err(e) => Err(e),
+        };
+        if let Err(e) = shown {
+            // Tried again at the next wake, a minute later at most.
+            tracing::warn!(error = %e, "could not send the weekly digest");
+            return;
+        }
+        *sent_for = Some(monday);
+        let saved = on_store(&self.store, move |store| {
+            store.save_setting(settings::DIGEST_SENT_FOR, &format!("\"{monday}\""))
+        })
+        .await;
+        if let Err(e) = saved {
+            tracing::warn!(error = %e, "could not remember that the digest was sent");
         }
     }
 

@@ -243,6 +243,7 @@ impl Earshot {
             notifier: Arc::clone(&services.notifier),
             events: events.clone(),
             settings: Arc::clone(&settings),
+            report_settings: Arc::clone(&report_settings),
         }
         .spawn(&services.runtime);
         let running = Arc::new(Mutex::new(HashMap::new()));

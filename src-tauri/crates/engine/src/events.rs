@@ -18,6 +18,8 @@ pub enum EngineEvent {
     OpenItem { item: InboxItemId, reply: bool },
     /// The person clicked a summary: show Owed.
     OpenOwed,
+    /// The person clicked the weekly digest: show the Report.
+    OpenReport,
     /// A planned post was published, held, released or failed.
     PlanChanged,
     /// A background task (`task` names it: "scheduler", "alerts", "stream") panicked and was

@@ -8,6 +8,7 @@ mod accounts;
 mod alerts;
 mod backups;
 mod bluesky;
+mod digest;
 mod earshot;
 mod events;
 mod inbox;

@@ -18,6 +18,8 @@ pub(crate) const REPORT: &str = "report";
 /// Whether the alerts task is holding questions for a digest (a bool), so that a digest
 /// survives a restart between the quiet hours and their end.
 pub(crate) const HOLDING: &str = "alerts.holding";
+/// The Monday (`"YYYY-MM-DD"`) of the last week the weekly digest went out for.
+pub(crate) const DIGEST_SENT_FOR: &str = "alerts.digest_sent_for";
 
 /// The saved value, or the defaults when none was saved (or it cannot be read: a broken
 /// settings row must not keep Earshot from starting).

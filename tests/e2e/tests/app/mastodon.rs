@@ -395,5 +395,45 @@ async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Resul
             .any(|l| l.contains("carol") && l.contains("another app") && l.ends_with("in time")),
         "{csv}"
     );
+
+    // The report for a client: one file with the figures and the charts as drawn.
+    app.css("[data-testid=chart-asked] svg").await?;
+    app.click("[data-testid=report-save-client]").await?;
+    let html_in_home = || {
+        std::fs::read_dir(home.path())
+            .ok()?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|e| e == "html"))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let saved = loop {
+        match html_in_home() {
+            Some(saved) => break saved,
+            None if std::time::Instant::now() > deadline => {
+                let mut said = app.texts("[data-testid=toast]").await?;
+                said.extend(app.texts("[data-testid=report-exported]").await?);
+                return Err(
+                    format!("no HTML report in the home folder; the app said {said:?}").into(),
+                );
+            }
+            None => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    };
+    let shown = app.texts("[data-testid=report-exported]").await?;
+    assert_eq!(shown, [format!("Saved as {}", saved.display())]);
+    let html = std::fs::read_to_string(&saved)?;
+    assert!(
+        html.contains("1 person would have hung up on you"),
+        "{html}"
+    );
+    assert!(
+        html.contains("default-src 'none'"),
+        "the file loads nothing"
+    );
+    assert!(
+        html.matches("<svg").count() >= 4,
+        "the day-by-day, distribution and both heat map charts"
+    );
+    assert!(!html.contains("<button"), "no controls in a client's copy");
     app.quit_from_tray().await
 }

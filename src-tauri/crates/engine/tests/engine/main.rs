@@ -4,6 +4,7 @@
 mod accounts;
 mod alerts;
 mod desktop;
+mod digest;
 mod drafts;
 mod mastodon;
 mod once;
