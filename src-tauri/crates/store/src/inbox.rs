@@ -132,9 +132,9 @@ fn insert_items(
         "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
              author_name, text, facets, created_at, indexed_at, reply_root_uri,
              reply_root_cid, reply_parent_uri, reply_parent_cid, subject_uri, question_score,
-             question_kind, asks, owed_rank, may_notify, web_url, answered_by)
+             question_kind, asks, owed_rank, may_notify, web_url, asked_quarter, answered_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-             ?18, ?19, ?20, ?21, ?22,
+             ?18, ?19, ?20, ?21, ?22, ?10 / 900000000,
              (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
               ORDER BY created_at LIMIT 1))
          ON CONFLICT (account_id, uri) DO NOTHING",
@@ -280,10 +280,11 @@ impl Store {
         let mut answered = Vec::new();
         {
             let mut keep_text = tx.prepare_cached(
-                "INSERT INTO own_posts (account_id, uri, text, created_at, is_reply)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO own_posts (account_id, uri, text, created_at, is_reply, written_quarter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?4 / 900000000)
                  ON CONFLICT DO UPDATE SET text = excluded.text,
-                     created_at = excluded.created_at, is_reply = excluded.is_reply",
+                     created_at = excluded.created_at, is_reply = excluded.is_reply,
+                     written_quarter = excluded.written_quarter",
             )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)

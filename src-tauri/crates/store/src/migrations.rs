@@ -26,6 +26,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0014_web_addresses.sql"),
     include_str!("../migrations/0015_unreadable.sql"),
     include_str!("../migrations/0016_report.sql"),
+    include_str!("../migrations/0017_report_answers.sql"),
 ];
 
 /// The schema version this build writes.

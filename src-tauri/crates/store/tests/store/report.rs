@@ -316,3 +316,25 @@ fn a_report_for_one_account_counts_only_its_items() {
         ("bob.test", false)
     );
 }
+
+#[test]
+fn an_answer_deleted_leaves_its_question_unanswered_in_the_report() {
+    let fixture = fixture();
+    let starts = day_starts();
+    fixture
+        .store
+        .forget_deleted(&fixture.carol, &["answer-8".to_owned()])
+        .expect("forget");
+    let only_carol = [fixture.carol.clone()];
+    let counts = fixture
+        .store
+        .report(&query(Some(&only_carol), &starts))
+        .expect("report");
+    assert_eq!(counts.outcomes.in_time, 0);
+    assert_eq!(
+        counts.outcomes.waiting, 1,
+        "gina asked 19.5 hours before now"
+    );
+    assert_eq!(counts.times.answered, 0);
+    assert_eq!(counts.answered_in_earshot, 0);
+}
