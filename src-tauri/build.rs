@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "start_at_login",
     "set_start_at_login",
     "open_on_web",
+    "read_back",
+    "cancel_read_back",
     "report",
     "export_report_csv",
     "save_client_report",

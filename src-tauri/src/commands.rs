@@ -4,7 +4,7 @@
 use earshot_core::{
     AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
     NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost,
-    PlannedPostId, PostRef, Report, ReportRequest, TopicId,
+    PlannedPostId, PostRef, ReadBack, Report, ReportRequest, TopicId,
 };
 use earshot_engine::{
     AccountView, AppStatus, BackupView, KeepPlans, KeyringStatus, MastodonSignIn, Pause,
@@ -469,6 +469,25 @@ pub async fn follow_ups(
 #[specta::specta]
 pub async fn plan_images(backend: State<'_, Backend>, plan: PlanId) -> Reply<Vec<PlanImage>> {
     Ok(backend.get()?.plan_images(plan).await?)
+}
+
+/// Reads an account's history back further (30 or 90 days, or everything), in the
+/// background.
+#[tauri::command]
+#[specta::specta]
+pub async fn read_back(
+    backend: State<'_, Backend>,
+    account: AccountId,
+    read_back: ReadBack,
+) -> Reply<()> {
+    Ok(backend.get()?.read_back(account, read_back).await?)
+}
+
+/// Stops reading an account's history back; what was read stays.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_read_back(backend: State<'_, Backend>, account: AccountId) -> Reply<()> {
+    Ok(backend.get()?.cancel_read_back(account).await?)
 }
 
 /// The Report for a period and scope.

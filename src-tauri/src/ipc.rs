@@ -41,6 +41,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::start_at_login,
             commands::set_start_at_login,
             commands::open_on_web,
+            commands::read_back,
+            commands::cancel_read_back,
             commands::report,
             commands::export_report_csv,
             commands::save_client_report,

@@ -159,6 +159,15 @@ async fn docs_screenshots() -> Result<()> {
         Ok(synced.len() == 2)
     })
     .await?;
+    // The Mastodon account read back 30 days: its row says what was read.
+    app.client
+        .execute(
+            "document.querySelectorAll('[data-testid=history-start]')[1].click(); return null;",
+            vec![],
+        )
+        .await?;
+    app.css("[data-testid=account-history][data-history-state=done]")
+        .await?;
     app.client
         .execute(
             "document.querySelector('.page').scrollTo(0, 0); return null;",

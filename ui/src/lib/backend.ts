@@ -18,6 +18,8 @@ import {
   type EventDetails,
   type PlanInput_Deserialize,
   type FollowUp_Serialize,
+  type HistoryProgress_Serialize,
+  type ReadBack,
   type Snooze,
   type PostRef_Deserialize,
   type SyncView_Serialize,
@@ -39,6 +41,8 @@ export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
 export type { Event, EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
 export type { ReportRequest, ReportScope, ReportSettings } from "./bindings";
 export type Report = Report_Serialize;
+export type HistoryProgress = HistoryProgress_Serialize;
+export type { ReadBack } from "./bindings";
 export type PlanInput = PlanInput_Deserialize;
 export type FollowUp = FollowUp_Serialize;
 export type PostRef = PostRef_Deserialize;
@@ -72,6 +76,8 @@ export const backend = {
   sendTestNotification: () => unwrap(commands.sendTestNotification()),
   checkKeyring: () => unwrap(commands.checkKeyring()),
   listAccounts: () => unwrap(commands.listAccounts()),
+  readBack: (account: string, readBack: ReadBack) => unwrap(commands.readBack(account, readBack)),
+  cancelReadBack: (account: string) => unwrap(commands.cancelReadBack(account)),
   addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
     unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),
   removeAccount: (id: string, plans: KeepPlans) => unwrap(commands.removeAccount(id, plans)),

@@ -49,6 +49,13 @@ export const commands = {
 	setStartAtLogin: (enabled: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_start_at_login", { enabled })),
 	/**  Opens the item on the web, in the person's browser. */
 	openOnWeb: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("open_on_web", { id })),
+	/**
+	 *  Reads an account's history back further (30 or 90 days, or everything), in the
+	 *  background.
+	 */
+	readBack: (account: AccountId, readBack: ReadBack) => typedError<null, IpcError>(__TAURI_INVOKE("read_back", { account, readBack })),
+	/**  Stops reading an account's history back; what was read stays. */
+	cancelReadBack: (account: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_read_back", { account })),
 	/**  The Report for a period and scope. */
 	report: (request: ReportRequest) => typedError<Report_Serialize, IpcError>(__TAURI_INVOKE("report", { request })),
 	/**  Writes the report's items as CSV into Documents; returns the file's path. */
@@ -140,12 +147,16 @@ export type AccountView = AccountView_Serialize | AccountView_Deserialize;
 export type AccountView_Deserialize = {
 	account: Account,
 	sync: SyncView_Deserialize,
+	/**  Reading its history back further: under way, or how the last one ended. */
+	history?: HistoryProgress_Deserialize | null,
 };
 
 /**  An account and how its syncing goes, for the Accounts screen. */
 export type AccountView_Serialize = {
 	account: Account,
 	sync: SyncView_Serialize,
+	/**  Reading its history back further: under way, or how the last one ended. */
+	history: HistoryProgress_Serialize | null,
 };
 
 /**  Time to first answer for one group of items. */
@@ -298,6 +309,54 @@ export type FollowUp_Serialize = {
 	postId: PlannedPostId,
 	item: InboxItem_Serialize,
 };
+
+/**  Where an account's read back stands. */
+export type HistoryProgress = HistoryProgress_Serialize | HistoryProgress_Deserialize;
+
+/**  Where an account's read back stands. */
+export type HistoryProgress_Deserialize = {
+	readBack: ReadBack,
+	state: HistoryState,
+	/**  Items addressed to the account read so far. */
+	itemsRead: number,
+	/**  The account's own posts read so far. */
+	answersRead: number,
+	/**  How far back the current part has read. */
+	reached?: string | null,
+	/**
+	 *  How much of the whole is read, in percent, when the goal is a date (the two parts
+	 *  count half each); `None` when reading everything the server gives.
+	 */
+	percent?: number | null,
+	/**  Why it failed, in words. */
+	error?: string | null,
+};
+
+/**  Where an account's read back stands. */
+export type HistoryProgress_Serialize = {
+	readBack: ReadBack,
+	state: HistoryState,
+	/**  Items addressed to the account read so far. */
+	itemsRead: number,
+	/**  The account's own posts read so far. */
+	answersRead: number,
+	/**  How far back the current part has read. */
+	reached: string | null,
+	/**
+	 *  How much of the whole is read, in percent, when the goal is a date (the two parts
+	 *  count half each); `None` when reading everything the server gives.
+	 */
+	percent: number | null,
+	/**  Why it failed, in words. */
+	error: string | null,
+};
+
+/**  Which part of a read back is under way, or how it ended. */
+export type HistoryState = 
+/**  Reading the account's own posts. */
+"answers" | 
+/**  Reading what was addressed to the account. */
+"inbox" | "done" | "cancelled" | "failed";
 
 /**  What the timeline shows of an image: no bytes. */
 export type ImageInfo = {
@@ -941,6 +1000,11 @@ export type QuietDay = {
 	start: string,
 	end: string,
 };
+
+/**  How far back to read. */
+export type ReadBack = { kind: "days"; days: number } | 
+/**  Everything the server still gives. */
+{ kind: "everything" };
 
 /**
  *  What a reply box needs: the network's limit and how it counts, so the UI counts the way

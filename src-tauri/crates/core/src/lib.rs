@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod clock;
 pub mod draft;
 pub mod event;
+pub mod history;
 pub mod inbox;
 pub mod plan;
 pub mod plan_doc;
@@ -22,6 +23,7 @@ pub use alerts::{NotificationSettings, QuietDay, SettingsError};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use event::{Event, EventDetails, EventError, EventHoldRule, EventId, Topic, TopicId};
+pub use history::{HistoryProgress, HistoryState, READ_BACK_DAYS, ReadBack};
 pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnPost, Person,
     PostRef, SyncMarks, SyncRecord, Walk,

@@ -60,6 +60,8 @@ pub struct SyncView {
 pub struct AccountView {
     pub account: Account,
     pub sync: SyncView,
+    /// Reading its history back further: under way, or how the last one ended.
+    pub history: Option<earshot_core::HistoryProgress>,
 }
 
 /// Who a sign-in turned out to be, before it is kept.
@@ -199,7 +201,8 @@ impl Earshot {
                     .into_iter()
                     .map(|account| {
                         let record = store.sync_record(&account.id)?;
-                        Ok((account, record))
+                        let history = store.history(&account.id)?.map(|read| read.progress);
+                        Ok((account, record, history))
                     })
                     .collect::<earshot_store::Result<Vec<_>>>()
             })
@@ -207,7 +210,7 @@ impl Earshot {
         let running = self.running();
         Ok(records
             .into_iter()
-            .map(|(account, record)| {
+            .map(|(account, record, history)| {
                 let syncing = running
                     .get(&account.id)
                     .is_some_and(|running| running.sync.is_syncing());
@@ -230,6 +233,7 @@ impl Earshot {
                         error: record.last_error,
                         unreadable: unreadable_words(record.unreadable),
                     },
+                    history,
                 }
             })
             .collect())

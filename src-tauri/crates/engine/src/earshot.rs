@@ -169,6 +169,8 @@ pub(crate) struct Running {
     pub sync: SyncHandle,
     /// Held only so that dropping `Running` stops the stream.
     pub _stream: Option<StreamGuard>,
+    /// Reading the account's history back further, while it does.
+    pub history: Option<crate::history::HistoryHandle>,
 }
 
 /// What the keyring check found, for the Settings screen.
@@ -333,6 +335,7 @@ impl Earshot {
                     connection: Connection::Bluesky(session),
                     sync: crate::sync::spawn(sync, context),
                     _stream: None,
+                    history: None,
                 }
             }
             earshot_core::Network::Mastodon => {
@@ -353,11 +356,14 @@ impl Earshot {
                     connection: Connection::Mastodon(session),
                     sync,
                     _stream: Some(stream),
+                    history: None,
                 }
             }
         };
         // Replacing an entry drops the old handles, which stops the old tasks.
-        self.running().insert(id, running);
+        self.running().insert(id.clone(), running);
+        // A read back that was under way goes on where it stopped.
+        self.start_history(&id);
         Ok(())
     }
 

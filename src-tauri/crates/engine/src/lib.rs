@@ -11,6 +11,7 @@ mod bluesky;
 mod digest;
 mod earshot;
 mod events;
+mod history;
 mod inbox;
 mod mastodon;
 pub mod notifications;

@@ -113,21 +113,89 @@ pub enum PageEnd {
     RoundDone { at: Timestamp },
 }
 
+/// Records own posts (their text, and which post each reply answers) and marks the items
+/// they answer. An item answered twice keeps its first answer, whichever was read first.
+/// Returns the items that became answered.
+pub(crate) fn record_own_posts(
+    tx: &Transaction<'_>,
+    account: &AccountId,
+    posts: &[OwnPost],
+) -> Result<Vec<InboxItemId>> {
+    let mut answered = Vec::new();
+    let mut keep_text = tx.prepare_cached(
+        "INSERT INTO own_posts (account_id, uri, text, created_at, is_reply, written_quarter)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?4 / 900000000)
+         ON CONFLICT DO UPDATE SET text = excluded.text,
+             created_at = excluded.created_at, is_reply = excluded.is_reply,
+             written_quarter = excluded.written_quarter",
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+    )?;
+    let mut mark = tx.prepare_cached(
+        "UPDATE inbox_items SET answered_by = ?3
+         WHERE account_id = ?1 AND uri = ?2 AND answered_by IS NULL
+         RETURNING id",
+    )?;
+    // Reading further back finds answers older than the one known: the first one counts.
+    let mut mark_earlier = tx.prepare_cached(
+        "UPDATE inbox_items SET answered_by = ?3
+         WHERE account_id = ?1 AND uri = ?2 AND answered_at > ?4",
+    )?;
+    for post in posts {
+        // A boost lists as an own status without text: nothing to say it is about.
+        if !post.text.trim().is_empty() {
+            keep_text.execute(params![
+                account.0,
+                post.uri,
+                post.text,
+                to_micros(post.created_at),
+                post.parent_uri.is_some(),
+            ])?;
+        }
+        let Some(parent_uri) = &post.parent_uri else {
+            continue;
+        };
+        let written = to_micros(post.created_at);
+        insert.execute(params![account.0, post.uri, parent_uri, written])?;
+        let ids = mark
+            .query_map(params![account.0, parent_uri, post.uri], |row| {
+                row.get(0).map(InboxItemId)
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        answered.extend(ids);
+        mark_earlier.execute(params![account.0, parent_uri, post.uri, written])?;
+    }
+    Ok(answered)
+}
+
 /// Inserts posts not stored yet (unique per account and URI), already answered when an own
 /// reply to them is known. Returns how many were new.
-fn insert_items(
+/// How items reached the store, which decides whether they may pop up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Arrival {
+    /// Read by a sync (or heard on a stream).
+    Sync,
+    /// Read back from the account's history: old news, never announced.
+    History,
+}
+
+pub(crate) fn insert_items(
     tx: &Transaction<'_>,
     account: &AccountId,
     posts: &[IncomingPost],
+    arrival: Arrival,
 ) -> Result<usize> {
     // Only what arrives after the account's first complete sync may pop up: signing in with
     // a backlog must not flood the desktop.
-    let may_notify: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sync_state
-                        WHERE account_id = ?1 AND last_success_at IS NOT NULL)",
-        params![account.0],
-        |row| row.get(0),
-    )?;
+    let may_notify: bool = arrival == Arrival::Sync
+        && tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM sync_state
+                            WHERE account_id = ?1 AND last_success_at IS NOT NULL)",
+            params![account.0],
+            |row| row.get(0),
+        )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO inbox_items (account_id, uri, cid, reason, author_id, author_handle,
              author_name, text, facets, created_at, indexed_at, reply_root_uri,
@@ -247,7 +315,7 @@ impl Store {
     ) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let added = insert_items(&tx, account, posts)?;
+        let added = insert_items(&tx, account, posts, Arrival::Sync)?;
         save_notification_marks(&tx, account, marks)?;
         if let PageEnd::RoundDone { at } = end {
             record_success(&tx, account, at)?;
@@ -261,7 +329,7 @@ impl Store {
     pub fn store_inbox_items(&self, account: &AccountId, posts: &[IncomingPost]) -> Result<usize> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let added = insert_items(&tx, account, posts)?;
+        let added = insert_items(&tx, account, posts, Arrival::Sync)?;
         tx.commit()?;
         Ok(added)
     }
@@ -277,52 +345,7 @@ impl Store {
     ) -> Result<Vec<InboxItemId>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut answered = Vec::new();
-        {
-            let mut keep_text = tx.prepare_cached(
-                "INSERT INTO own_posts (account_id, uri, text, created_at, is_reply, written_quarter)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?4 / 900000000)
-                 ON CONFLICT DO UPDATE SET text = excluded.text,
-                     created_at = excluded.created_at, is_reply = excluded.is_reply,
-                     written_quarter = excluded.written_quarter",
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO own_replies (account_id, uri, parent_uri, created_at)
-                 VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-            )?;
-            let mut mark = tx.prepare_cached(
-                "UPDATE inbox_items SET answered_by = ?3
-                 WHERE account_id = ?1 AND uri = ?2 AND answered_by IS NULL
-                 RETURNING id",
-            )?;
-            for post in posts {
-                // A boost lists as an own status without text: nothing to say it is about.
-                if !post.text.trim().is_empty() {
-                    keep_text.execute(params![
-                        account.0,
-                        post.uri,
-                        post.text,
-                        to_micros(post.created_at),
-                        post.parent_uri.is_some(),
-                    ])?;
-                }
-                let Some(parent_uri) = &post.parent_uri else {
-                    continue;
-                };
-                insert.execute(params![
-                    account.0,
-                    post.uri,
-                    parent_uri,
-                    to_micros(post.created_at)
-                ])?;
-                let ids = mark
-                    .query_map(params![account.0, parent_uri, post.uri], |row| {
-                        row.get(0).map(InboxItemId)
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                answered.extend(ids);
-            }
-        }
+        let answered = record_own_posts(&tx, account, posts)?;
         if let Some(until) = own_posts_until {
             tx.execute(
                 "INSERT INTO sync_state (account_id, own_posts_until) VALUES (?1, ?2)

@@ -6,6 +6,7 @@
 mod accounts;
 mod drafts;
 mod events;
+mod history;
 mod inbox;
 mod migrations;
 mod outbox;
@@ -21,6 +22,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use history::{HistoryRead, HistoryStep};
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;
 pub use outbox::OutboxEntry;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_unreadable.sql"),
     include_str!("../migrations/0016_report.sql"),
     include_str!("../migrations/0017_report_answers.sql"),
+    include_str!("../migrations/0018_history.sql"),
 ];
 
 /// The schema version this build writes.

@@ -334,7 +334,8 @@ const SET_WHEN_TO_NOW: &str = "const input = document.querySelector('[data-testi
      return null;";
 
 /// The Report from seeded history: one person left hanging three days, one answered within
-/// the hour two days ago, one message still within the window — and its CSV, read back.
+/// the hour two days ago, one message still within the window, one question 20 days old
+/// that only reading back further finds — and its CSV and the client report, read back.
 #[tokio::test]
 #[ignore = "needs the built app and the desktop session (make test)"]
 async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Result<()> {
@@ -352,6 +353,9 @@ async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Resul
     let reply = server.post(&alice, "@carol hall B", Some(&answered), "public");
     server.backdate(&reply, hour * 47);
     server.post(&dave, "@alice see you there", None, "direct");
+    // Older than the first sync's week: only reading back further finds it.
+    let old = server.post(&dave, "@alice do you sell gift cards?", None, "public");
+    server.backdate(&old, hour * 24 * 20);
 
     let home = tempfile::tempdir()?;
     let driver = Driver::start()
@@ -362,6 +366,16 @@ async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Resul
     app.sign_in_to_mastodon(server.url()).await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
+    // Read back 30 days (the choice offered first): the 20-day-old question arrives, owed.
+    app.click("[data-testid=nav-accounts]").await?;
+    app.click("[data-testid=history-start]").await?;
+    app.css("[data-testid=account-history][data-history-state=done]")
+        .await?;
+    let words = app.texts("[data-testid=history-words]").await?;
+    assert!(
+        words[0].starts_with("Read back 30 days: 1 of your posts, 4 posts addressed to you"),
+        "{words:?}"
+    );
     app.click("[data-testid=nav-report]").await?;
     app.expect_texts(
         "[data-testid=report-headline]",

@@ -22,8 +22,8 @@ use crate::sync::{AccountSync, RoundReport};
 /// How far back the first sync reads.
 pub(crate) const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
 
-const REASONS: &[&str] = &["mention", "reply", "quote"];
-const PAGE_SIZE: u8 = 100;
+pub(crate) const REASONS: &[&str] = &["mention", "reply", "quote"];
+pub(crate) const PAGE_SIZE: u8 = 100;
 
 /// The most posts a round checks for deletion (ten `getPosts` calls).
 const RECHECK_LIMIT: u32 = 250;
@@ -34,7 +34,7 @@ const RECHECK_ANSWERS_UNTIL: jiff::SignedDuration = jiff::SignedDuration::from_h
 
 /// Below this many requests left in the server's window, a round stops paging and resumes at
 /// its saved cursor next time.
-const KEEP_IN_RESERVE: i64 = 20;
+pub(crate) const KEEP_IN_RESERVE: i64 = 20;
 
 #[derive(Debug)]
 pub(crate) struct BlueskySync {
@@ -156,7 +156,7 @@ impl BlueskySync {
 /// plainly that time, Earshot asks for the page starting one millisecond later: the boundary
 /// is read twice and the repeat is dropped by URI. If a whole page shares one instant, that
 /// would never advance, so `stuck` falls back to the server's cursor.
-fn next_cursor(server: String, last: Option<Timestamp>, stuck: bool) -> String {
+pub(crate) fn next_cursor(server: String, last: Option<Timestamp>, stuck: bool) -> String {
     match last {
         Some(last) if !stuck && server.parse::<Timestamp>().ok() == Some(last) => {
             let after = last + jiff::SignedDuration::from_millis(1);
@@ -194,7 +194,7 @@ fn post_ref(reference: StrongRef) -> PostRef {
 /// Bluesky tells a thread's author of every reply in the thread: one that answers someone
 /// else's post (and does not name the account, which would make it a mention) is kept as
 /// `Thread`, never owed.
-fn incoming(notification: Notification, account_did: &str) -> Option<IncomingPost> {
+pub(crate) fn incoming(notification: Notification, account_did: &str) -> Option<IncomingPost> {
     let post = notification.post;
     let replies_to_account = post
         .reply_parent

@@ -23,8 +23,8 @@ use crate::sync::{AccountSync, RoundReport};
 
 /// How far back the first sync reads.
 const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
-const TYPES: &[&str] = &["mention", "quote"];
-const PAGE_SIZE: u8 = 40;
+pub(crate) const TYPES: &[&str] = &["mention", "quote"];
+pub(crate) const PAGE_SIZE: u8 = 40;
 /// On servers that never list the account's own direct messages among its statuses (snac),
 /// every this many rounds the newest unanswered direct messages are looked at in their
 /// conversation, at most [`DIRECT_CHECKS`] of them.

@@ -6,6 +6,7 @@ mod alerts;
 mod desktop;
 mod digest;
 mod drafts;
+mod history;
 mod mastodon;
 mod once;
 mod plan;
