@@ -673,3 +673,51 @@ async fn the_report_counts_an_answer_written_in_another_app_with_its_own_time() 
     );
     assert_eq!(report.people_hung_up, 0);
 }
+
+/// Read back further on the reference servers. The engine's clock runs 40 days ahead, so
+/// everything on the servers is older than the first sync's week: only the read back finds
+/// the questions, and the answer written with raw XRPC (another app) arrives with them.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn reading_back_finds_questions_older_than_the_first_week_with_their_answers() {
+    use earshot_core::{HistoryState, ItemState, ReadBack};
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let answered = bob.mention(&alice, "do you open on Sundays?").await;
+    let waiting = bob.mention(&alice, "is there parking nearby?").await;
+    alice.reply(&answered, &answered, "from noon").await;
+
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let ahead = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(40 * 24);
+    let clock = Arc::new(earshot_core::FixedClock::new(ahead));
+    let earshot = engine_with_clock(&dir, &secrets, &clock);
+    let account = signed_in(&earshot, &alice).await;
+    within(POLL * 3, "the first sync", async || {
+        (account_view(&earshot, &account).await.sync.state == SyncState::Synced).then_some(())
+    })
+    .await;
+    assert!(
+        inbox_item(&earshot, &answered.uri).await.is_none(),
+        "forty days old for the engine: past the first week"
+    );
+
+    earshot
+        .read_back(account.clone(), ReadBack::Days { days: 90 })
+        .await
+        .expect("read back");
+    let ended = within(Duration::from_secs(20), "the read back ends", async || {
+        account_view(&earshot, &account)
+            .await
+            .history
+            .filter(|progress| !progress.state.is_running())
+    })
+    .await;
+    assert_eq!(ended.state, HistoryState::Done, "{ended:?}");
+    assert_eq!((ended.items_read, ended.answers_read), (2, 1));
+    let state = |uri: String| {
+        let earshot = &earshot;
+        async move { inbox_item(earshot, &uri).await.map(|item| item.state) }
+    };
+    assert_eq!(state(answered.uri.clone()).await, Some(ItemState::Answered));
+    assert_eq!(state(waiting.uri.clone()).await, Some(ItemState::Owed));
+}
