@@ -53,6 +53,14 @@ describe("Report screen", () => {
     expect((await screen.findByTestId("report-empty")).textContent).toContain("No data in this period");
   });
 
+  it("says so for each chart with nothing to draw", async () => {
+    // Posts were published, so the period is not empty; nobody wrote, so no chart has data.
+    backend((cmd) => (cmd === "report" ? report({ published: 2 }) : null));
+    render(ReportScreen, { onOpenItem: () => {} });
+    const placeholders = await screen.findAllByTestId("chart-no-data");
+    expect(placeholders.map((p) => p.textContent)).toEqual(Array(4).fill("No data in this period."));
+  });
+
   it("shows the headline and opens a person left hanging", async () => {
     const opened: string[] = [];
     backend((cmd) =>
