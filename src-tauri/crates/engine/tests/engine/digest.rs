@@ -9,10 +9,53 @@ use earshot_core::{
     Clock, InboxReason, IncomingPost, Network, NotificationSettings, OwnPost, Person, QuietDay,
     SyncMarks, Timestamp,
 };
-use earshot_engine::{Earshot, MemorySecretStore, ReportSettings, SyncSettings};
+use earshot_engine::{
+    Earshot, EngineEvent, MemorySecretStore, Notice, NoticeAction, Notifier, NotifyError, OnAction,
+    ReportSettings, SyncSettings,
+};
 use earshot_store::{PageEnd, Store};
 
-use crate::support::{RecordingNotifier, engine_on};
+use crate::support::engine_on;
+
+/// Keeps each notice and what a click on it would do.
+#[derive(Default)]
+struct Clicks(Mutex<Vec<(Notice, Option<OnAction>)>>);
+
+impl std::fmt::Debug for Clicks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.notices()).finish()
+    }
+}
+
+impl Clicks {
+    fn notices(&self) -> Vec<Notice> {
+        self.0
+            .lock()
+            .expect("notices")
+            .iter()
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+
+    /// Clicks the `n`-th notice.
+    fn click(&self, n: usize) {
+        let action = self.0.lock().expect("notices")[n]
+            .1
+            .take()
+            .expect("not clicked yet");
+        action(NoticeAction::Open);
+    }
+}
+
+impl Notifier for Clicks {
+    fn show(&self, notice: &Notice, on_action: OnAction) -> Result<(), NotifyError> {
+        self.0
+            .lock()
+            .expect("notices")
+            .push((notice.clone(), Some(on_action)));
+        Ok(())
+    }
+}
 
 #[derive(Debug)]
 struct BerlinClock(Mutex<Timestamp>);
@@ -103,14 +146,14 @@ fn seed(dir: &tempfile::TempDir) {
 fn open(
     dir: &tempfile::TempDir,
     clock: &Arc<BerlinClock>,
-    notices: &Arc<RecordingNotifier>,
+    notices: &Arc<Clicks>,
 ) -> Earshot {
     engine_on(
         dir,
         &Arc::new(MemorySecretStore::default()),
         SyncSettings::default(),
         Arc::clone(clock) as Arc<dyn Clock>,
-        Arc::clone(notices) as Arc<dyn earshot_engine::Notifier>,
+        Arc::clone(notices) as Arc<dyn Notifier>,
     )
 }
 
@@ -143,7 +186,7 @@ async fn monday_at_nine_last_weeks_figures_arrive_once_and_keep_to_quiet_hours()
     let dir = tempfile::tempdir().expect("dir");
     seed(&dir);
     let clock = Arc::new(BerlinClock(Mutex::new(berlin("2026-11-30T08:50"))));
-    let notices = Arc::new(RecordingNotifier::default());
+    let notices = Arc::new(Clicks::default());
     let earshot = open(&dir, &clock, &notices);
     earshot
         .save_notification_settings(quiet_from_nine_to_ten(earshot.notification_settings()))
@@ -163,6 +206,13 @@ async fn monday_at_nine_last_weeks_figures_arrive_once_and_keep_to_quiet_hours()
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].summary, "Last week: 4 asked, 3 answered");
     assert_eq!(sent[0].body, "median 30 min · 1 person left hanging");
+    let mut heard = earshot.event_sender().subscribe();
+    notices.click(0);
+    assert_eq!(
+        heard.try_recv(),
+        Ok(EngineEvent::OpenReport),
+        "a click opens the Report"
+    );
 
     clock.set("2026-12-02T12:00");
     wake(&earshot, true).await;
