@@ -143,11 +143,7 @@ fn seed(dir: &tempfile::TempDir) {
         .expect("answers");
 }
 
-fn open(
-    dir: &tempfile::TempDir,
-    clock: &Arc<BerlinClock>,
-    notices: &Arc<Clicks>,
-) -> Earshot {
+fn open(dir: &tempfile::TempDir, clock: &Arc<BerlinClock>, notices: &Arc<Clicks>) -> Earshot {
     engine_on(
         dir,
         &Arc::new(MemorySecretStore::default()),
