@@ -365,7 +365,9 @@ async fn instance_v2(Axum(shared): Axum<Arc<Shared>>) -> Response {
     Json(json!({
         "domain": host,
         "title": "Earshot test server",
-        "version": "4.3.0",
+        // Quotes came with Mastodon 4.5, API version 7.
+        "version": if state.profile.knows_quotes { "4.5.0" } else { "4.3.0" },
+        "api_versions": { "mastodon": if state.profile.knows_quotes { 7 } else { 2 } },
         "source_url": "https://github.com/mastodon/mastodon",
         "description": "A Mastodon API server for tests.",
         "configuration": {
@@ -907,6 +909,15 @@ async fn create_status(
         if let Some(status) = state.statuses.get_mut(&id) {
             status.language = language;
             status.media = media_ids;
+        }
+        let mut events = events;
+        if let Some(quoted) = params.get("quoted_status_id").filter(|id| !id.is_empty()) {
+            match state.quote(&id, quoted) {
+                Ok(more) => events.extend(more),
+                Err(e) => {
+                    return (StatusCode::NOT_FOUND, Json(json!({ "error": e }))).into_response();
+                }
+            }
         }
         if let Some(key) = key {
             state.idempotency.insert((token, key), id.clone());

@@ -232,6 +232,19 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
         "muted": false,
         "bookmarked": false,
     });
+    if state.profile.knows_quotes {
+        // Mastodon 4.5: a Quote with the quoted status; a quote inside that one is shallow.
+        entity["quote"] = match status.quote.as_ref().and_then(|id| state.statuses.get(id)) {
+            Some(quoted) => {
+                let mut inner = self::status(state, quoted, viewer, origin);
+                if let Some(deeper) = &quoted.quote {
+                    inner["quote"] = json!({ "state": "accepted", "quoted_status_id": deeper });
+                }
+                json!({ "state": "accepted", "quoted_status": inner })
+            }
+            None => Value::Null,
+        };
+    }
     if state.profile.software == Software::GoToSocial {
         // The source text on every status, its type, who may interact, a named application.
         let anyone = json!({

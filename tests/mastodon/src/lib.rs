@@ -126,6 +126,26 @@ impl MastodonServer {
         id
     }
 
+    /// Posts as `user` a status quoting `quoted` (Mastodon 4.5's `quoted_status_id`); the
+    /// quoted author is notified where the profile knows quotes. Returns the new status id.
+    pub fn quote(&self, user: &TestUser, text: &str, quoted: &str) -> String {
+        let (id, mut events) = self
+            .shared
+            .state()
+            .post(&user.id, text, None, "public", "", &self.url)
+            .expect("a valid post");
+        events.extend(
+            self.shared
+                .state()
+                .quote(&id, quoted)
+                .expect("a status to quote"),
+        );
+        for event in events {
+            let _ = self.shared.streams.send(event);
+        }
+        id
+    }
+
     /// Deletes `user`'s status `id`, as they would from any app: its notifications go, and
     /// every stream hears a `delete`.
     pub fn delete(&self, user: &TestUser, id: &str) {

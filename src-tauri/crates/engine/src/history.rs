@@ -360,13 +360,19 @@ impl HistorySource for MastodonHistory {
     }
 
     async fn inbox_page(&self, cursor: Option<String>) -> Result<HistoryPage<IncomingPost>> {
-        use crate::mastodon::sync::{PAGE_SIZE, TYPES, incoming};
+        use crate::mastodon::sync::{PAGE_SIZE, incoming};
         let token = self.session.token().await?;
         let page = cursor.map_or(Page::Newest, Page::OlderThan);
         let got = self
             .session
             .client()
-            .notifications(&token, TYPES, &page, PAGE_SIZE, true)
+            .notifications(
+                &token,
+                self.session.notification_types().await,
+                &page,
+                PAGE_SIZE,
+                true,
+            )
             .await
             .map_err(|e| self.session.error(e))?;
         let last_id = got.notifications.last().map(|n| n.id.clone());

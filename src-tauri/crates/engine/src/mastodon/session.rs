@@ -33,7 +33,14 @@ pub(crate) struct MastodonSession {
     secret_key: String,
     secrets: Arc<dyn SecretStore>,
     secret: OnceCell<(Sensitive<String>, RegisteredApp)>,
+    /// The notification types to ask for, from the server's API version.
+    notification_types: OnceCell<&'static [&'static str]>,
 }
+
+/// Mentions (replies and direct messages are mentions too) and, on servers that have them,
+/// quotes of the account's posts. `quoted_update` (a quoted post was edited) is never owed.
+const WITH_QUOTES: &[&str] = &["mention", "quote"];
+const MENTIONS: &[&str] = &["mention"];
 
 impl MastodonSession {
     pub(crate) fn new(account: &Account, secrets: Arc<dyn SecretStore>) -> Result<Self> {
@@ -56,7 +63,27 @@ impl MastodonSession {
             secret_key: account.secret_key(),
             secrets,
             secret: OnceCell::new(),
+            notification_types: OnceCell::new(),
         })
+    }
+
+    /// The notification types the sync asks for: `quote` only where the server knows it
+    /// (Mastodon 4.5, API version 7), so servers that do not are not asked for an unknown
+    /// type on every poll. Read from the instance once per session; a server that cannot be
+    /// asked now is asked again next time.
+    pub(crate) async fn notification_types(&self) -> &'static [&'static str] {
+        let found = self
+            .notification_types
+            .get_or_try_init(|| async {
+                let facts = self.client.instance().await?;
+                Ok::<_, MastodonError>(if facts.knows_quotes() {
+                    WITH_QUOTES
+                } else {
+                    MENTIONS
+                })
+            })
+            .await;
+        found.copied().unwrap_or(MENTIONS)
     }
 
     pub(crate) fn client(&self) -> &MastodonClient {

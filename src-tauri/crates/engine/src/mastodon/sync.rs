@@ -23,7 +23,6 @@ use crate::sync::{AccountSync, RoundReport};
 
 /// How far back the first sync reads.
 const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
-pub(crate) const TYPES: &[&str] = &["mention", "quote"];
 pub(crate) const PAGE_SIZE: u8 = 40;
 /// On servers that never list the account's own direct messages among its statuses (snac),
 /// every this many rounds the newest unanswered direct messages are looked at in their
@@ -96,10 +95,17 @@ pub(crate) fn incoming(
         created_at: time(&status.created_at).unwrap_or(indexed_at),
         indexed_at,
         reply_root: None,
-        subject_uri: parent
-            .as_ref()
-            .map(|p| p.uri.clone())
-            .filter(|_| reason == InboxReason::Reply),
+        // What the item is about among the account's posts: the post a reply answers, the
+        // post a quote quotes (so a planned post's follow-up counts its quotes).
+        subject_uri: match reason {
+            InboxReason::Reply => parent.as_ref().map(|p| p.uri.clone()),
+            InboxReason::Quote => status
+                .quote
+                .as_ref()
+                .and_then(|quote| quote.quoted_status_id())
+                .map(str::to_owned),
+            _ => None,
+        },
         reply_parent: parent,
         web_url: status.url.clone().filter(|u| !u.is_empty()),
     })
@@ -224,7 +230,13 @@ impl AccountSync for MastodonSync {
             let got = self
                 .session
                 .client()
-                .notifications(&token, TYPES, &page, PAGE_SIZE, true)
+                .notifications(
+                    &token,
+                    self.session.notification_types().await,
+                    &page,
+                    PAGE_SIZE,
+                    true,
+                )
                 .await
                 .map_err(|e| self.session.error(e))?;
             let times: Vec<Timestamp> = got

@@ -798,3 +798,48 @@ async fn unreadable_notifications_are_counted_and_said() {
     );
     assert_eq!(earshot.list_inbox().await.expect("inbox").len(), 1);
 }
+
+/// Mastodon 4.5 quotes: where the server knows them (API version 7) a quote of the account's
+/// post arrives as a quote, about that post; where it does not (GoToSocial, which logs a
+/// warning for an unknown type on every call) the type is never asked for.
+#[tokio::test(flavor = "multi_thread")]
+async fn quotes_are_asked_for_only_where_the_server_knows_them() {
+    for profile in [Profile::mastodon(), Profile::gotosocial()] {
+        let knows_quotes = profile.knows_quotes;
+        let server = MastodonServer::start(profile).await;
+        let alice = server.add_user("alice", "Alice");
+        let bob = server.add_user("bob", "Bob");
+        let (dir, secrets) = (
+            tempfile::tempdir().expect("dir"),
+            Arc::<MemorySecretStore>::default(),
+        );
+        let earshot = engine(&dir, &secrets);
+        sign_in(&earshot, &server, &alice).await;
+        let post = server.post(&alice, "Doors open at 8 tonight", None, "public");
+        let quote = server.quote(&bob, "Is that 8 sharp?", &post);
+        server.post(&bob, "@alice and is there food?", None, "public");
+        within(POLL * 5, "bob's mention", async || {
+            let inbox = earshot.list_inbox().await.expect("inbox");
+            inbox
+                .iter()
+                .any(|item| item.post.text.contains("is there food"))
+                .then_some(())
+        })
+        .await;
+        let asked_for_quotes = server
+            .requests()
+            .iter()
+            .filter(|path| path.starts_with("/api/v1/notifications"))
+            .any(|path| path.contains("=quote"));
+        assert_eq!(asked_for_quotes, knows_quotes, "{:?}", server.requests());
+        let quoted = item(&earshot, &quote).await;
+        if knows_quotes {
+            let quoted = quoted.expect("the quote arrives");
+            assert_eq!(quoted.post.reason, InboxReason::Quote);
+            assert_eq!(quoted.post.subject_uri.as_deref(), Some(post.as_str()));
+            assert!(quoted.is_question());
+        } else {
+            assert!(quoted.is_none(), "no quotes on this server");
+        }
+    }
+}

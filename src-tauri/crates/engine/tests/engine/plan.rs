@@ -745,6 +745,29 @@ pub(crate) mod events {
         assert_eq!(follow_ups[0].post_id, saved[0].id);
         assert!(follow_ups[0].item.is_question());
         assert_eq!(follow_ups[0].item.state, earshot_core::ItemState::Owed);
+
+        // Carol quotes the thread's first post (Mastodon 4.5): a quote is a follow-up too.
+        desk.server
+            .quote(&carol, "Is there an English one too?", &alices[0].0);
+        let follow_ups = within(Duration::from_secs(10), "the quote", async || {
+            let found = desk
+                .earshot
+                .follow_ups(Some(event.id.clone()))
+                .await
+                .expect("follow-ups");
+            (found.len() == 2).then_some(found)
+        })
+        .await;
+        let quote = follow_ups
+            .iter()
+            .find(|f| f.item.post.reason == earshot_core::InboxReason::Quote)
+            .expect("the quote");
+        assert_eq!(quote.post_id, saved[0].id);
+        assert_eq!(
+            quote.item.post.subject_uri.as_deref(),
+            Some(alices[0].0.as_str())
+        );
+        assert!(quote.item.is_question());
     }
 
     #[tokio::test(flavor = "multi_thread")]

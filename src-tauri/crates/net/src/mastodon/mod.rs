@@ -67,6 +67,17 @@ pub struct InstanceFacts {
     pub video_size_limit: u64,
     /// The WebSocket streaming origin, when the server has streaming.
     pub streaming_url: Option<String>,
+    /// `api_versions.mastodon` (Mastodon 4.3 and later); `None` where the server does not say.
+    pub api_version: Option<u32>,
+}
+
+impl InstanceFacts {
+    /// Whether the server has quote posts and their notification types (`quote`,
+    /// `quoted_update`): Mastodon 4.5, API version 7. Others drop the unknown type from a
+    /// request, some with a warning in their log on every call.
+    pub fn knows_quotes(&self) -> bool {
+        self.api_version.is_some_and(|version| version >= 7)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -123,6 +134,37 @@ pub struct Status {
     pub favourited: Option<bool>,
     #[serde(default)]
     pub reblogged: Option<bool>,
+    /// The status this one quotes (Mastodon 4.5): a `Quote` with the quoted status, or a
+    /// `ShallowQuote` with its id.
+    #[serde(default)]
+    pub quote: Option<Quote>,
+}
+
+/// A quote, full or shallow; only the quoted status's id is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Quote {
+    /// `accepted`, `pending`, `rejected`, `revoked`, `deleted`, `unauthorized`…
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    quoted_status: Option<QuotedStatus>,
+    #[serde(default)]
+    quoted_status_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+struct QuotedStatus {
+    id: String,
+}
+
+impl Quote {
+    /// The quoted status's id, whichever form the server sent.
+    pub fn quoted_status_id(&self) -> Option<&str> {
+        self.quoted_status
+            .as_ref()
+            .map(|status| status.id.as_str())
+            .or(self.quoted_status_id.as_deref())
+    }
 }
 
 /// A notification type; types added by newer servers are kept by name.
@@ -518,6 +560,9 @@ impl MastodonClient {
                 .as_str()
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
+            api_version: value["api_versions"]["mastodon"]
+                .as_u64()
+                .and_then(|v| u32::try_from(v).ok()),
         })
     }
 
@@ -900,5 +945,43 @@ mod tests {
                 (Some(Page::OlderThan(older)), Some(Page::NewerThan(newer)))
             );
         }
+    }
+
+    /// Mastodon 4.5 sends a `Quote` (with the quoted status) at the top and a `ShallowQuote`
+    /// (its id only) inside it; older servers send neither.
+    #[test]
+    fn a_quote_names_its_quoted_status_in_either_form() {
+        let status = |quote: serde_json::Value| -> super::Status {
+            serde_json::from_value(serde_json::json!({
+                "id": "2", "created_at": "2026-12-01T10:00:00.000Z", "content": "<p>so?</p>",
+                "visibility": "public",
+                "account": { "id": "9", "username": "bob", "acct": "bob" },
+                "quote": quote,
+            }))
+            .expect("a status")
+        };
+        let full = status(serde_json::json!({
+            "state": "accepted",
+            "quoted_status": {
+                "id": "1", "created_at": "2026-12-01T09:00:00.000Z", "content": "<p>Doors at 8</p>",
+                "visibility": "public",
+                "account": { "id": "7", "username": "alice", "acct": "alice" },
+            },
+        }));
+        assert_eq!(
+            full.quote.as_ref().and_then(|q| q.quoted_status_id()),
+            Some("1")
+        );
+        let shallow = status(serde_json::json!({ "state": "accepted", "quoted_status_id": "1" }));
+        assert_eq!(
+            shallow.quote.as_ref().and_then(|q| q.quoted_status_id()),
+            Some("1")
+        );
+        let deleted = status(serde_json::json!({ "state": "deleted", "quoted_status": null }));
+        assert_eq!(
+            deleted.quote.as_ref().and_then(|q| q.quoted_status_id()),
+            None
+        );
+        assert_eq!(status(serde_json::Value::Null).quote, None);
     }
 }
