@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs a command with the Bluesky reference servers up, all on loopback with throwaway data:
 # PostgreSQL and Redis from Debian, and @atproto/dev-env's PLC, PDS and AppView.
-# Exports EARSHOT_TEST_PDS_URL, EARSHOT_TEST_APPVIEW_URL and EARSHOT_TEST_PLC_URL, and stops
-# everything when the command ends, pass or fail.
+# Exports EARSHOT_TEST_PDS_URL, EARSHOT_TEST_APPVIEW_URL, EARSHOT_TEST_PLC_URL, the chat test
+# service's EARSHOT_TEST_CHAT_URL and EARSHOT_CHAT_SERVICE (its DID and service id, which
+# Earshot puts in `atproto-proxy`), and stops everything when the command ends, pass or fail.
 #
 #   tests/atproto/with-atproto.sh COMMAND [ARGS...]
 set -euo pipefail
@@ -70,5 +71,6 @@ done
 url() { /usr/bin/python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/network.json" "$1"; }
 export EARSHOT_TEST_PDS_URL=$(url pds) EARSHOT_TEST_APPVIEW_URL=$(url appview)
 export EARSHOT_TEST_PLC_URL=$(url plc)
+export EARSHOT_TEST_CHAT_URL=$(url chat) EARSHOT_CHAT_SERVICE="$(url chatDid)#bsky_chat"
 
 "$@"

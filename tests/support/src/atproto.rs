@@ -17,6 +17,33 @@ pub fn plc_url() -> String {
     env("EARSHOT_TEST_PLC_URL")
 }
 
+/// The chat test service as `atproto-proxy` names it (`did#bsky_chat`).
+pub fn chat_service() -> String {
+    env("EARSHOT_CHAT_SERVICE")
+}
+
+/// The chat test service's own address, for its test controls (never through the PDS).
+pub fn chat_url() -> String {
+    env("EARSHOT_TEST_CHAT_URL")
+}
+
+/// Makes the chat test service answer `did`'s next `count` requests with 429.
+pub async fn rate_limit_chat(did: &str, count: u32) {
+    reqwest::get(format!(
+        "{}/_test/rate-limit?did={did}&count={count}",
+        chat_url()
+    ))
+    .await
+    .expect("the chat test service answers");
+}
+
+/// A direct message as the chat service keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatRef {
+    pub convo: String,
+    pub message: String,
+}
+
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!("{name}: run inside tests/atproto/with-atproto.sh (make test does)")
@@ -93,6 +120,72 @@ impl TestAccount {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("the AppView never indexed the account {}", self.handle);
+    }
+
+    /// An app password that may also read and send direct messages ("Allow access to your
+    /// direct messages").
+    pub async fn app_password_with_messages(&self, name: &str) -> String {
+        let reply = xrpc_post(
+            "com.atproto.server.createAppPassword",
+            Some(&self.access),
+            json!({ "name": name, "privileged": true }),
+        )
+        .await;
+        reply["password"].as_str().expect("password").to_owned()
+    }
+
+    /// Sends `other` a direct message through the PDS and the chat service, as any chat app
+    /// would (the conversation is made on first use).
+    pub async fn message(&self, other: &TestAccount, text: &str) -> ChatRef {
+        let convo = self
+            .chat_get(
+                "chat.bsky.convo.getConvoForMembers",
+                &[("members", other.did.as_str())],
+            )
+            .await;
+        let convo = convo["convo"]["id"].as_str().expect("a convo").to_owned();
+        self.message_in(&convo, text).await
+    }
+
+    /// Sends a message into a conversation the account is in.
+    pub async fn message_in(&self, convo: &str, text: &str) -> ChatRef {
+        let sent = self
+            .chat_post(
+                "chat.bsky.convo.sendMessage",
+                json!({ "convoId": convo, "message": { "text": text } }),
+            )
+            .await;
+        ChatRef {
+            convo: convo.to_owned(),
+            message: sent["id"].as_str().expect("a message id").to_owned(),
+        }
+    }
+
+    /// Deletes a message for this account, as another chat app would.
+    pub async fn delete_message_for_self(&self, message: &ChatRef) {
+        self.chat_post(
+            "chat.bsky.convo.deleteMessageForSelf",
+            json!({ "convoId": message.convo, "messageId": message.message }),
+        )
+        .await;
+    }
+
+    async fn chat_get(&self, nsid: &str, query: &[(&str, &str)]) -> Value {
+        let request = reqwest::Client::new()
+            .get(format!("{}/xrpc/{nsid}", pds_url()))
+            .query(query)
+            .bearer_auth(&self.access)
+            .header("atproto-proxy", chat_service());
+        finish(nsid, request).await
+    }
+
+    async fn chat_post(&self, nsid: &str, body: Value) -> Value {
+        let request = reqwest::Client::new()
+            .post(format!("{}/xrpc/{nsid}", pds_url()))
+            .json(&body)
+            .bearer_auth(&self.access)
+            .header("atproto-proxy", chat_service());
+        finish(nsid, request).await
     }
 
     pub async fn app_password(&self, name: &str) -> String {

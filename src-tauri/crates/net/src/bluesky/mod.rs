@@ -6,8 +6,14 @@
 //! the PDS, which answers for the account's repository and proxies `app.bsky.*` reads to the
 //! AppView with its own service token.
 
+mod chat;
 mod identity;
 mod records;
+
+pub use chat::{
+    ChatMember, ChatMessage, ChatPage, Convo, ConvoStatus, DEFAULT_CHAT_SERVICE, LogEntry,
+    MAX_MESSAGE_BYTES, MAX_MESSAGE_GRAPHEMES,
+};
 
 pub use identity::DEFAULT_PLC_DIRECTORY;
 pub use records::{
@@ -63,6 +69,14 @@ pub enum XrpcError {
     Unreachable { service: String, reason: String },
     #[error("{service} sent a reply Earshot cannot read: {reason}")]
     Malformed { service: String, reason: String },
+    /// The PDS refuses direct messages to this session: an app password made without
+    /// *Allow access to your direct messages*.
+    #[error(
+        "This app password cannot read direct messages. In Bluesky, go to Settings → Privacy and \
+         security → App passwords, add one with \"Allow access to your direct messages\" ticked, \
+         and sign in again with it. Mentions and replies keep syncing meanwhile."
+    )]
+    ChatNotAllowed,
     #[error("{service} answered {status}: {message}")]
     Server {
         service: String,
@@ -255,9 +269,12 @@ impl XrpcClient {
     ) -> Result<(T, RateLimit)> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
+        // A PDS proxying a request (chat, the AppView) passes back only `retry-after`.
+        let retry_at = header_number(&response, "retry-after")
+            .map(|seconds| jiff::Timestamp::now().as_second() + seconds.clamp(0, 86_400));
         let limit = RateLimit {
             remaining: header_number(&response, "ratelimit-remaining"),
-            reset_at: header_number(&response, "ratelimit-reset"),
+            reset_at: header_number(&response, "ratelimit-reset").or(retry_at),
         };
         let bytes = crate::read_body(response)
             .await
