@@ -161,6 +161,35 @@ impl TestAccount {
         }
     }
 
+    /// The ids of the account's conversations with `status` (`request` or `accepted`).
+    pub async fn convos(&self, status: &str) -> Vec<String> {
+        let reply = self
+            .chat_get("chat.bsky.convo.listConvos", &[("status", status)])
+            .await;
+        reply["convos"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|convo| convo["id"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// The texts of a conversation's messages sent by `sender`, oldest first.
+    pub async fn messages_from(&self, convo: &str, sender: &TestAccount) -> Vec<String> {
+        let reply = self
+            .chat_get("chat.bsky.convo.getMessages", &[("convoId", convo)])
+            .await;
+        let mut texts: Vec<String> = reply["messages"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|m| m["sender"]["did"] == sender.did.as_str())
+            .filter_map(|m| m["text"].as_str().map(str::to_owned))
+            .collect();
+        texts.reverse();
+        texts
+    }
+
     /// Deletes a message for this account, as another chat app would.
     pub async fn delete_message_for_self(&self, message: &ChatRef) {
         self.chat_post(

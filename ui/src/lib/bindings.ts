@@ -149,6 +149,11 @@ export type AccountView_Deserialize = {
 	sync: SyncView_Deserialize,
 	/**  Reading its history back further: under way, or how the last one ended. */
 	history?: HistoryProgress_Deserialize | null,
+	/**
+	 *  Why its direct messages cannot be read (Bluesky: an app password without DM access),
+	 *  in words; `None` when they can.
+	 */
+	messagesRefused?: string | null,
 };
 
 /**  An account and how its syncing goes, for the Accounts screen. */
@@ -157,6 +162,11 @@ export type AccountView_Serialize = {
 	sync: SyncView_Serialize,
 	/**  Reading its history back further: under way, or how the last one ended. */
 	history: HistoryProgress_Serialize | null,
+	/**
+	 *  Why its direct messages cannot be read (Bluesky: an app password without DM access),
+	 *  in words; `None` when they can.
+	 */
+	messagesRefused: string | null,
 };
 
 /**  Time to first answer for one group of items. */

@@ -62,6 +62,9 @@ pub struct AccountView {
     pub sync: SyncView,
     /// Reading its history back further: under way, or how the last one ended.
     pub history: Option<earshot_core::HistoryProgress>,
+    /// Why its direct messages cannot be read (Bluesky: an app password without DM access),
+    /// in words; `None` when they can.
+    pub messages_refused: Option<String>,
 }
 
 /// Who a sign-in turned out to be, before it is kept.
@@ -202,7 +205,8 @@ impl Earshot {
                     .map(|account| {
                         let record = store.sync_record(&account.id)?;
                         let history = store.history(&account.id)?.map(|read| read.progress);
-                        Ok((account, record, history))
+                        let refused = store.chat_state(&account.id)?.refused;
+                        Ok((account, record, history, refused))
                     })
                     .collect::<earshot_store::Result<Vec<_>>>()
             })
@@ -210,7 +214,7 @@ impl Earshot {
         let running = self.running();
         Ok(records
             .into_iter()
-            .map(|(account, record, history)| {
+            .map(|(account, record, history, messages_refused)| {
                 let syncing = running
                     .get(&account.id)
                     .is_some_and(|running| running.sync.is_syncing());
@@ -234,6 +238,7 @@ impl Earshot {
                         unreadable: unreadable_words(record.unreadable),
                     },
                     history,
+                    messages_refused,
                 }
             })
             .collect())

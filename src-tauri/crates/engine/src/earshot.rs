@@ -111,6 +111,10 @@ pub struct SyncSettings {
     pub plc_directory: String,
     /// Deliberate failures, for tests of how Earshot recovers; none in the app.
     pub faults: Faults,
+    /// Time between reads of each Bluesky account's direct messages.
+    pub chat_poll_interval: Duration,
+    /// The chat service Bluesky direct messages go to (`did#service`, for `atproto-proxy`).
+    pub chat_service: String,
 }
 
 /// Failures a test asks for, to see Earshot recover from what real code cannot be made to do
@@ -150,6 +154,11 @@ impl Default for SyncSettings {
                 .filter(|url| !url.is_empty())
                 .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_PLC_DIRECTORY.to_owned()),
             faults: Faults::default(),
+            chat_poll_interval: Duration::from_secs(10),
+            chat_service: std::env::var("EARSHOT_CHAT_SERVICE")
+                .ok()
+                .filter(|service| !service.is_empty())
+                .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_CHAT_SERVICE.to_owned()),
         }
     }
 }
@@ -171,6 +180,8 @@ pub(crate) struct Running {
     pub _stream: Option<StreamGuard>,
     /// Reading the account's history back further, while it does.
     pub history: Option<crate::history::HistoryHandle>,
+    /// A Bluesky account's direct messages.
+    pub _chat: Option<crate::bluesky::chat::ChatHandle>,
 }
 
 /// What the keyring check found, for the Settings screen.
@@ -330,12 +341,24 @@ impl Earshot {
         let running = match account.network {
             earshot_core::Network::Bluesky => {
                 let session = Arc::new(BlueskySession::new(&account, secrets, Arc::clone(&clock))?);
+                let chat = crate::bluesky::chat::ChatTask {
+                    account: account.clone(),
+                    session: Arc::clone(&session),
+                    store: Arc::clone(&store),
+                    clock: Arc::clone(&clock),
+                    events: self.events.clone(),
+                    proxy: self.services.sync.chat_service.clone(),
+                    poll: self.services.sync.chat_poll_interval,
+                    members: std::sync::Mutex::default(),
+                }
+                .spawn(&self.services.runtime);
                 let sync = BlueskySync::new(account, Arc::clone(&session), store, clock);
                 Running {
                     connection: Connection::Bluesky(session),
                     sync: crate::sync::spawn(sync, context),
                     _stream: None,
                     history: None,
+                    _chat: Some(chat),
                 }
             }
             earshot_core::Network::Mastodon => {
@@ -357,6 +380,7 @@ impl Earshot {
                     sync,
                     _stream: Some(stream),
                     history: None,
+                    _chat: None,
                 }
             }
         };

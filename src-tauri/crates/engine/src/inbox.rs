@@ -98,6 +98,11 @@ impl Earshot {
     pub async fn open_thread(&self, id: InboxItemId) -> Result<Vec<ThreadEntry>> {
         let item = self.item(id).await?;
         match self.connection(&item.account_id)? {
+            Connection::Bluesky(session)
+                if crate::bluesky::chat::convo_of(&item.post.uri).is_some() =>
+            {
+                self.chat_thread(&item, &session).await
+            }
             Connection::Bluesky(session) => self.bluesky_thread(&item, &session).await,
             Connection::Mastodon(session) => {
                 let thread = mastodon_thread(&item, &session).await;
@@ -120,6 +125,81 @@ impl Earshot {
             account: item.account_id.clone(),
         });
         Err(Error::Store(earshot_store::StoreError::NotFound("post")))
+    }
+
+    /// A direct message's conversation, oldest first (newest at the bottom, as chats read),
+    /// the opened message in focus. Opening it in Earshot marks the conversation read up to
+    /// that message, as opening it in any chat app would.
+    async fn chat_thread(
+        &self,
+        item: &InboxItem,
+        session: &BlueskySession,
+    ) -> Result<Vec<ThreadEntry>> {
+        use crate::bluesky::chat::{chat_parts, message_uri};
+        let Some((convo, Some(focus))) = chat_parts(&item.post.uri) else {
+            return Err(Error::Store(earshot_store::StoreError::NotFound("message")));
+        };
+        let (convo, focus) = (convo.to_owned(), focus.to_owned());
+        let proxy = self.services.sync.chat_service.clone();
+        let page = session
+            .call(|client, token| {
+                let (proxy, convo) = (proxy.clone(), convo.clone());
+                async move { client.get_messages(&token, &proxy, &convo, None, 50).await }
+            })
+            .await?;
+        let read = session
+            .call(|client, token| {
+                let (proxy, convo, focus) = (proxy.clone(), convo.clone(), focus.clone());
+                async move {
+                    client
+                        .update_read(&token, &proxy, &convo, Some(&focus))
+                        .await
+                }
+            })
+            .await;
+        if let Err(e) = read {
+            tracing::info!(error = %e, "could not mark the conversation read");
+        }
+        let mut place = ThreadPlace::Ancestor;
+        let mut entries = Vec::new();
+        for message in page.items.iter().rev() {
+            let Some(text) = &message.text else { continue };
+            let this = if message.id == focus {
+                ThreadPlace::Focus
+            } else {
+                place
+            };
+            if this == ThreadPlace::Focus {
+                place = ThreadPlace::Reply;
+            }
+            let is_own = message.sender == session.did();
+            entries.push(ThreadEntry {
+                post: PostRef {
+                    uri: message_uri(&convo, &message.id),
+                    cid: None,
+                },
+                place: this,
+                depth: u32::from(this == ThreadPlace::Reply),
+                author: if is_own {
+                    Person {
+                        id: session.did().to_owned(),
+                        handle: item.account_handle.clone(),
+                        display_name: None,
+                    }
+                } else {
+                    item.post.author.clone()
+                },
+                text: text.clone(),
+                created_at: message.sent_at.to_string(),
+                is_own,
+                reply_count: 0,
+                like_count: 0,
+                repost_count: 0,
+                liked: false,
+                reposted: false,
+            });
+        }
+        Ok(entries)
     }
 
     async fn bluesky_thread(
@@ -183,6 +263,14 @@ impl Earshot {
     pub async fn reply_limits(&self, id: InboxItemId) -> Result<ReplyLimits> {
         let item = self.item(id).await?;
         match self.connection(&item.account_id)? {
+            Connection::Bluesky(_) if crate::bluesky::chat::convo_of(&item.post.uri).is_some() => {
+                Ok(ReplyLimits {
+                    max_length: earshot_net::bluesky::MAX_MESSAGE_GRAPHEMES as u32,
+                    counting: Counting::Graphemes,
+                    characters_per_url: 0,
+                    prefill: String::new(),
+                })
+            }
             Connection::Bluesky(_) => Ok(ReplyLimits {
                 max_length: earshot_core::richtext::BLUESKY_MAX_GRAPHEMES as u32,
                 counting: Counting::Graphemes,
@@ -213,6 +301,34 @@ impl Earshot {
     pub async fn reply_to(&self, id: InboxItemId, text: String) -> Result<InboxItem> {
         let item = self.item(id).await?;
         let now = self.services.clock.now();
+        if let Some(convo) = crate::bluesky::chat::convo_of(&item.post.uri) {
+            let Connection::Bluesky(session) = self.connection(&item.account_id)? else {
+                return Err(Error::Invalid(
+                    "A Bluesky message needs its Bluesky account.".into(),
+                ));
+            };
+            let convo = convo.to_owned();
+            let sent = self.chat_reply(&item, &session, &convo, &text).await?;
+            let account = item.account_id.clone();
+            self.with_store(move |store| {
+                let uri = sent.uri.clone();
+                store.store_chat_page(
+                    &account,
+                    earshot_store::ChatPageIn {
+                        incoming: &[],
+                        own: &[(crate::bluesky::chat::convo_uri(&convo), sent)],
+                        log_cursor: None,
+                        first_read: false,
+                    },
+                )?;
+                store.mark_answer_from_earshot(&account, &uri)
+            })
+            .await?;
+            self.emit(EngineEvent::InboxChanged {
+                account: item.account_id.clone(),
+            });
+            return self.item(id).await;
+        }
         let uri = match self.connection(&item.account_id)? {
             Connection::Bluesky(session) => {
                 self.bluesky_reply(&item, &session, text.clone()).await?
@@ -239,6 +355,72 @@ impl Earshot {
             account: item.account_id.clone(),
         });
         self.item(id).await
+    }
+
+    /// Answers a direct message in its conversation. The chat service has no way to make a
+    /// send idempotent, so before sending Earshot looks at the conversation's newest
+    /// messages: the same words of the account's, sent after the message it answers, mean an
+    /// earlier try (a click twice, an answer lost to a timeout) went out — they are recorded
+    /// instead of sent again.
+    async fn chat_reply(
+        &self,
+        item: &InboxItem,
+        session: &BlueskySession,
+        convo: &str,
+        text: &str,
+    ) -> Result<OwnPost> {
+        use earshot_net::bluesky::{MAX_MESSAGE_BYTES, MAX_MESSAGE_GRAPHEMES};
+        if text.trim().is_empty() {
+            return Err(Error::Invalid("Write something first.".into()));
+        }
+        // The chat service counts as posts are counted, with its own limits.
+        let count = earshot_core::richtext::grapheme_count(text);
+        if count > MAX_MESSAGE_GRAPHEMES || text.len() > MAX_MESSAGE_BYTES {
+            return Err(Error::Invalid(format!(
+                "Bluesky messages can be at most {MAX_MESSAGE_GRAPHEMES} characters; this one has \
+                 {count}."
+            )));
+        }
+        let proxy = self.services.sync.chat_service.clone();
+        let recent = session
+            .call(|client, token| {
+                let (proxy, convo) = (proxy.clone(), convo.to_owned());
+                async move { client.get_messages(&token, &proxy, &convo, None, 20).await }
+            })
+            .await?;
+        let earlier = recent.items.into_iter().find(|message| {
+            message.sender == session.did()
+                && message.sent_at >= item.post.created_at
+                && message.text.as_deref() == Some(text)
+        });
+        let sent = match earlier {
+            Some(message) => message,
+            None => {
+                let facets = facets(session, text).await;
+                let facets = (!facets.is_empty()).then_some(Value::Array(facets));
+                session
+                    .call(|client, token| {
+                        let (proxy, convo, text, facets) = (
+                            proxy.clone(),
+                            convo.to_owned(),
+                            text.to_owned(),
+                            facets.clone(),
+                        );
+                        async move {
+                            client
+                                .send_message(&token, &proxy, &convo, &text, facets)
+                                .await
+                        }
+                    })
+                    .await?
+            }
+        };
+        Ok(OwnPost {
+            uri: crate::bluesky::chat::message_uri(convo, &sent.id),
+            parent_uri: Some(crate::bluesky::chat::convo_uri(convo)),
+            text: text.to_owned(),
+            created_at: sent.sent_at,
+        })
     }
 
     async fn bluesky_reply(

@@ -4,6 +4,7 @@
 //! query. Callers get domain types from `earshot-core`, never rows.
 
 mod accounts;
+mod chat;
 mod drafts;
 mod events;
 mod history;
@@ -22,6 +23,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use chat::{ChatPageIn, ChatState};
 pub use history::{HistoryRead, HistoryStep};
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;

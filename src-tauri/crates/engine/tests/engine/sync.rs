@@ -23,6 +23,7 @@ const POLL: Duration = Duration::from_secs(2);
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
     let sync = SyncSettings {
         poll_interval: POLL,
+        chat_poll_interval: POLL,
         plc_directory: plc_url(),
         ..SyncSettings::default()
     };
@@ -720,4 +721,181 @@ async fn reading_back_finds_questions_older_than_the_first_week_with_their_answe
     };
     assert_eq!(state(answered.uri.clone()).await, Some(ItemState::Answered));
     assert_eq!(state(waiting.uri.clone()).await, Some(ItemState::Owed));
+}
+
+/// Signed in with an app password that may read direct messages.
+async fn signed_in_for_messages(earshot: &Earshot, account: &TestAccount) -> AccountId {
+    let app_password = account.app_password_with_messages("Earshot").await;
+    earshot
+        .add_bluesky_account(account.handle.clone(), app_password, Some(pds_url()))
+        .await
+        .expect("sign-in")
+        .account
+        .id
+}
+
+/// Bluesky direct messages through the reference PDS and the chat test service: a backlog
+/// read once and never announced; a new message in Owed and announced; answered from another
+/// app, it leaves; deleted, it leaves; a request is never accepted behind the person's back;
+/// a 429 is waited out.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn direct_messages_reach_owed_and_leave_it_when_answered_anywhere() {
+    use earshot_core::{InboxReason, ItemState};
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let carol = TestAccount::create("carol").await;
+    let waiting = bob.message(&alice, "is the game on tonight?").await;
+
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let notices = Arc::new(crate::support::RecordingNotifier::default());
+    let earshot = crate::support::engine_on(
+        &dir,
+        &secrets,
+        SyncSettings {
+            poll_interval: POLL,
+            chat_poll_interval: POLL,
+            plc_directory: plc_url(),
+            ..SyncSettings::default()
+        },
+        Arc::new(earshot_core::SystemClock),
+        Arc::clone(&notices) as Arc<dyn earshot_engine::Notifier>,
+    );
+    earshot
+        .save_notification_settings(earshot.notification_settings().without_quiet_hours())
+        .await
+        .expect("no quiet hours");
+    let account = signed_in_for_messages(&earshot, &alice).await;
+    let uri =
+        |m: &earshot_test_support::atproto::ChatRef| format!("bsky-chat:{}/{}", m.convo, m.message);
+    let backlog = within(POLL * 5, "the waiting message", async || {
+        inbox_item(&earshot, &uri(&waiting)).await
+    })
+    .await;
+    assert_eq!(backlog.post.reason, InboxReason::Direct);
+    assert_eq!(backlog.state, ItemState::Owed);
+    assert_eq!(backlog.post.author.handle, bob.handle);
+    assert!(backlog.is_question());
+    within(POLL * 5, "the first sync", async || {
+        (account_view(&earshot, &account).await.sync.state == SyncState::Synced).then_some(())
+    })
+    .await;
+
+    // A message while Earshot runs, after a 429: waited out, then owed and announced.
+    earshot_test_support::atproto::rate_limit_chat(&alice.did, 1).await;
+    let asked = carol.message(&alice, "are you open on Sunday?").await;
+    let item = within(POLL * 8, "carol's message", async || {
+        inbox_item(&earshot, &uri(&asked)).await
+    })
+    .await;
+    assert_eq!(item.state, ItemState::Owed);
+    within(POLL * 3, "carol's message announced", async || {
+        notices
+            .notices()
+            .iter()
+            .any(|n| format!("{} {}", n.summary, n.body).contains("are you open on Sunday?"))
+            .then_some(())
+    })
+    .await;
+    assert!(
+        !notices
+            .notices()
+            .iter()
+            .any(|n| format!("{} {}", n.summary, n.body).contains("game on tonight")),
+        "the backlog is never announced"
+    );
+
+    // Answered from another chat app: it leaves Owed.
+    alice.message_in(&waiting.convo, "yes, from 8").await;
+    within(POLL * 5, "bob's message answered elsewhere", async || {
+        inbox_item(&earshot, &uri(&waiting))
+            .await
+            .filter(|i| i.state == ItemState::Answered)
+    })
+    .await;
+
+    // Deleted (for alice, from another app): it leaves the Inbox.
+    alice.delete_message_for_self(&asked).await;
+    within(POLL * 5, "carol's message gone", async || {
+        inbox_item(&earshot, &uri(&asked))
+            .await
+            .is_none()
+            .then_some(())
+    })
+    .await;
+    assert!(
+        alice.convos("request").await.contains(&asked.convo),
+        "carol's conversation is still a request: never accepted behind alice's back"
+    );
+}
+
+/// Answering a direct message from Earshot sends it once into the conversation, even when
+/// the person sends it again (a double click, a retry after a timeout).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_direct_message_answered_from_earshot_goes_out_once() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let asked = bob.message(&alice, "do you have a table for 4?").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    signed_in_for_messages(&earshot, &alice).await;
+    let uri = format!("bsky-chat:{}/{}", asked.convo, asked.message);
+    let item = within(POLL * 5, "the message", async || {
+        inbox_item(&earshot, &uri).await
+    })
+    .await;
+    let thread = earshot
+        .open_thread(item.id)
+        .await
+        .expect("the conversation");
+    assert_eq!(thread.len(), 1);
+    assert_eq!(thread[0].text, "do you have a table for 4?");
+    let limits = earshot.reply_limits(item.id).await.expect("limits");
+    assert_eq!(limits.max_length, 1000, "the chat service's limit");
+
+    let answered = earshot
+        .reply_to(item.id, "Yes, at 8".into())
+        .await
+        .expect("sent");
+    assert_eq!(answered.state, earshot_core::ItemState::Answered);
+    earshot
+        .reply_to(item.id, "Yes, at 8".into())
+        .await
+        .expect("sent again");
+    assert_eq!(
+        alice.messages_from(&asked.convo, &alice).await,
+        ["Yes, at 8"],
+        "sent once"
+    );
+}
+
+/// An app password made without DM access: the account says how to make one, and its
+/// mentions keep syncing.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn an_app_password_without_dm_access_says_so_and_mentions_keep_syncing() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    let account = signed_in(&earshot, &alice).await;
+    let refused = within(POLL * 5, "the refusal in words", async || {
+        account_view(&earshot, &account).await.messages_refused
+    })
+    .await;
+    assert!(
+        refused.contains("Allow access to your direct messages"),
+        "{refused}"
+    );
+    let mention = bob.mention(&alice, "are you coming tonight?").await;
+    within(POLL * 5, "the mention", async || {
+        inbox_item(&earshot, &mention.uri).await
+    })
+    .await;
+    let state = account_view(&earshot, &account).await.sync.state;
+    assert!(
+        matches!(state, SyncState::Synced | SyncState::Syncing),
+        "the account itself is fine: {state:?}"
+    );
 }
