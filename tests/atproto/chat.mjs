@@ -18,9 +18,12 @@ import { Lexicons } from "@atproto/lexicon";
 const lexicons = new Lexicons(schemas);
 const DEFS = "chat.bsky.convo.defs";
 
-/** Starts the service; `plcUrl` resolves members' handles. Returns its URL, DID and a stop. */
-export async function startChatService({ plcUrl }) {
-  const state = new ChatState(plcUrl);
+/**
+ * Starts the service: `plcUrl` resolves members' handles, `appviewUrl` their display names.
+ * Returns its URL, DID and a stop.
+ */
+export async function startChatService({ plcUrl, appviewUrl }) {
+  const state = new ChatState(plcUrl, appviewUrl);
   const server = http.createServer((req, res) => {
     handle(state, req, res).catch((err) => {
       send(res, 500, { error: "InternalServerError", message: String(err?.stack ?? err) });
@@ -38,8 +41,9 @@ export async function startChatService({ plcUrl }) {
 }
 
 class ChatState {
-  constructor(plcUrl) {
+  constructor(plcUrl, appviewUrl) {
     this.plcUrl = plcUrl;
+    this.appviewUrl = appviewUrl;
     this.url = "";
     this.did = "";
     this.convos = new Map();
@@ -75,9 +79,22 @@ class ChatState {
     return this.handles.get(did);
   }
 
+  /** A member as the real service shows one: handle, and display name where there is one. */
+  async member(did) {
+    const member = { did, handle: await this.handleOf(did) };
+    try {
+      const url = `${this.appviewUrl}/xrpc/app.bsky.actor.getProfile?actor=${encodeURIComponent(did)}`;
+      const profile = await (await fetch(url)).json();
+      if (profile.displayName) member.displayName = profile.displayName;
+    } catch {
+      // No profile yet: the handle alone, as for an account that never set a name.
+    }
+    return member;
+  }
+
   async convoView(convo, viewer) {
     const members = [];
-    for (const did of convo.members) members.push({ did, handle: await this.handleOf(did) });
+    for (const did of convo.members) members.push(await this.member(did));
     const visible = convo.messages.filter((m) => !m.deletedFor.has(viewer));
     const last = convo.messages.at(-1);
     const readUpTo = convo.readUpTo.get(viewer) ?? "";

@@ -12,7 +12,7 @@ const network = await TestNetwork.create({
   dbPostgresSchema: "earshot",
 });
 
-const chat = await startChatService({ plcUrl: network.plc.url });
+const chat = await startChatService({ plcUrl: network.plc.url, appviewUrl: network.bsky.url });
 
 let stopping = false;
 async function stop() {

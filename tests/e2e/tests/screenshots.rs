@@ -88,7 +88,7 @@ async fn docs_screenshots() -> Result<()> {
 
     let maya = TestAccount::create("maya").await;
     maya.set_display_name("Maya Okafor").await;
-    let app_password = maya.app_password("Earshot").await;
+    let app_password = maya.app_password_with_messages("Earshot").await;
     let talk = maya
         .post("Slides from my Tauri talk are up! Questions welcome 🙌")
         .await;
@@ -139,6 +139,21 @@ async fn docs_screenshots() -> Result<()> {
     mention
         .mention(&maya, "is giving the best talk of the day, don't miss it")
         .await;
+    // A direct message: a conversation, answered once already, asked again.
+    let host = TestAccount::create("guest").await;
+    host.set_display_name("Noor Haddad").await;
+    let dm = host
+        .message(
+            &maya,
+            "Hi Maya! Would you give the talk again at our meetup?",
+        )
+        .await;
+    maya.message_in(&dm.convo, "I'd love to. When is it?").await;
+    host.message_in(
+        &dm.convo,
+        "Thursday the 10th, 7 pm. Does that work for you?",
+    )
+    .await;
     // One answered elsewhere, so the Inbox shows both states.
     let (_, answered) = &questions[0];
     maya.reply(&talk, answered, "Yes: 0.4 s to first paint on my laptop.")
@@ -202,6 +217,14 @@ async fn docs_screenshots() -> Result<()> {
     app.css("[data-testid=thread-post][data-place=reply]")
         .await?;
     capture_app(&app, &dir, "thread.png").await?;
+
+    // The direct message, opened: the conversation reads top to bottom.
+    app.click_row("inbox-row", "Thursday the 10th").await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    app.type_into("[data-testid=reply-box]", "Thursday works. See you then!")
+        .await?;
+    capture_app(&app, &dir, "dm-thread.png").await?;
 
     // A question asked while Earshot runs pops up (dunst draws it at the top right).
     mastodon.post(

@@ -1248,6 +1248,8 @@ export type ThreadEntry_Deserialize = {
 	repostCount: number,
 	liked: boolean,
 	reposted: boolean,
+	/**  A direct message: no replies, likes or reposts to show. */
+	isMessage: boolean,
 };
 
 /**  One post of a thread as the thread view shows it. */
@@ -1267,6 +1269,8 @@ export type ThreadEntry_Serialize = {
 	repostCount: number,
 	liked: boolean,
 	reposted: boolean,
+	/**  A direct message: no replies, likes or reposts to show. */
+	isMessage: boolean,
 };
 
 export type ThreadPlace = 

@@ -45,6 +45,7 @@ export function thread(of: InboxItem): ThreadEntry[] {
       repostCount: 0,
       liked: false,
       reposted: false,
+      isMessage: false,
     },
   ];
 }

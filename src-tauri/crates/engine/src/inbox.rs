@@ -49,6 +49,8 @@ pub struct ThreadEntry {
     pub repost_count: u32,
     pub liked: bool,
     pub reposted: bool,
+    /// A direct message: no replies, likes or reposts to show.
+    pub is_message: bool,
 }
 
 /// How a network counts a post's length.
@@ -197,6 +199,7 @@ impl Earshot {
                 repost_count: 0,
                 liked: false,
                 reposted: false,
+                is_message: true,
             });
         }
         Ok(entries)
@@ -255,6 +258,7 @@ impl Earshot {
                     repost_count: post.repost_count,
                     liked: post.liked.is_some(),
                     reposted: post.reposted.is_some(),
+                    is_message: false,
                 }
             })
             .collect())
@@ -537,6 +541,7 @@ fn mastodon_entry(
         repost_count: status.reblogs_count,
         liked: status.favourited.unwrap_or(false),
         reposted: status.reblogged.unwrap_or(false),
+        is_message: false,
     }
 }
 

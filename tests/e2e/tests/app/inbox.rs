@@ -116,3 +116,45 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
     assert_eq!(record["reply"]["parent"]["uri"], json!(question.uri));
     app.quit_from_tray().await
 }
+
+/// A Bluesky direct message: owed, opened as its conversation, answered from Earshot — and
+/// bob sees the answer once in his conversation.
+#[tokio::test]
+#[ignore = "needs the built app, the desktop session and the Bluesky reference servers (make test)"]
+async fn a_bluesky_direct_message_is_answered_from_owed() -> Result<()> {
+    let alice = TestAccount::create("alice").await;
+    let app_password = alice.app_password_with_messages("Earshot").await;
+    let bob = TestAccount::create("bob").await;
+    let asked = bob.message(&alice, "is the game on tonight?").await;
+
+    let driver = Driver::start().await?;
+    let app = driver.launch().await?;
+    app.click("[data-testid=nav-accounts]").await?;
+    app.fill_bluesky_sign_in(&alice.handle, &app_password)
+        .await?;
+    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.click("[data-testid=nav-owed]").await?;
+    app.expect_texts(
+        "[data-testid=owed-reason]",
+        &["asks: is the game on tonight?"],
+    )
+    .await?;
+    app.click("[data-testid=nav-inbox]").await?;
+    app.click_row("inbox-row", "is the game on tonight?")
+        .await?;
+    app.expect_texts("[data-testid=thread-text]", &["is the game on tonight?"])
+        .await?;
+    app.type_into("[data-testid=reply-box]", "Yes, from 8!")
+        .await?;
+    app.expect_texts("[data-testid=reply-counter]", &["988 left"])
+        .await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=thread-answered]").await?;
+    app.click("[data-testid=nav-owed]").await?;
+    app.css("[data-testid=owed-empty]").await?;
+    assert_eq!(
+        bob.messages_from(&asked.convo, &alice).await,
+        ["Yes, from 8!"]
+    );
+    app.quit_from_tray().await
+}

@@ -122,6 +122,12 @@ impl BlueskySync {
             )
         })
         .await?;
+        // Posts only: direct messages leave through the chat log, and `getPosts` refuses
+        // anything that is not an at:// URI.
+        let to_check: Vec<String> = to_check
+            .into_iter()
+            .filter(|uri| uri.starts_with("at://"))
+            .collect();
         if to_check.is_empty() {
             return Ok(false);
         }
