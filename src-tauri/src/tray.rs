@@ -33,6 +33,7 @@ const ITEM: &str = "item:";
 const MENU_ITEMS: u32 = 5;
 
 /// What the tray shows, gathered from the engine.
+#[derive(Debug)]
 struct TrayView {
     owed: OwedQueue,
     paused: bool,
@@ -89,9 +90,10 @@ fn spawn_refresher(app: &AppHandle) {
         move || {
             let (app, wake) = (app.clone(), Arc::clone(&wake));
             async move {
+                let mut shown = None;
                 loop {
                     wake.notified().await;
-                    redraw(&app).await;
+                    redraw(&app, &mut shown).await;
                 }
             }
         },
@@ -99,8 +101,10 @@ fn spawn_refresher(app: &AppHandle) {
     );
 }
 
-/// Reads the Owed queue and the accounts again and redraws the icon and the menu.
-async fn redraw(app: &AppHandle) {
+/// Reads the Owed queue and the accounts again and redraws the icon and the menu — only when
+/// what they show changed: most engine events (a poll that found nothing, a chat read) change
+/// nothing here, and a menu rebuilt under the person's pointer loses their click.
+async fn redraw(app: &AppHandle, shown: &mut Option<String>) {
     let backend = app.state::<Backend>();
     let Ok(earshot) = backend.get() else {
         return;
@@ -126,8 +130,13 @@ async fn redraw(app: &AppHandle) {
             .collect(),
         plans_needing_you,
     };
-    if let Err(e) = show(app, &view) {
-        tracing::warn!(error = %e, "could not update the tray");
+    let drawn = format!("{view:?} {}", summary(&view));
+    if shown.as_ref() == Some(&drawn) {
+        return;
+    }
+    match show(app, &view) {
+        Ok(()) => *shown = Some(drawn),
+        Err(e) => tracing::warn!(error = %e, "could not update the tray"),
     }
 }
 

@@ -72,11 +72,23 @@ def main():
             print(label)
         return 0
     if sys.argv[1:2] == ["click"] and len(sys.argv) == 3:
-        for item_id, label in entries:
-            if label == sys.argv[2]:
-                menu.Event(item_id, "clicked", dbus.Int32(0, variant_level=1), dbus.UInt32(0))
-                return 0
-        print(f"no menu item {sys.argv[2]!r}; have {[l for _, l in entries]}", file=sys.stderr)
+        # The app may rebuild its menu between our reading it and clicking (the ids change):
+        # read it again and click again, as a person would.
+        for _attempt in range(5):
+            for item_id, label in entries:
+                if label == sys.argv[2]:
+                    try:
+                        menu.Event(item_id, "clicked", dbus.Int32(0, variant_level=1), dbus.UInt32(0))
+                    except dbus.exceptions.DBusException as stale:
+                        if "does not refer to a menu item" not in str(stale):
+                            raise
+                        break
+                    return 0
+            else:
+                print(f"no menu item {sys.argv[2]!r}; have {[l for _, l in entries]}", file=sys.stderr)
+                return 1
+            entries = labelled_items(menu)
+        print(f"the menu kept changing under {sys.argv[2]!r}", file=sys.stderr)
         return 1
     print(__doc__, file=sys.stderr)
     return 64

@@ -433,8 +433,12 @@ async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Resul
             None => tokio::time::sleep(Duration::from_millis(100)).await,
         }
     };
-    let shown = app.texts("[data-testid=report-exported]").await?;
-    assert_eq!(shown, [format!("Saved as {}", saved.display())]);
+    // The file lands a moment before the screen says so.
+    app.expect_texts(
+        "[data-testid=report-exported]",
+        &[&format!("Saved as {}", saved.display())],
+    )
+    .await?;
     let html = std::fs::read_to_string(&saved)?;
     assert!(
         html.contains("1 person would have hung up on you"),
