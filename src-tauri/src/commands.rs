@@ -158,6 +158,27 @@ pub async fn reply_to(
     Ok(backend.get()?.reply_to(id, text).await?)
 }
 
+/// Whether a Bluesky direct message is in a conversation the person has not accepted.
+#[tauri::command]
+#[specta::specta]
+pub async fn is_message_request(backend: State<'_, Backend>, id: InboxItemId) -> Reply<bool> {
+    Ok(backend.get()?.is_message_request(id).await?)
+}
+
+/// Accepts the conversation of a Bluesky message request.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_message_request(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.accept_message_request(id).await?)
+}
+
+/// Declines a Bluesky message request: leaves its conversation.
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_message_request(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.decline_message_request(id).await?)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn like_post(

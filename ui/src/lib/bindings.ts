@@ -23,6 +23,12 @@ export const commands = {
 	syncNow: (id: AccountId) => typedError<null, IpcError>(__TAURI_INVOKE("sync_now", { id })),
 	listInbox: () => typedError<InboxItem_Serialize[], IpcError>(__TAURI_INVOKE("list_inbox")),
 	openThread: (id: InboxItemId) => typedError<ThreadEntry_Serialize[], IpcError>(__TAURI_INVOKE("open_thread", { id })),
+	/**  Whether a Bluesky direct message is in a conversation the person has not accepted. */
+	isMessageRequest: (id: InboxItemId) => typedError<boolean, IpcError>(__TAURI_INVOKE("is_message_request", { id })),
+	/**  Accepts the conversation of a Bluesky message request. */
+	acceptMessageRequest: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("accept_message_request", { id })),
+	/**  Declines a Bluesky message request: leaves its conversation. */
+	declineMessageRequest: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("decline_message_request", { id })),
 	replyLimits: (id: InboxItemId) => typedError<ReplyLimits, IpcError>(__TAURI_INVOKE("reply_limits", { id })),
 	replyTo: (id: InboxItemId, text: string) => typedError<InboxItem_Serialize, IpcError>(__TAURI_INVOKE("reply_to", { id, text })),
 	likePost: (account: AccountId, post: PostRef_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("like_post", { account, post })),

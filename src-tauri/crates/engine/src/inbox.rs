@@ -89,7 +89,7 @@ impl Earshot {
             .ok_or(Error::Store(earshot_store::StoreError::NotFound("account")))
     }
 
-    async fn item(&self, id: InboxItemId) -> Result<InboxItem> {
+    pub(crate) async fn item(&self, id: InboxItemId) -> Result<InboxItem> {
         let now = self.services.clock.now();
         self.with_store(move |store| store.inbox_item(id, now))
             .await

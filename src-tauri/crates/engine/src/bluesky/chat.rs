@@ -412,3 +412,81 @@ mod tests {
         assert_eq!(convo_of(&uri), Some("3kconvo"));
     }
 }
+
+impl crate::Earshot {
+    /// The Bluesky conversation a direct message belongs to, and its account's session.
+    async fn conversation_of(
+        &self,
+        item: earshot_core::InboxItemId,
+    ) -> Result<(earshot_core::InboxItem, Arc<BlueskySession>, String)> {
+        let item = self.item(item).await?;
+        let convo = convo_of(&item.post.uri)
+            .ok_or_else(|| Error::Invalid("This is not a Bluesky direct message.".into()))?
+            .to_owned();
+        match self.connection(&item.account_id)? {
+            crate::earshot::Connection::Bluesky(session) => Ok((item, session, convo)),
+            crate::earshot::Connection::Mastodon(_) => Err(Error::Invalid(
+                "This is not a Bluesky direct message.".into(),
+            )),
+        }
+    }
+
+    /// Whether the person has yet to accept the conversation this message is in: someone
+    /// wrote first. Earshot never accepts one behind their back (answering does accept it,
+    /// as in every chat app).
+    pub async fn is_message_request(&self, item: earshot_core::InboxItemId) -> Result<bool> {
+        let (_, session, convo) = self.conversation_of(item).await?;
+        let proxy = self.services.sync.chat_service.clone();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = session
+                .call(|client, token| {
+                    let (proxy, cursor) = (proxy.clone(), cursor.clone());
+                    async move {
+                        client
+                            .list_convos(&token, &proxy, Some("request"), cursor.as_deref(), 100)
+                            .await
+                    }
+                })
+                .await?;
+            if page.items.iter().any(|c| c.id == convo) {
+                return Ok(true);
+            }
+            match page.cursor {
+                Some(next) if !page.items.is_empty() => cursor = Some(next),
+                _ => return Ok(false),
+            }
+        }
+    }
+
+    /// Accepts the conversation a message request is in.
+    pub async fn accept_message_request(&self, item: earshot_core::InboxItemId) -> Result<()> {
+        let (_, session, convo) = self.conversation_of(item).await?;
+        let proxy = self.services.sync.chat_service.clone();
+        session
+            .call(|client, token| {
+                let (proxy, convo) = (proxy.clone(), convo.clone());
+                async move { client.accept_convo(&token, &proxy, &convo).await }
+            })
+            .await
+    }
+
+    /// Declines a message request: leaves the conversation, and its messages leave Owed.
+    pub async fn decline_message_request(&self, item: earshot_core::InboxItemId) -> Result<()> {
+        let (item, session, convo) = self.conversation_of(item).await?;
+        let proxy = self.services.sync.chat_service.clone();
+        session
+            .call(|client, token| {
+                let (proxy, convo) = (proxy.clone(), convo.clone());
+                async move { client.leave_convo(&token, &proxy, &convo).await }
+            })
+            .await?;
+        let account = item.account_id.clone();
+        self.with_store(move |store| store.forget_conversation(&account, &convo_uri(&convo)))
+            .await?;
+        self.emit(EngineEvent::InboxChanged {
+            account: item.account_id,
+        });
+        Ok(())
+    }
+}

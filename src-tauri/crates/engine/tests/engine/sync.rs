@@ -899,3 +899,53 @@ async fn an_app_password_without_dm_access_says_so_and_mentions_keep_syncing() {
         "the account itself is fine: {state:?}"
     );
 }
+
+/// A message request is the person's to accept or decline: accepting moves the conversation
+/// to accepted; declining leaves it, and its messages leave the Inbox.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the Bluesky reference servers (make test starts them)"]
+async fn a_message_request_is_accepted_or_declined_by_the_person() {
+    let alice = TestAccount::create("alice").await;
+    let bob = TestAccount::create("bob").await;
+    let carol = TestAccount::create("carol").await;
+    let from_bob = bob.message(&alice, "are you hiring?").await;
+    let from_carol = carol.message(&alice, "buy followers cheap").await;
+    let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+    let earshot = engine(&dir, &secrets);
+    signed_in_for_messages(&earshot, &alice).await;
+    let uri =
+        |m: &earshot_test_support::atproto::ChatRef| format!("bsky-chat:{}/{}", m.convo, m.message);
+    let (bobs, carols) = within(POLL * 5, "both requests", async || {
+        Some((
+            inbox_item(&earshot, &uri(&from_bob)).await?,
+            inbox_item(&earshot, &uri(&from_carol)).await?,
+        ))
+    })
+    .await;
+    assert!(earshot.is_message_request(bobs.id).await.expect("request"));
+    assert!(
+        earshot
+            .is_message_request(carols.id)
+            .await
+            .expect("request")
+    );
+
+    earshot
+        .accept_message_request(bobs.id)
+        .await
+        .expect("accept");
+    assert!(!earshot.is_message_request(bobs.id).await.expect("accepted"));
+    assert!(alice.convos("accepted").await.contains(&from_bob.convo));
+
+    earshot
+        .decline_message_request(carols.id)
+        .await
+        .expect("decline");
+    assert!(inbox_item(&earshot, &uri(&from_carol)).await.is_none());
+    assert!(!alice.convos("request").await.contains(&from_carol.convo));
+    tokio::time::sleep(POLL * 2).await;
+    assert!(
+        inbox_item(&earshot, &uri(&from_carol)).await.is_none(),
+        "the next chat read does not bring it back"
+    );
+}
