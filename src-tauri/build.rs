@@ -40,6 +40,8 @@ const COMMANDS: &[&str] = &[
     "report",
     "export_report_csv",
     "save_client_report",
+    "chat_settings",
+    "save_chat_settings",
     "report_settings",
     "save_report_settings",
     "plans_on_sign_out",

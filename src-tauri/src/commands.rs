@@ -7,8 +7,8 @@ use earshot_core::{
     PlannedPostId, PostRef, ReadBack, Report, ReportRequest, TopicId,
 };
 use earshot_engine::{
-    AccountView, AppStatus, BackupView, KeepPlans, KeyringStatus, MastodonSignIn, Pause,
-    PlansOnAccount, ReplyLimits, ReportSettings, SignedIn, SignedOut, Snooze, ThreadEntry,
+    AccountView, AppStatus, BackupView, ChatSettings, KeepPlans, KeyringStatus, MastodonSignIn,
+    Pause, PlansOnAccount, ReplyLimits, ReportSettings, SignedIn, SignedOut, Snooze, ThreadEntry,
     WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
@@ -556,6 +556,18 @@ fn documents(app: &AppHandle) -> Result<std::path::PathBuf, IpcError> {
         .document_dir()
         .or_else(|_| app.path().home_dir())
         .map_err(|e| IpcError::invalid(format!("Earshot found no folder to write to: {e}")))
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn chat_settings(backend: State<'_, Backend>) -> Reply<ChatSettings> {
+    Ok(backend.get()?.chat_settings())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_chat_settings(backend: State<'_, Backend>, settings: ChatSettings) -> Reply<()> {
+    Ok(backend.get()?.save_chat_settings(settings).await?)
 }
 
 #[tauri::command]

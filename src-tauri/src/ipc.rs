@@ -49,6 +49,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::report,
             commands::export_report_csv,
             commands::save_client_report,
+            commands::chat_settings,
+            commands::save_chat_settings,
             commands::report_settings,
             commands::save_report_settings,
             commands::plans_on_sign_out,

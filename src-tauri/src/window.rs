@@ -2,6 +2,8 @@
 
 use tauri::{AppHandle, Manager, Window, WindowEvent};
 
+use crate::backend::Backend;
+
 const MAIN: &str = "main";
 
 /// Brings the main window to the front, wherever it was: hidden, minimised or behind others.
@@ -17,6 +19,16 @@ pub fn show_main(app: &AppHandle) {
     if let Err(e) = shown {
         tracing::warn!(error = %e, "could not bring the window forward");
     }
+    tell_engine(app, true);
+}
+
+/// The engine reads direct messages more often while the window is open.
+fn tell_engine(app: &AppHandle, open: bool) {
+    if let Some(backend) = app.try_state::<Backend>()
+        && let Ok(earshot) = backend.get()
+    {
+        earshot.set_window_open(open);
+    }
 }
 
 /// Closing the window keeps Earshot running in the tray: it has to stay within earshot.
@@ -29,5 +41,6 @@ pub fn hide_instead_of_closing(window: &Window, event: &WindowEvent) {
         if let Err(e) = window.hide() {
             tracing::warn!(error = %e, "could not hide the window");
         }
+        tell_engine(window.app_handle(), false);
     }
 }

@@ -18,6 +18,7 @@ import {
   type EventDetails,
   type PlanInput_Deserialize,
   type FollowUp_Serialize,
+  type ChatSettings,
   type HistoryProgress_Serialize,
   type ReadBack,
   type Snooze,
@@ -39,7 +40,7 @@ export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
 export type { Event, EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
-export type { ReportRequest, ReportScope, ReportSettings } from "./bindings";
+export type { ChatSettings, ReportRequest, ReportScope, ReportSettings } from "./bindings";
 export type Report = Report_Serialize;
 export type HistoryProgress = HistoryProgress_Serialize;
 export type { ReadBack } from "./bindings";
@@ -77,6 +78,8 @@ export const backend = {
   checkKeyring: () => unwrap(commands.checkKeyring()),
   listAccounts: () => unwrap(commands.listAccounts()),
   readBack: (account: string, readBack: ReadBack) => unwrap(commands.readBack(account, readBack)),
+  chatSettings: () => unwrap(commands.chatSettings()),
+  saveChatSettings: (settings: ChatSettings) => unwrap(commands.saveChatSettings(settings)),
   cancelReadBack: (account: string) => unwrap(commands.cancelReadBack(account)),
   addBlueskyAccount: (identifier: string, appPassword: string, service: string | null) =>
     unwrap(commands.addBlueskyAccount(identifier, appPassword, service)),

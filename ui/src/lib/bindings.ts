@@ -71,6 +71,8 @@ export const commands = {
 	 *  file's path.
 	 */
 	saveClientReport: (request: ReportRequest, html: string) => typedError<string, IpcError>(__TAURI_INVOKE("save_client_report", { request, html })),
+	chatSettings: () => typedError<ChatSettings_Serialize, IpcError>(__TAURI_INVOKE("chat_settings")),
+	saveChatSettings: (settings: ChatSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_chat_settings", { settings })),
 	reportSettings: () => typedError<ReportSettings_Serialize, IpcError>(__TAURI_INVOKE("report_settings")),
 	saveReportSettings: (settings: ReportSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_report_settings", { settings })),
 	/**  What signing the account out would do to its plans, to ask first. */
@@ -225,6 +227,29 @@ export type BackupView = {
 	day: string,
 	/**  Its size in words ("340 KB"). */
 	size: string,
+};
+
+/**  How often direct messages are read, and whether opening one marks it read. */
+export type ChatSettings = ChatSettings_Serialize | ChatSettings_Deserialize;
+
+/**  How often direct messages are read, and whether opening one marks it read. */
+export type ChatSettings_Deserialize = {
+	/**  Seconds between reads while Earshot's window is open. */
+	pollSecondsWindowOpen?: number,
+	/**  Seconds between reads while Earshot waits in the tray. */
+	pollSecondsInTray?: number,
+	/**  Opening a message in Earshot marks its conversation read, as any chat app does. */
+	markReadWhenOpened?: boolean,
+};
+
+/**  How often direct messages are read, and whether opening one marks it read. */
+export type ChatSettings_Serialize = {
+	/**  Seconds between reads while Earshot's window is open. */
+	pollSecondsWindowOpen: number,
+	/**  Seconds between reads while Earshot waits in the tray. */
+	pollSecondsInTray: number,
+	/**  Opening a message in Earshot marks its conversation read, as any chat app does. */
+	markReadWhenOpened: boolean,
 };
 
 /**  How a network counts a post's length. */

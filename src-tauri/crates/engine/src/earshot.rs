@@ -111,8 +111,9 @@ pub struct SyncSettings {
     pub plc_directory: String,
     /// Deliberate failures, for tests of how Earshot recovers; none in the app.
     pub faults: Faults,
-    /// Time between reads of each Bluesky account's direct messages.
-    pub chat_poll_interval: Duration,
+    /// Time between reads of each Bluesky account's direct messages, fixed (tests); `None`
+    /// follows the person's chat settings and whether the window is open.
+    pub chat_poll_interval: Option<Duration>,
     /// The chat service Bluesky direct messages go to (`did#service`, for `atproto-proxy`).
     pub chat_service: String,
 }
@@ -154,7 +155,7 @@ impl Default for SyncSettings {
                 .filter(|url| !url.is_empty())
                 .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_PLC_DIRECTORY.to_owned()),
             faults: Faults::default(),
-            chat_poll_interval: Duration::from_secs(10),
+            chat_poll_interval: None,
             chat_service: std::env::var("EARSHOT_CHAT_SERVICE")
                 .ok()
                 .filter(|service| !service.is_empty())
@@ -224,6 +225,9 @@ pub struct Earshot {
     pub(crate) settings: Arc<Mutex<NotificationSettings>>,
     pub(crate) plan_settings: Arc<Mutex<earshot_core::PlanSettings>>,
     pub(crate) report_settings: Arc<Mutex<crate::report::ReportSettings>>,
+    pub(crate) chat_settings: Arc<Mutex<crate::bluesky::chat::ChatSettings>>,
+    /// Whether the person has Earshot's window open (the shell says), for how often to read.
+    pub(crate) window_open: Arc<std::sync::atomic::AtomicBool>,
     events: broadcast::Sender<EngineEvent>,
     alerts: AlertsHandle,
     running: Arc<Mutex<HashMap<AccountId, Running>>>,
@@ -248,6 +252,7 @@ impl Earshot {
         let settings = Arc::new(Mutex::new(settings::load(&store, settings::NOTIFICATIONS)));
         let plan_settings = Arc::new(Mutex::new(settings::load(&store, settings::PLANNING)));
         let report_settings = Arc::new(Mutex::new(settings::load(&store, settings::REPORT)));
+        let chat_settings = Arc::new(Mutex::new(settings::load(&store, settings::CHAT)));
         let store = Arc::new(store);
         let events = broadcast::channel(256).0;
         let alerts = Alerts {
@@ -284,6 +289,8 @@ impl Earshot {
             settings,
             plan_settings,
             report_settings,
+            chat_settings,
+            window_open: Arc::default(),
             events,
             alerts,
             running,
@@ -348,7 +355,11 @@ impl Earshot {
                     clock: Arc::clone(&clock),
                     events: self.events.clone(),
                     proxy: self.services.sync.chat_service.clone(),
-                    poll: self.services.sync.chat_poll_interval,
+                    cadence: crate::bluesky::chat::ChatCadence {
+                        settings: Arc::clone(&self.chat_settings),
+                        window_open: Arc::clone(&self.window_open),
+                        fixed: self.services.sync.chat_poll_interval,
+                    },
                     members: std::sync::Mutex::default(),
                 }
                 .spawn(&self.services.runtime);

@@ -33,6 +33,7 @@ pub use accounts::{
 };
 pub use alerts::waited;
 pub use backups::BackupView;
+pub use bluesky::chat::ChatSettings;
 pub use earshot::{
     AppStatus, Earshot, Error, Faults, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };

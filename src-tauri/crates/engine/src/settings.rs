@@ -15,6 +15,8 @@ pub(crate) const NOTIFICATIONS: &str = "notifications";
 pub(crate) const PLANNING: &str = "planning";
 /// The Report's answer window (`ReportSettings`).
 pub(crate) const REPORT: &str = "report";
+/// How often Bluesky direct messages are read (`ChatSettings`).
+pub(crate) const CHAT: &str = "chat";
 /// Whether the alerts task is holding questions for a digest (a bool), so that a digest
 /// survives a restart between the quiet hours and their end.
 pub(crate) const HOLDING: &str = "alerts.holding";

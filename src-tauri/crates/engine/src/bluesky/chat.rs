@@ -10,8 +10,12 @@
 //! mentions keep syncing; signing in again starts it anew.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
 
 use earshot_core::{Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef};
 use earshot_net::bluesky::{ChatMember, ChatMessage, LogEntry, XrpcError};
@@ -47,6 +51,53 @@ pub(crate) fn chat_parts(uri: &str) -> Option<(&str, Option<&str>)> {
     })
 }
 
+/// How often direct messages are read, and whether opening one marks it read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ChatSettings {
+    /// Seconds between reads while Earshot's window is open.
+    pub poll_seconds_window_open: u32,
+    /// Seconds between reads while Earshot waits in the tray.
+    pub poll_seconds_in_tray: u32,
+    /// Opening a message in Earshot marks its conversation read, as any chat app does.
+    pub mark_read_when_opened: bool,
+}
+
+impl Default for ChatSettings {
+    /// Every 10 s with the window open, every 30 s from the tray; opening marks read.
+    fn default() -> Self {
+        Self {
+            poll_seconds_window_open: 10,
+            poll_seconds_in_tray: 30,
+            mark_read_when_opened: true,
+        }
+    }
+}
+
+/// When the chat task reads next: the person's cadence for the window's state, unless a test
+/// fixed one.
+#[derive(Debug, Clone)]
+pub(crate) struct ChatCadence {
+    pub settings: Arc<Mutex<ChatSettings>>,
+    pub window_open: Arc<AtomicBool>,
+    pub fixed: Option<Duration>,
+}
+
+impl ChatCadence {
+    fn next(&self) -> Duration {
+        if let Some(fixed) = self.fixed {
+            return fixed;
+        }
+        let settings = *crate::settings::lock(&self.settings);
+        let seconds = if self.window_open.load(Ordering::Relaxed) {
+            settings.poll_seconds_window_open
+        } else {
+            settings.poll_seconds_in_tray
+        };
+        Duration::from_secs(u64::from(seconds.max(1)))
+    }
+}
+
 /// Stops the chat task when dropped.
 #[derive(Debug)]
 pub(crate) struct ChatHandle {
@@ -67,7 +118,7 @@ pub(crate) struct ChatTask {
     pub events: broadcast::Sender<EngineEvent>,
     /// `did#service` for `atproto-proxy`.
     pub proxy: String,
-    pub poll: Duration,
+    pub cadence: ChatCadence,
     /// Who is who in the account's conversations, from the conversation list.
     pub members: Mutex<HashMap<String, ChatMember>>,
 }
@@ -86,12 +137,12 @@ impl ChatTask {
     }
 
     async fn run(self, cancel: &CancellationToken) {
-        let mut backoff = Backoff::new(self.poll, Duration::from_secs(300));
+        let mut backoff = Backoff::new(self.cadence.next(), Duration::from_secs(300));
         loop {
             let delay = match self.round().await {
                 Ok(()) => {
                     backoff.reset();
-                    self.poll
+                    self.cadence.next()
                 }
                 Err(Error::Network(XrpcError::ChatNotAllowed)) => {
                     self.refused(&XrpcError::ChatNotAllowed.to_string()).await;
@@ -398,21 +449,6 @@ pub(crate) fn convo_of(uri: &str) -> Option<&str> {
     chat_parts(uri).map(|(convo, _)| convo)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chat_uris_name_their_conversation_and_message() {
-        let uri = message_uri("3kconvo", "3kmsg");
-        assert_eq!(uri, "bsky-chat:3kconvo/3kmsg");
-        assert_eq!(chat_parts(&uri), Some(("3kconvo", Some("3kmsg"))));
-        assert_eq!(chat_parts(&convo_uri("3kconvo")), Some(("3kconvo", None)));
-        assert_eq!(chat_parts("at://did:plc:x/app.bsky.feed.post/1"), None);
-        assert_eq!(convo_of(&uri), Some("3kconvo"));
-    }
-}
-
 impl crate::Earshot {
     /// The Bluesky conversation a direct message belongs to, and its account's session.
     async fn conversation_of(
@@ -488,5 +524,69 @@ impl crate::Earshot {
             account: item.account_id,
         });
         Ok(())
+    }
+}
+
+impl crate::Earshot {
+    pub fn chat_settings(&self) -> ChatSettings {
+        *crate::settings::lock(&self.chat_settings)
+    }
+
+    /// Saves how often direct messages are read (5 s to 10 min) and whether opening one
+    /// marks it read.
+    pub async fn save_chat_settings(&self, settings: ChatSettings) -> Result<()> {
+        let allowed = 5..=600;
+        if !allowed.contains(&settings.poll_seconds_window_open)
+            || !allowed.contains(&settings.poll_seconds_in_tray)
+        {
+            return Err(Error::Invalid(
+                "Messages are read every 5 seconds at the most and every 10 minutes at the least."
+                    .into(),
+            ));
+        }
+        self.save_setting(crate::settings::CHAT, &settings).await?;
+        *crate::settings::lock(&self.chat_settings) = settings;
+        Ok(())
+    }
+
+    /// The shell says whether the window is open: messages are read more often then.
+    pub fn set_window_open(&self, open: bool) {
+        self.window_open.store(open, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chat_uris_name_their_conversation_and_message() {
+        let uri = message_uri("3kconvo", "3kmsg");
+        assert_eq!(uri, "bsky-chat:3kconvo/3kmsg");
+        assert_eq!(chat_parts(&uri), Some(("3kconvo", Some("3kmsg"))));
+        assert_eq!(chat_parts(&convo_uri("3kconvo")), Some(("3kconvo", None)));
+        assert_eq!(chat_parts("at://did:plc:x/app.bsky.feed.post/1"), None);
+        assert_eq!(convo_of(&uri), Some("3kconvo"));
+    }
+
+    #[test]
+    fn messages_are_read_more_often_with_the_window_open() {
+        let cadence = ChatCadence {
+            settings: Arc::new(Mutex::new(ChatSettings::default())),
+            window_open: Arc::new(AtomicBool::new(false)),
+            fixed: None,
+        };
+        assert_eq!(cadence.next(), Duration::from_secs(30), "from the tray");
+        cadence.window_open.store(true, Ordering::Relaxed);
+        assert_eq!(cadence.next(), Duration::from_secs(10), "window open");
+        let fixed = ChatCadence {
+            fixed: Some(Duration::from_millis(500)),
+            ..cadence
+        };
+        assert_eq!(
+            fixed.next(),
+            Duration::from_millis(500),
+            "a test's own pace"
+        );
     }
 }

@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_secs(2);
 fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
     let sync = SyncSettings {
         poll_interval: POLL,
-        chat_poll_interval: POLL,
+        chat_poll_interval: Some(POLL),
         plc_directory: plc_url(),
         ..SyncSettings::default()
     };
@@ -754,7 +754,7 @@ async fn direct_messages_reach_owed_and_leave_it_when_answered_anywhere() {
         &secrets,
         SyncSettings {
             poll_interval: POLL,
-            chat_poll_interval: POLL,
+            chat_poll_interval: Some(POLL),
             plc_directory: plc_url(),
             ..SyncSettings::default()
         },
