@@ -25,6 +25,7 @@ mod server_schedule;
 mod settings;
 pub mod supervisor;
 mod sync;
+mod walk;
 pub mod web;
 
 pub use accounts::{

@@ -9,15 +9,16 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef, SyncMarks, Timestamp, Walk,
+    Account, Clock, InboxReason, IncomingPost, OwnPost, Person, PostRef, SyncMarks, Timestamp,
 };
 use earshot_net::bluesky::{Notification, Reason, StrongRef};
-use earshot_store::{PageEnd, Store};
+use earshot_store::Store;
 
 use super::session::BlueskySession;
 use crate::Result;
 use crate::earshot::on_store;
 use crate::sync::{AccountSync, RoundReport};
+use crate::walk::{InboxPage, InboxSource, OwnPage, OwnPostSource, walk_inbox, walk_own_posts};
 
 /// How far back the first sync reads.
 pub(crate) const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
@@ -57,54 +58,6 @@ impl BlueskySync {
             store,
             clock,
         }
-    }
-
-    /// Records the account's own posts written since the last round, from any client.
-    async fn own_posts(&self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
-        let did = self.session.did().to_owned();
-        let mut cursor: Option<String> = None;
-        let mut newest: Option<String> = None;
-        let mut posts = Vec::new();
-        'pages: loop {
-            let page = self
-                .session
-                .call(|client, token| {
-                    let (did, cursor) = (did.clone(), cursor.clone());
-                    async move {
-                        client
-                            .list_own_posts(&token, &did, cursor.as_deref(), PAGE_SIZE)
-                            .await
-                    }
-                })
-                .await?;
-            for post in page.posts {
-                let seen_before = until.as_ref().is_some_and(|until| post.rkey <= *until);
-                let too_old = post.created_at.is_some_and(|at| at < oldest);
-                if seen_before || too_old {
-                    break 'pages;
-                }
-                newest.get_or_insert_with(|| post.rkey.clone());
-                posts.push(OwnPost {
-                    uri: post.uri,
-                    parent_uri: post.reply_parent,
-                    text: post.text,
-                    created_at: post.created_at.unwrap_or_else(|| self.clock.now()),
-                });
-            }
-            match page.cursor {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-        }
-        let Some(newest) = newest else {
-            return Ok(0);
-        };
-        let account = self.account.id.clone();
-        let answered = on_store(&self.store, move |store| {
-            store.store_own_posts(&account, &posts, Some(&newest))
-        })
-        .await?;
-        Ok(answered.len())
     }
 
     /// Takes deleted posts out: a question its author deleted leaves Owed and the tray
@@ -238,93 +191,122 @@ impl AccountSync for BlueskySync {
         let now = self.clock.now();
         let oldest = now - BACKLOG;
         let account = self.account.id.clone();
-        let mut marks: SyncMarks = {
+        let marks: SyncMarks = {
             let account = account.clone();
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
-        let answered = self
-            .own_posts(marks.own_posts_until.clone(), oldest)
-            .await?;
-
-        let mut added = 0;
-        let mut skipped = 0;
-        let mut previous_last: Option<Timestamp> = None;
-        loop {
-            let (cursor, until) = match &marks.walk {
-                Some(walk) => (Some(walk.cursor.clone()), walk.until),
-                None => (None, marks.read_until.unwrap_or(oldest).max(oldest)),
-            };
-            let page = self
-                .session
-                .call(|client, token| {
-                    let cursor = cursor.clone();
-                    async move {
-                        client
-                            .list_notifications(&token, REASONS, cursor.as_deref(), PAGE_SIZE)
-                            .await
-                    }
-                })
-                .await?;
-            let top = marks
-                .walk
-                .as_ref()
-                .map(|walk| walk.top)
-                .or_else(|| page.notifications.first().map(|n| n.indexed_at));
-            let reached_old = page.notifications.iter().any(|n| n.indexed_at < until);
-            let empty = page.notifications.is_empty();
-            skipped += page.skipped;
-            let last = page.notifications.last().map(|n| n.indexed_at);
-            let stuck = last.is_some() && last == previous_last;
-            previous_last = last;
-            let posts: Vec<IncomingPost> = page
-                .notifications
-                .into_iter()
-                .filter(|n| n.indexed_at >= until)
-                .filter_map(|n| incoming(n, self.session.did()))
-                .collect();
-            let done = reached_old || empty || page.cursor.is_none();
-            let low_on_requests = page
-                .rate_limit
-                .remaining
-                .is_some_and(|left| left < KEEP_IN_RESERVE);
-            if done {
-                marks.walk = None;
-                marks.read_until = top.max(marks.read_until);
-            } else if let (Some(next), Some(top)) = (page.cursor, top) {
-                marks.walk = Some(Walk {
-                    cursor: next_cursor(next, last, stuck),
-                    top,
-                    until,
-                });
-            }
-            let end = if done {
-                PageEnd::RoundDone { at: now }
-            } else {
-                PageEnd::MorePages
-            };
-            let (page_account, page_marks) = (account.clone(), marks.clone());
-            added += on_store(&self.store, move |store| {
-                store.store_inbox_page(&page_account, &posts, &page_marks, end)
-            })
-            .await?;
-            if done {
-                break;
-            }
-            if low_on_requests {
-                tracing::info!(account = %account.0, "few requests left; resuming next round");
-                break;
-            }
-        }
+        let mut own = OwnRecords {
+            session: &self.session,
+            now,
+        };
+        let answered = walk_own_posts(
+            &mut own,
+            &self.store,
+            &account,
+            marks.own_posts_until.clone(),
+            oldest,
+        )
+        .await?;
+        let mut inbox = Notifications {
+            session: &self.session,
+            last_seen: None,
+        };
+        let walked = walk_inbox(&mut inbox, &self.store, &account, marks, now, oldest).await?;
         // A failed check is tried again next round; it must not fail the round.
         let forgot_deleted = self.forget_deleted().await.unwrap_or_else(|e| {
             tracing::warn!(account = %account.0, error = %e, "could not check for deleted posts");
             false
         });
-        crate::sync::record_unreadable(&self.store, &account, skipped).await;
+        crate::sync::record_unreadable(&self.store, &account, walked.skipped).await;
         Ok(RoundReport {
-            added,
+            added: walked.added,
             answered,
             forgot_deleted,
+        })
+    }
+}
+
+/// The account's post records, newest first (record keys are TIDs: later sorts after).
+struct OwnRecords<'a> {
+    session: &'a BlueskySession,
+    now: Timestamp,
+}
+
+impl OwnPostSource for OwnRecords<'_> {
+    async fn own_page(&mut self, cursor: Option<String>) -> Result<OwnPage> {
+        let did = self.session.did().to_owned();
+        let page = self
+            .session
+            .call(|client, token| {
+                let (did, cursor) = (did.clone(), cursor.clone());
+                async move {
+                    client
+                        .list_own_posts(&token, &did, cursor.as_deref(), PAGE_SIZE)
+                        .await
+                }
+            })
+            .await?;
+        let now = self.now;
+        Ok(OwnPage {
+            posts: page
+                .posts
+                .into_iter()
+                .map(|post| {
+                    let own = OwnPost {
+                        uri: post.uri,
+                        parent_uri: post.reply_parent,
+                        text: post.text,
+                        created_at: post.created_at.unwrap_or(now),
+                    };
+                    (post.rkey, own)
+                })
+                .collect(),
+            next: page.cursor,
+        })
+    }
+
+    fn checked_before(&self, key: &str, checked: &str) -> bool {
+        key <= checked
+    }
+}
+
+/// The account's notifications with the reasons the Inbox holds.
+struct Notifications<'a> {
+    session: &'a BlueskySession,
+    /// The last page's oldest entry, to tell a cursor that does not move.
+    last_seen: Option<Timestamp>,
+}
+
+impl InboxSource for Notifications<'_> {
+    async fn inbox_page(&mut self, cursor: Option<String>) -> Result<InboxPage> {
+        let page = self
+            .session
+            .call(|client, token| {
+                let cursor = cursor.clone();
+                async move {
+                    client
+                        .list_notifications(&token, REASONS, cursor.as_deref(), PAGE_SIZE)
+                        .await
+                }
+            })
+            .await?;
+        let last = page.notifications.last().map(|n| n.indexed_at);
+        let stuck = last.is_some() && last == self.last_seen;
+        self.last_seen = last;
+        let did = self.session.did();
+        Ok(InboxPage {
+            times: page.notifications.iter().map(|n| n.indexed_at).collect(),
+            next: page.cursor.map(|next| next_cursor(next, last, stuck)),
+            skipped: page.skipped,
+            low_on_requests: page
+                .rate_limit
+                .remaining
+                .is_some_and(|left| left < KEEP_IN_RESERVE),
+            items: page
+                .notifications
+                .into_iter()
+                .filter_map(|n| incoming(n, did))
+                .collect(),
         })
     }
 }

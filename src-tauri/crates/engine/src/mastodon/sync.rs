@@ -9,10 +9,10 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, Person, PostRef, SyncMarks, Timestamp, Walk,
+    Account, Clock, InboxReason, IncomingPost, Person, PostRef, Sensitive, SyncMarks, Timestamp,
 };
 use earshot_net::mastodon::{Notification, NotificationKind, Page, Status};
-use earshot_store::{PageEnd, Store};
+use earshot_store::Store;
 
 use super::content::html_to_text;
 use super::session::MastodonSession;
@@ -20,6 +20,7 @@ use super::stream::own_post;
 use crate::Result;
 use crate::earshot::on_store;
 use crate::sync::{AccountSync, RoundReport};
+use crate::walk::{InboxPage, InboxSource, OwnPage, OwnPostSource, walk_inbox, walk_own_posts};
 
 /// How far back the first sync reads.
 const BACKLOG: jiff::SignedDuration = jiff::SignedDuration::from_hours(7 * 24);
@@ -163,44 +164,6 @@ impl MastodonSync {
         .await?;
         Ok(answered.len())
     }
-
-    async fn own_posts(&mut self, until: Option<String>, oldest: Timestamp) -> Result<usize> {
-        let token = self.session.token().await?;
-        let mut page = Page::Newest;
-        let mut newest: Option<String> = None;
-        let mut posts = Vec::new();
-        'pages: loop {
-            let (statuses, next) = self
-                .session
-                .client()
-                .account_statuses(&token, &self.session.account_id, &page, PAGE_SIZE)
-                .await
-                .map_err(|e| self.session.error(e))?;
-            for status in statuses {
-                let seen = until
-                    .as_ref()
-                    .is_some_and(|until| !id_is_newer(&status.id, until));
-                let created = time(&status.created_at);
-                if seen || created.is_some_and(|at| at < oldest) {
-                    break 'pages;
-                }
-                newest.get_or_insert_with(|| status.id.clone());
-                self.lists_own_direct |= status.visibility == "direct";
-                posts.push(own_post(status, self.clock.now()));
-            }
-            match next {
-                Some(next) => page = next,
-                None => break,
-            }
-        }
-        let Some(newest) = newest else { return Ok(0) };
-        let account = self.account.id.clone();
-        let answered = on_store(&self.store, move |store| {
-            store.store_own_posts(&account, &posts, Some(&newest))
-        })
-        .await?;
-        Ok(answered.len())
-    }
 }
 
 impl AccountSync for MastodonSync {
@@ -208,82 +171,128 @@ impl AccountSync for MastodonSync {
         let now = self.clock.now();
         let oldest = now - BACKLOG;
         let account = self.account.id.clone();
-        let mut marks: SyncMarks = {
+        let marks: SyncMarks = {
             let account = account.clone();
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
-        let mut answered = self
-            .own_posts(marks.own_posts_until.clone(), oldest)
-            .await?;
+        let token = self.session.token().await?;
+        let mut own = OwnStatuses {
+            session: &self.session,
+            token: token.clone(),
+            now,
+            lists_own_direct: self.lists_own_direct,
+        };
+        let mut answered = walk_own_posts(
+            &mut own,
+            &self.store,
+            &account,
+            marks.own_posts_until.clone(),
+            oldest,
+        )
+        .await?;
+        self.lists_own_direct = own.lists_own_direct;
         if !self.lists_own_direct && self.rounds.is_multiple_of(DIRECT_CHECK_ROUNDS) {
             answered += self.direct_answers().await?;
         }
         self.rounds = self.rounds.wrapping_add(1);
-        let token = self.session.token().await?;
-        let mut added = 0;
-        let mut skipped = 0;
-        loop {
-            let (page, until) = match &marks.walk {
-                Some(walk) => (Page::OlderThan(walk.cursor.clone()), walk.until),
-                None => (Page::Newest, marks.read_until.unwrap_or(oldest).max(oldest)),
-            };
-            let got = self
-                .session
-                .client()
-                .notifications(
-                    &token,
-                    self.session.notification_types().await,
-                    &page,
-                    PAGE_SIZE,
-                    true,
-                )
-                .await
-                .map_err(|e| self.session.error(e))?;
-            let times: Vec<Timestamp> = got
+        let mut inbox = Notifications {
+            session: &self.session,
+            token,
+            types: self.session.notification_types().await,
+        };
+        let walked = walk_inbox(&mut inbox, &self.store, &account, marks, now, oldest).await?;
+        crate::sync::record_unreadable(&self.store, &account, walked.skipped).await;
+        Ok(RoundReport {
+            added: walked.added,
+            answered,
+            ..RoundReport::default()
+        })
+    }
+}
+
+/// The page after one whose last entry was `last_id`: the `Link` header's, else by that id.
+fn older_than(next: Option<Page>, last_id: Option<String>) -> Option<String> {
+    match next {
+        Some(Page::OlderThan(id)) => Some(id),
+        Some(_) => last_id,
+        None => None,
+    }
+}
+
+fn page_from(cursor: Option<String>) -> Page {
+    cursor.map_or(Page::Newest, Page::OlderThan)
+}
+
+/// The account's statuses, newest first.
+struct OwnStatuses<'a> {
+    session: &'a MastodonSession,
+    token: Sensitive<String>,
+    now: Timestamp,
+    /// Set once the server lists one of the account's own direct statuses.
+    lists_own_direct: bool,
+}
+
+impl OwnPostSource for OwnStatuses<'_> {
+    async fn own_page(&mut self, cursor: Option<String>) -> Result<OwnPage> {
+        let (statuses, next) = self
+            .session
+            .client()
+            .account_statuses(
+                &self.token,
+                &self.session.account_id,
+                &page_from(cursor),
+                PAGE_SIZE,
+            )
+            .await
+            .map_err(|e| self.session.error(e))?;
+        let last_id = statuses.last().map(|status| status.id.clone());
+        self.lists_own_direct |= statuses.iter().any(|status| status.visibility == "direct");
+        let now = self.now;
+        Ok(OwnPage {
+            posts: statuses
+                .into_iter()
+                .map(|status| (status.id.clone(), own_post(status, now)))
+                .collect(),
+            next: older_than(next, last_id),
+        })
+    }
+
+    fn checked_before(&self, key: &str, checked: &str) -> bool {
+        !id_is_newer(key, checked)
+    }
+}
+
+/// The account's mention (and, where the server has them, quote) notifications, filtered
+/// ones from strangers included.
+struct Notifications<'a> {
+    session: &'a MastodonSession,
+    token: Sensitive<String>,
+    types: &'static [&'static str],
+}
+
+impl InboxSource for Notifications<'_> {
+    async fn inbox_page(&mut self, cursor: Option<String>) -> Result<InboxPage> {
+        let got = self
+            .session
+            .client()
+            .notifications(&self.token, self.types, &page_from(cursor), PAGE_SIZE, true)
+            .await
+            .map_err(|e| self.session.error(e))?;
+        let last_id = got.notifications.last().map(|n| n.id.clone());
+        Ok(InboxPage {
+            times: got
                 .notifications
                 .iter()
                 .filter_map(|n| time(&n.created_at))
-                .collect();
-            let reached_old = times.iter().any(|t| *t < until);
-            let top = marks
-                .walk
-                .as_ref()
-                .map(|w| w.top)
-                .or_else(|| times.first().copied());
-            let last_id = got.notifications.last().map(|n| n.id.clone());
-            skipped += got.skipped;
-            let posts: Vec<IncomingPost> = got
+                .collect(),
+            next: older_than(got.next, last_id),
+            skipped: got.skipped,
+            low_on_requests: false,
+            items: got
                 .notifications
                 .into_iter()
-                .filter_map(|n| incoming(&self.session, n))
-                .filter(|p| p.indexed_at >= until)
-                .collect();
-            let done = reached_old || last_id.is_none() || got.next.is_none();
-            if done {
-                marks.walk = None;
-                marks.read_until = top.max(marks.read_until);
-            } else if let (Some(cursor), Some(top)) = (last_id, top) {
-                marks.walk = Some(Walk { cursor, top, until });
-            }
-            let end = if done {
-                PageEnd::RoundDone { at: now }
-            } else {
-                PageEnd::MorePages
-            };
-            let (page_account, page_marks) = (account.clone(), marks.clone());
-            added += on_store(&self.store, move |store| {
-                store.store_inbox_page(&page_account, &posts, &page_marks, end)
-            })
-            .await?;
-            if done {
-                break;
-            }
-        }
-        crate::sync::record_unreadable(&self.store, &account, skipped).await;
-        Ok(RoundReport {
-            added,
-            answered,
-            ..RoundReport::default()
+                .filter_map(|n| incoming(self.session, n))
+                .collect(),
         })
     }
 }
