@@ -5,52 +5,23 @@
 //! a restart where it stopped; it can be cancelled; it keeps to rate limits, waiting for the
 //! server's reset when few requests are left and after a 429.
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use earshot_core::{
     AccountId, Clock, HistoryState, IncomingPost, OwnPost, READ_BACK_DAYS, ReadBack, Timestamp,
 };
-use earshot_net::mastodon::Page;
 use earshot_store::{HistoryRead, HistoryStep, Store};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
-use crate::bluesky::session::BlueskySession;
 use crate::earshot::{Connection, on_store};
-use crate::mastodon::session::MastodonSession;
 use crate::sync::{Backoff, retry_delay};
+use crate::walk::{InboxSource, OwnPostSource};
 use crate::{Earshot, EngineEvent, Error, Result};
 
 /// Failures in a row (rate limits aside) after which a read back stops and says why.
 const GIVE_UP_AFTER: u32 = 6;
-
-/// One page of a read back, newest first.
-pub(crate) struct HistoryPage<T> {
-    pub items: Vec<T>,
-    /// The oldest instant on the page (written for own posts, notified for the Inbox).
-    pub oldest: Option<Timestamp>,
-    /// Where the next, older page starts; `None` when the server has no more.
-    pub next: Option<String>,
-    /// Few requests are left in the server's window: wait until then before the next page.
-    pub pause_until: Option<Timestamp>,
-}
-
-/// A network's pages of an account's history.
-pub(crate) trait HistorySource: Send + Sync + 'static {
-    /// The account's own posts, from `cursor` (`None`: the newest).
-    fn own_page(
-        &self,
-        cursor: Option<String>,
-    ) -> impl Future<Output = Result<HistoryPage<OwnPost>>> + Send;
-
-    /// What was addressed to the account, from `cursor` (`None`: the newest).
-    fn inbox_page(
-        &self,
-        cursor: Option<String>,
-    ) -> impl Future<Output = Result<HistoryPage<IncomingPost>>> + Send;
-}
 
 /// Stops the walk when dropped.
 #[derive(Debug)]
@@ -64,15 +35,21 @@ impl Drop for HistoryHandle {
     }
 }
 
-pub(crate) struct HistoryTask<S> {
+/// A read back over the same sources the sync reads, in another order and further back.
+pub(crate) struct HistoryTask<O, I> {
     pub account: AccountId,
-    pub source: S,
+    pub own: O,
+    pub inbox: I,
     pub store: Arc<Store>,
     pub clock: Arc<dyn Clock>,
     pub events: broadcast::Sender<EngineEvent>,
 }
 
-impl<S: HistorySource> HistoryTask<S> {
+impl<O, I> HistoryTask<O, I>
+where
+    O: OwnPostSource + Sync + 'static,
+    I: InboxSource + Sync + 'static,
+{
     pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> HistoryHandle {
         let cancel = CancellationToken::new();
         let stop = cancel.clone();
@@ -86,7 +63,7 @@ impl<S: HistorySource> HistoryTask<S> {
     }
 
     /// Reads page after page while the stored read is running.
-    async fn run(self, cancel: &CancellationToken) {
+    async fn run(mut self, cancel: &CancellationToken) {
         let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
         let mut failures = 0;
         loop {
@@ -128,20 +105,22 @@ impl<S: HistorySource> HistoryTask<S> {
     }
 
     /// Reads and stores one page. Returns when the server asks to slow down.
-    async fn step(&self, read: &HistoryRead) -> Result<Option<Timestamp>> {
+    async fn step(&mut self, read: &HistoryRead) -> Result<Option<Timestamp>> {
         let goal = read.goal;
         let before_goal = |at: Timestamp| goal.is_some_and(|goal| at < goal);
         let account = self.account.clone();
         match read.progress.state {
             HistoryState::Answers => {
-                let page = self.source.own_page(read.cursor.clone()).await?;
+                let page = self.own.own_page(read.cursor.clone()).await?;
+                let reached = page.posts.iter().map(|(_, post)| post.created_at).min();
                 let posts: Vec<OwnPost> = page
-                    .items
+                    .posts
                     .into_iter()
+                    .map(|(_, post)| post)
                     .filter(|post| !before_goal(post.created_at))
                     .collect();
-                let last = page.next.is_none() || page.oldest.is_none_or(before_goal);
-                let (next, reached) = (page.next, page.oldest);
+                let last = page.next.is_none() || reached.is_none_or(before_goal);
+                let next = page.next;
                 on_store(&self.store, move |store| {
                     store.store_history_answers(
                         &account,
@@ -154,17 +133,20 @@ impl<S: HistorySource> HistoryTask<S> {
                     )
                 })
                 .await?;
-                Ok(page.pause_until)
+                Ok(None)
             }
             HistoryState::Inbox => {
-                let page = self.source.inbox_page(read.cursor.clone()).await?;
+                let page = self.inbox.inbox_page(read.cursor.clone()).await?;
+                let reached = page.times.iter().min().copied();
+                // Few requests left: the next page waits for the server's reset.
+                let pause = page.reset_at.filter(|_| page.low_on_requests);
                 let posts: Vec<IncomingPost> = page
                     .items
                     .into_iter()
                     .filter(|post| !before_goal(post.indexed_at))
                     .collect();
-                let last = page.next.is_none() || page.oldest.is_none_or(before_goal);
-                let (next, reached, now) = (page.next, page.oldest, self.clock.now());
+                let last = page.next.is_none() || reached.is_none_or(before_goal);
+                let (next, now) = (page.next, self.clock.now());
                 on_store(&self.store, move |store| {
                     store.store_history_items(
                         &account,
@@ -181,7 +163,7 @@ impl<S: HistorySource> HistoryTask<S> {
                 let _ = self.events.send(EngineEvent::InboxChanged {
                     account: self.account.clone(),
                 });
-                Ok(page.pause_until)
+                Ok(pause)
             }
             HistoryState::Done | HistoryState::Cancelled | HistoryState::Failed => Ok(None),
         }
@@ -220,179 +202,6 @@ fn is_rate_limit(error: &Error) -> bool {
         Error::Network(earshot_net::bluesky::XrpcError::RateLimited { .. })
             | Error::Mastodon(earshot_net::mastodon::MastodonError::RateLimited { .. })
     )
-}
-
-/// A Bluesky account's history: its post records, and its notifications.
-pub(crate) struct BlueskyHistory {
-    pub session: Arc<BlueskySession>,
-    pub clock: Arc<dyn Clock>,
-    /// The oldest notification of the last page, to tell a cursor that does not move.
-    pub last_seen: Mutex<Option<Timestamp>>,
-}
-
-impl HistorySource for BlueskyHistory {
-    async fn own_page(&self, cursor: Option<String>) -> Result<HistoryPage<OwnPost>> {
-        let did = self.session.did().to_owned();
-        let page = self
-            .session
-            .call(|client, token| {
-                let (did, cursor) = (did.clone(), cursor.clone());
-                async move {
-                    client
-                        .list_own_posts(
-                            &token,
-                            &did,
-                            cursor.as_deref(),
-                            crate::bluesky::sync::PAGE_SIZE,
-                        )
-                        .await
-                }
-            })
-            .await?;
-        let now = self.clock.now();
-        let items: Vec<OwnPost> = page
-            .posts
-            .into_iter()
-            .map(|post| OwnPost {
-                uri: post.uri,
-                parent_uri: post.reply_parent,
-                text: post.text,
-                created_at: post.created_at.unwrap_or(now),
-            })
-            .collect();
-        Ok(HistoryPage {
-            oldest: items.iter().map(|post| post.created_at).min(),
-            next: page.cursor.filter(|_| !items.is_empty()),
-            items,
-            pause_until: None,
-        })
-    }
-
-    async fn inbox_page(&self, cursor: Option<String>) -> Result<HistoryPage<IncomingPost>> {
-        use crate::bluesky::sync::{KEEP_IN_RESERVE, PAGE_SIZE, REASONS, incoming, next_cursor};
-        let page = self
-            .session
-            .call(|client, token| {
-                let cursor = cursor.clone();
-                async move {
-                    client
-                        .list_notifications(&token, REASONS, cursor.as_deref(), PAGE_SIZE)
-                        .await
-                }
-            })
-            .await?;
-        let last = page.notifications.last().map(|n| n.indexed_at);
-        let stuck = {
-            let mut seen = self
-                .last_seen
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            let stuck = last.is_some() && *seen == last;
-            *seen = last;
-            stuck
-        };
-        let pause_until = page
-            .rate_limit
-            .remaining
-            .filter(|left| *left < KEEP_IN_RESERVE)
-            .and(page.rate_limit.reset_at)
-            .and_then(|reset| Timestamp::from_second(reset).ok());
-        let next = page
-            .cursor
-            .filter(|_| !page.notifications.is_empty())
-            .map(|server| next_cursor(server, last, stuck));
-        let items = page
-            .notifications
-            .into_iter()
-            .filter_map(|n| incoming(n, self.session.did()))
-            .collect();
-        Ok(HistoryPage {
-            items,
-            oldest: last,
-            next,
-            pause_until,
-        })
-    }
-}
-
-/// A Mastodon account's history: its statuses, and its mention and quote notifications.
-pub(crate) struct MastodonHistory {
-    pub session: Arc<MastodonSession>,
-    pub clock: Arc<dyn Clock>,
-}
-
-/// The id to read older pages from: the `Link` header's, or else the last entry's.
-fn older_than(next: Option<Page>, last_id: Option<String>) -> Option<String> {
-    match next {
-        Some(Page::OlderThan(id)) => Some(id),
-        Some(_) => last_id,
-        None => None,
-    }
-}
-
-impl HistorySource for MastodonHistory {
-    async fn own_page(&self, cursor: Option<String>) -> Result<HistoryPage<OwnPost>> {
-        let token = self.session.token().await?;
-        let page = cursor.map_or(Page::Newest, Page::OlderThan);
-        let (statuses, next) = self
-            .session
-            .client()
-            .account_statuses(
-                &token,
-                &self.session.account_id,
-                &page,
-                crate::mastodon::sync::PAGE_SIZE,
-            )
-            .await
-            .map_err(|e| self.session.error(e))?;
-        let last_id = statuses.last().map(|status| status.id.clone());
-        let now = self.clock.now();
-        let items: Vec<OwnPost> = statuses
-            .into_iter()
-            .map(|status| crate::mastodon::stream::own_post(status, now))
-            .collect();
-        Ok(HistoryPage {
-            oldest: items.iter().map(|post| post.created_at).min(),
-            next: older_than(next, last_id),
-            items,
-            pause_until: None,
-        })
-    }
-
-    async fn inbox_page(&self, cursor: Option<String>) -> Result<HistoryPage<IncomingPost>> {
-        use crate::mastodon::sync::{PAGE_SIZE, incoming};
-        let token = self.session.token().await?;
-        let page = cursor.map_or(Page::Newest, Page::OlderThan);
-        let got = self
-            .session
-            .client()
-            .notifications(
-                &token,
-                self.session.notification_types().await,
-                &page,
-                PAGE_SIZE,
-                true,
-            )
-            .await
-            .map_err(|e| self.session.error(e))?;
-        let last_id = got.notifications.last().map(|n| n.id.clone());
-        let oldest = got
-            .notifications
-            .iter()
-            .filter_map(|n| n.created_at.parse::<Timestamp>().ok())
-            .min();
-        let items = got
-            .notifications
-            .into_iter()
-            .filter_map(|n| incoming(&self.session, n))
-            .collect();
-        Ok(HistoryPage {
-            items,
-            oldest,
-            next: older_than(got.next, last_id),
-            pause_until: None,
-        })
-    }
 }
 
 impl Earshot {
@@ -447,10 +256,13 @@ impl Earshot {
         entry.history = Some(match &entry.connection {
             Connection::Bluesky(session) => HistoryTask {
                 account: account.clone(),
-                source: BlueskyHistory {
+                own: crate::bluesky::sync::OwnRecords {
                     session: Arc::clone(session),
                     clock: Arc::clone(&clock),
-                    last_seen: Mutex::new(None),
+                },
+                inbox: crate::bluesky::sync::Notifications {
+                    session: Arc::clone(session),
+                    last_seen: None,
                 },
                 store,
                 clock,
@@ -459,9 +271,13 @@ impl Earshot {
             .spawn(runtime),
             Connection::Mastodon(session) => HistoryTask {
                 account: account.clone(),
-                source: MastodonHistory {
+                own: crate::mastodon::sync::OwnStatuses {
                     session: Arc::clone(session),
                     clock: Arc::clone(&clock),
+                    lists_own_direct: true,
+                },
+                inbox: crate::mastodon::sync::Notifications {
+                    session: Arc::clone(session),
                 },
                 store,
                 clock,

@@ -50,6 +50,8 @@ pub(crate) struct InboxPage {
     /// Few requests are left in the server's window: stop, and resume at the saved cursor
     /// next round.
     pub low_on_requests: bool,
+    /// When the server's window resets, where it says.
+    pub reset_at: Option<Timestamp>,
 }
 
 /// Where a network keeps what was addressed to the account.

@@ -196,8 +196,8 @@ impl AccountSync for BlueskySync {
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
         let mut own = OwnRecords {
-            session: &self.session,
-            now,
+            session: Arc::clone(&self.session),
+            clock: Arc::clone(&self.clock),
         };
         let answered = walk_own_posts(
             &mut own,
@@ -208,7 +208,7 @@ impl AccountSync for BlueskySync {
         )
         .await?;
         let mut inbox = Notifications {
-            session: &self.session,
+            session: Arc::clone(&self.session),
             last_seen: None,
         };
         let walked = walk_inbox(&mut inbox, &self.store, &account, marks, now, oldest).await?;
@@ -227,12 +227,12 @@ impl AccountSync for BlueskySync {
 }
 
 /// The account's post records, newest first (record keys are TIDs: later sorts after).
-struct OwnRecords<'a> {
-    session: &'a BlueskySession,
-    now: Timestamp,
+pub(crate) struct OwnRecords {
+    pub session: Arc<BlueskySession>,
+    pub clock: Arc<dyn Clock>,
 }
 
-impl OwnPostSource for OwnRecords<'_> {
+impl OwnPostSource for OwnRecords {
     async fn own_page(&mut self, cursor: Option<String>) -> Result<OwnPage> {
         let did = self.session.did().to_owned();
         let page = self
@@ -246,7 +246,7 @@ impl OwnPostSource for OwnRecords<'_> {
                 }
             })
             .await?;
-        let now = self.now;
+        let now = self.clock.now();
         Ok(OwnPage {
             posts: page
                 .posts
@@ -271,13 +271,13 @@ impl OwnPostSource for OwnRecords<'_> {
 }
 
 /// The account's notifications with the reasons the Inbox holds.
-struct Notifications<'a> {
-    session: &'a BlueskySession,
+pub(crate) struct Notifications {
+    pub session: Arc<BlueskySession>,
     /// The last page's oldest entry, to tell a cursor that does not move.
-    last_seen: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
 }
 
-impl InboxSource for Notifications<'_> {
+impl InboxSource for Notifications {
     async fn inbox_page(&mut self, cursor: Option<String>) -> Result<InboxPage> {
         let page = self
             .session
@@ -302,6 +302,10 @@ impl InboxSource for Notifications<'_> {
                 .rate_limit
                 .remaining
                 .is_some_and(|left| left < KEEP_IN_RESERVE),
+            reset_at: page
+                .rate_limit
+                .reset_at
+                .and_then(|reset| Timestamp::from_second(reset).ok()),
             items: page
                 .notifications
                 .into_iter()

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use earshot_core::{
-    Account, Clock, InboxReason, IncomingPost, Person, PostRef, Sensitive, SyncMarks, Timestamp,
+    Account, Clock, InboxReason, IncomingPost, Person, PostRef, SyncMarks, Timestamp,
 };
 use earshot_net::mastodon::{Notification, NotificationKind, Page, Status};
 use earshot_store::Store;
@@ -175,11 +175,9 @@ impl AccountSync for MastodonSync {
             let account = account.clone();
             on_store(&self.store, move |store| store.sync_marks(&account)).await?
         };
-        let token = self.session.token().await?;
         let mut own = OwnStatuses {
-            session: &self.session,
-            token: token.clone(),
-            now,
+            session: Arc::clone(&self.session),
+            clock: Arc::clone(&self.clock),
             lists_own_direct: self.lists_own_direct,
         };
         let mut answered = walk_own_posts(
@@ -196,9 +194,7 @@ impl AccountSync for MastodonSync {
         }
         self.rounds = self.rounds.wrapping_add(1);
         let mut inbox = Notifications {
-            session: &self.session,
-            token,
-            types: self.session.notification_types().await,
+            session: Arc::clone(&self.session),
         };
         let walked = walk_inbox(&mut inbox, &self.store, &account, marks, now, oldest).await?;
         crate::sync::record_unreadable(&self.store, &account, walked.skipped).await;
@@ -224,21 +220,21 @@ fn page_from(cursor: Option<String>) -> Page {
 }
 
 /// The account's statuses, newest first.
-struct OwnStatuses<'a> {
-    session: &'a MastodonSession,
-    token: Sensitive<String>,
-    now: Timestamp,
+pub(crate) struct OwnStatuses {
+    pub session: Arc<MastodonSession>,
+    pub clock: Arc<dyn Clock>,
     /// Set once the server lists one of the account's own direct statuses.
-    lists_own_direct: bool,
+    pub lists_own_direct: bool,
 }
 
-impl OwnPostSource for OwnStatuses<'_> {
+impl OwnPostSource for OwnStatuses {
     async fn own_page(&mut self, cursor: Option<String>) -> Result<OwnPage> {
+        let token = self.session.token().await?;
         let (statuses, next) = self
             .session
             .client()
             .account_statuses(
-                &self.token,
+                &token,
                 &self.session.account_id,
                 &page_from(cursor),
                 PAGE_SIZE,
@@ -247,7 +243,7 @@ impl OwnPostSource for OwnStatuses<'_> {
             .map_err(|e| self.session.error(e))?;
         let last_id = statuses.last().map(|status| status.id.clone());
         self.lists_own_direct |= statuses.iter().any(|status| status.visibility == "direct");
-        let now = self.now;
+        let now = self.clock.now();
         Ok(OwnPage {
             posts: statuses
                 .into_iter()
@@ -264,18 +260,18 @@ impl OwnPostSource for OwnStatuses<'_> {
 
 /// The account's mention (and, where the server has them, quote) notifications, filtered
 /// ones from strangers included.
-struct Notifications<'a> {
-    session: &'a MastodonSession,
-    token: Sensitive<String>,
-    types: &'static [&'static str],
+pub(crate) struct Notifications {
+    pub session: Arc<MastodonSession>,
 }
 
-impl InboxSource for Notifications<'_> {
+impl InboxSource for Notifications {
     async fn inbox_page(&mut self, cursor: Option<String>) -> Result<InboxPage> {
+        let token = self.session.token().await?;
+        let types = self.session.notification_types().await;
         let got = self
             .session
             .client()
-            .notifications(&self.token, self.types, &page_from(cursor), PAGE_SIZE, true)
+            .notifications(&token, types, &page_from(cursor), PAGE_SIZE, true)
             .await
             .map_err(|e| self.session.error(e))?;
         let last_id = got.notifications.last().map(|n| n.id.clone());
@@ -288,10 +284,11 @@ impl InboxSource for Notifications<'_> {
             next: older_than(got.next, last_id),
             skipped: got.skipped,
             low_on_requests: false,
+            reset_at: None,
             items: got
                 .notifications
                 .into_iter()
-                .filter_map(|n| incoming(self.session, n))
+                .filter_map(|n| incoming(&self.session, n))
                 .collect(),
         })
     }
