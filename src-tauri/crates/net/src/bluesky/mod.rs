@@ -21,8 +21,6 @@ pub use records::{
     StrongRef, Thread, ThreadPost, ThreadRole,
 };
 
-use std::time::Duration;
-
 use base64::Engine as _;
 use earshot_core::Sensitive;
 use reqwest::{Method, StatusCode};
@@ -130,15 +128,10 @@ impl XrpcClient {
     /// `service` is the server's origin, e.g. `https://bsky.social`.
     pub fn new(service: impl Into<String>) -> Result<Self> {
         let service = service.into().trim_end_matches('/').to_owned();
-        let http = reqwest::Client::builder()
-            .user_agent(crate::USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| XrpcError::Unreachable {
-                service: service.clone(),
-                reason: e.to_string(),
-            })?;
+        let http = crate::http_client(usize::MAX).map_err(|e| XrpcError::Unreachable {
+            service: service.clone(),
+            reason: e.to_string(),
+        })?;
         Ok(Self { http, service })
     }
 
@@ -269,12 +262,10 @@ impl XrpcClient {
     ) -> Result<(T, RateLimit)> {
         let response = request.send().await.map_err(|e| self.unreachable(e))?;
         let status = response.status();
-        // A PDS proxying a request (chat, the AppView) passes back only `retry-after`.
-        let retry_at = header_number(&response, "retry-after")
-            .map(|seconds| jiff::Timestamp::now().as_second() + seconds.clamp(0, 86_400));
+        let (remaining, reset_at) = crate::rate_limit_of(response.headers());
         let limit = RateLimit {
-            remaining: header_number(&response, "ratelimit-remaining"),
-            reset_at: header_number(&response, "ratelimit-reset").or(retry_at),
+            remaining,
+            reset_at: reset_at.map(|at| at.as_second()),
         };
         let bytes = crate::read_body(response)
             .await
@@ -335,17 +326,6 @@ impl XrpcClient {
             },
         }
     }
-}
-
-fn header_number(response: &reqwest::Response, name: &str) -> Option<i64> {
-    response
-        .headers()
-        .get(name)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// When an access token expires (Unix seconds), read from the token itself; `None` when it

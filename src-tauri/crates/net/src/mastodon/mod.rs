@@ -10,7 +10,6 @@ mod streaming;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use earshot_core::{Sensitive, Timestamp};
 use reqwest::{Method, RequestBuilder, StatusCode};
@@ -332,18 +331,10 @@ impl MastodonClient {
             format!("https://{server}")
         };
         let build = |idle_per_host: usize| {
-            reqwest::Client::builder()
-                .user_agent(crate::USER_AGENT)
-                .connect_timeout(Duration::from_secs(10))
-                .timeout(Duration::from_secs(30))
-                .pool_max_idle_per_host(idle_per_host)
-                // A redirect would move the bearer token to another host.
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| MastodonError::Unreachable {
-                    server: origin.clone(),
-                    reason: error_chain(&e),
-                })
+            crate::http_client(idle_per_host).map_err(|e| MastodonError::Unreachable {
+                server: origin.clone(),
+                reason: error_chain(&e),
+            })
         };
         Ok(Self {
             pooled: build(usize::MAX)?,
@@ -484,10 +475,7 @@ impl MastodonClient {
         match status {
             StatusCode::TOO_MANY_REQUESTS => MastodonError::RateLimited {
                 server,
-                reset_at: headers
-                    .get("x-ratelimit-reset")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.parse().ok()),
+                reset_at: crate::rate_limit_of(headers).1,
             },
             StatusCode::UNAUTHORIZED => MastodonError::InvalidToken { server },
             // Some servers answer 422 (or 403) rather than 401 for a token they refuse; only
