@@ -273,6 +273,13 @@ impl App {
             .await
     }
 
+    /// Signs in to the reference PDS from the Accounts screen, as a person would.
+    pub async fn sign_in_to_bluesky(&self, handle: &str, password: &str) -> Result<()> {
+        self.click("[data-testid=nav-accounts]").await?;
+        self.fill_bluesky_sign_in(handle, password).await?;
+        self.click("[data-testid=bluesky-sign-in]").await
+    }
+
     /// Starts a Mastodon sign-in from the Accounts screen; the driver's stand-in browser
     /// ([`Driver::approving_mastodon_sign_in_as`]) approves and Earshot finishes by itself.
     pub async fn sign_in_to_mastodon(&self, server_url: &str) -> Result<()> {

@@ -160,10 +160,7 @@ async fn docs_screenshots() -> Result<()> {
         .await;
 
     app.turn_off_quiet_hours().await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.fill_bluesky_sign_in(&maya.handle, &app_password)
-        .await?;
-    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.sign_in_to_bluesky(&maya.handle, &app_password).await?;
     app.css("[data-testid=account-row][data-sync-state=synced]")
         .await?;
     app.sign_in_to_mastodon(mastodon.url()).await?;

@@ -180,9 +180,9 @@ pub(crate) struct Running {
     /// Held only so that dropping `Running` stops the stream.
     pub _stream: Option<StreamGuard>,
     /// Reading the account's history back further, while it does.
-    pub history: Option<crate::history::HistoryHandle>,
+    pub history: Option<crate::supervisor::TaskHandle>,
     /// A Bluesky account's direct messages.
-    pub _chat: Option<crate::bluesky::chat::ChatHandle>,
+    pub _chat: Option<crate::supervisor::TaskHandle>,
 }
 
 /// What the keyring check found, for the Settings screen.

@@ -16,24 +16,13 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::earshot::{Connection, on_store};
+use crate::supervisor::{TaskHandle, spawn_stoppable};
 use crate::sync::{Backoff, retry_delay};
 use crate::walk::{InboxSource, OwnPostSource};
 use crate::{Earshot, EngineEvent, Error, Result};
 
 /// Failures in a row (rate limits aside) after which a read back stops and says why.
 const GIVE_UP_AFTER: u32 = 6;
-
-/// Stops the walk when dropped.
-#[derive(Debug)]
-pub(crate) struct HistoryHandle {
-    cancel: CancellationToken,
-}
-
-impl Drop for HistoryHandle {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-    }
-}
 
 /// A read back over the same sources the sync reads, in another order and further back.
 pub(crate) struct HistoryTask<O, I> {
@@ -50,16 +39,8 @@ where
     O: OwnPostSource + Sync + 'static,
     I: InboxSource + Sync + 'static,
 {
-    pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> HistoryHandle {
-        let cancel = CancellationToken::new();
-        let stop = cancel.clone();
-        runtime.spawn(async move {
-            tokio::select! {
-                () = stop.cancelled() => {}
-                () = self.run(&stop) => {}
-            }
-        });
-        HistoryHandle { cancel }
+    pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> TaskHandle {
+        spawn_stoppable(runtime, |cancel| async move { self.run(&cancel).await })
     }
 
     /// Reads page after page while the stored read is running.

@@ -136,3 +136,34 @@ mod tests {
         cancel.cancel();
     }
 }
+
+/// A background task that stops when its handle is dropped (an account's chat reader, a read
+/// back): the handle lives where the task belongs, and goes with it.
+#[derive(Debug)]
+pub(crate) struct TaskHandle {
+    cancel: CancellationToken,
+}
+
+impl Drop for TaskHandle {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+/// Spawns `task`, made with the token it should watch, and returns the handle that stops it.
+pub(crate) fn spawn_stoppable<F, Fut>(runtime: &tokio::runtime::Handle, task: F) -> TaskHandle
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let cancel = CancellationToken::new();
+    let stop = cancel.clone();
+    let run = task(cancel.clone());
+    runtime.spawn(async move {
+        tokio::select! {
+            () = stop.cancelled() => {}
+            () = run => {}
+        }
+    });
+    TaskHandle { cancel }
+}

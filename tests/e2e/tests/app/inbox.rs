@@ -19,10 +19,7 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
     let app = driver.launch().await?;
     // Owed is the start screen; empty, it says what will appear and how to begin.
     app.css("[data-testid=owed-empty]").await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.fill_bluesky_sign_in(&alice.handle, &app_password)
-        .await?;
-    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.sign_in_to_bluesky(&alice.handle, &app_password).await?;
     app.expect_texts(
         "[data-testid=account-row] .handle",
         &[&format!("@{}", alice.handle)],
@@ -129,10 +126,7 @@ async fn a_bluesky_direct_message_is_answered_from_owed() -> Result<()> {
 
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
-    app.click("[data-testid=nav-accounts]").await?;
-    app.fill_bluesky_sign_in(&alice.handle, &app_password)
-        .await?;
-    app.click("[data-testid=bluesky-sign-in]").await?;
+    app.sign_in_to_bluesky(&alice.handle, &app_password).await?;
     app.click("[data-testid=nav-owed]").await?;
     app.expect_texts(
         "[data-testid=owed-reason]",

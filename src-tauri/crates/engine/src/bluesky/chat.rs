@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::session::BlueskySession;
 use crate::earshot::on_store;
+use crate::supervisor::{TaskHandle, spawn_stoppable};
 use crate::sync::{Backoff, retry_delay};
 use crate::{EngineEvent, Error, Result};
 
@@ -98,18 +99,6 @@ impl ChatCadence {
     }
 }
 
-/// Stops the chat task when dropped.
-#[derive(Debug)]
-pub(crate) struct ChatHandle {
-    cancel: CancellationToken,
-}
-
-impl Drop for ChatHandle {
-    fn drop(&mut self) {
-        self.cancel.cancel();
-    }
-}
-
 pub(crate) struct ChatTask {
     pub account: Account,
     pub session: Arc<BlueskySession>,
@@ -124,16 +113,8 @@ pub(crate) struct ChatTask {
 }
 
 impl ChatTask {
-    pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> ChatHandle {
-        let cancel = CancellationToken::new();
-        let stop = cancel.clone();
-        runtime.spawn(async move {
-            tokio::select! {
-                () = stop.cancelled() => {}
-                () = self.run(&stop) => {}
-            }
-        });
-        ChatHandle { cancel }
+    pub(crate) fn spawn(self, runtime: &tokio::runtime::Handle) -> TaskHandle {
+        spawn_stoppable(runtime, |cancel| async move { self.run(&cancel).await })
     }
 
     async fn run(self, cancel: &CancellationToken) {

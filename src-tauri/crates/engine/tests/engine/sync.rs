@@ -19,15 +19,19 @@ use crate::support::{engine_with, within};
 
 const POLL: Duration = Duration::from_secs(2);
 
-/// An engine on `dir` polling every [`POLL`], with secrets in `secrets`.
-fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
-    let sync = SyncSettings {
+/// Notifications and direct messages read every [`POLL`], identities from the reference PLC.
+fn polling() -> SyncSettings {
+    SyncSettings {
         poll_interval: POLL,
         chat_poll_interval: Some(POLL),
         plc_directory: plc_url(),
         ..SyncSettings::default()
-    };
-    engine_with(dir, secrets, sync)
+    }
+}
+
+/// An engine on `dir` polling every [`POLL`], with secrets in `secrets`.
+fn engine(dir: &tempfile::TempDir, secrets: &Arc<MemorySecretStore>) -> Earshot {
+    engine_with(dir, secrets, polling())
 }
 
 async fn signed_in(earshot: &Earshot, account: &TestAccount) -> AccountId {
@@ -513,11 +517,7 @@ fn engine_with_clock(
     crate::support::engine_on(
         dir,
         secrets,
-        SyncSettings {
-            poll_interval: POLL,
-            plc_directory: plc_url(),
-            ..SyncSettings::default()
-        },
+        polling(),
         Arc::clone(clock) as _,
         Arc::new(crate::support::SilentNotifier) as _,
     )
@@ -752,12 +752,7 @@ async fn direct_messages_reach_owed_and_leave_it_when_answered_anywhere() {
     let earshot = crate::support::engine_on(
         &dir,
         &secrets,
-        SyncSettings {
-            poll_interval: POLL,
-            chat_poll_interval: Some(POLL),
-            plc_directory: plc_url(),
-            ..SyncSettings::default()
-        },
+        polling(),
         Arc::new(earshot_core::SystemClock),
         Arc::clone(&notices) as Arc<dyn earshot_engine::Notifier>,
     );

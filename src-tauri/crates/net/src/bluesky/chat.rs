@@ -250,16 +250,8 @@ impl XrpcClient {
         if let Some(message) = message {
             body["messageId"] = message.into();
         }
-        self.chat::<Value>(
-            Method::POST,
-            "chat.bsky.convo.updateRead",
-            &[],
-            access,
-            proxy,
-            Some(body),
-        )
-        .await
-        .map(|_| ())
+        self.chat_procedure("chat.bsky.convo.updateRead", access, proxy, body)
+            .await
     }
 
     /// Accepts a conversation request.
@@ -269,16 +261,9 @@ impl XrpcClient {
         proxy: &str,
         convo: &str,
     ) -> Result<()> {
-        self.chat::<Value>(
-            Method::POST,
-            "chat.bsky.convo.acceptConvo",
-            &[],
-            access,
-            proxy,
-            Some(json!({ "convoId": convo })),
-        )
-        .await
-        .map(|_| ())
+        let body = json!({ "convoId": convo });
+        self.chat_procedure("chat.bsky.convo.acceptConvo", access, proxy, body)
+            .await
     }
 
     /// Leaves a conversation (how a request is declined).
@@ -288,16 +273,22 @@ impl XrpcClient {
         proxy: &str,
         convo: &str,
     ) -> Result<()> {
-        self.chat::<Value>(
-            Method::POST,
-            "chat.bsky.convo.leaveConvo",
-            &[],
-            access,
-            proxy,
-            Some(json!({ "convoId": convo })),
-        )
-        .await
-        .map(|_| ())
+        let body = json!({ "convoId": convo });
+        self.chat_procedure("chat.bsky.convo.leaveConvo", access, proxy, body)
+            .await
+    }
+
+    /// A chat procedure whose answer Earshot does not need.
+    async fn chat_procedure(
+        &self,
+        nsid: &str,
+        access: &Sensitive<String>,
+        proxy: &str,
+        body: Value,
+    ) -> Result<()> {
+        self.chat::<Value>(Method::POST, nsid, &[], access, proxy, Some(body))
+            .await
+            .map(|_| ())
     }
 
     /// One chat call through the PDS, proxied to `proxy` (`did#service`).
