@@ -36,8 +36,29 @@ pub(super) struct Grammar {
     exclamations: &'static [&'static str],
     /// Openers of short lead-ins the writer answers at once ("The result? Amazing.").
     lead_ins: &'static [&'static str],
+    /// How people write fast in this language, where the detector knows it.
+    chat: Option<&'static Chat>,
     /// Written without spaces between words (Japanese, Chinese): read by particles instead.
     unspaced: Option<Unspaced>,
+}
+
+/// Questions written fast, without a question mark and often without their auxiliary: "where
+/// u at", "anyone going to the keynote", "r u coming", "u still open", "hey how r u".
+struct Chat {
+    /// Set aside before the sentence is read ("hey there how r u" asks "how r u").
+    greetings: &'static [&'static str],
+    /// Calls to whoever reads: "anyone going…", "anybody got…".
+    callouts: &'static [&'static str],
+    /// …unless what follows makes them a statement: "anyone can join", "anyone who came…".
+    callout_statements: &'static [&'static str],
+    /// The reader, as a question without its auxiliary opens: "(are) you coming", "(is) ur…".
+    second_person: &'static [&'static str],
+    /// What follows the reader in such a question: "u *open* today", "you *coming*".
+    dropped_aux_predicates: &'static [&'static str],
+    /// Openers of an invitation: "wanna meet at the booth".
+    invitations: &'static [&'static str],
+    /// …unless the writer only announces: "wanna *thank* everyone".
+    announcing: &'static [&'static str],
 }
 
 /// Question particles and words of scripts without spaces.
@@ -72,6 +93,11 @@ fn phrase_first<'p>(words: &[String], phrases: &[&'p str]) -> Option<&'p str> {
         .iter()
         .find(|phrase| phrase_at(words, 0, phrase))
         .copied()
+}
+
+/// Whether one of `phrases` stands at `at`.
+fn phrase_at_any(words: &[String], at: usize, phrases: &[&str]) -> bool {
+    phrases.iter().any(|phrase| phrase_at(words, at, phrase))
 }
 
 fn is_one_of(word: Option<&String>, list: &[&str]) -> bool {
@@ -122,6 +148,12 @@ impl Grammar {
             .iter()
             .any(|list| list.contains(&word))
             || self.is_inverted_form(word)
+            // Chat words are as telling: "anybody got a charger" is English.
+            || self.chat.is_some_and(|chat| {
+                [chat.callouts, chat.second_person, chat.greetings]
+                    .iter()
+                    .any(|list| list.contains(&word))
+            })
     }
 
     pub fn rhetorical_phrase(&self, words: &[String]) -> Option<&'static str> {
@@ -159,13 +191,16 @@ impl Grammar {
         if let Some(unspaced) = &self.unspaced {
             return unspaced.question_shape(sentence);
         }
-        let words = &sentence.words;
+        let words = self.without_greeting(&sentence.words);
         if let Some(request) = self.request(words) {
             return Some(Shape {
                 kind: QuestionKind::Request,
                 why: format!("asks something of the reader (\"{request}\")"),
                 unmarked_score: 0.75,
             });
+        }
+        if let Some(shape) = self.chat_shape(words) {
+            return Some(shape);
         }
         if let Some(wh) = phrase_first(words, self.wh_words) {
             let skip = wh.split(' ').count();
@@ -176,7 +211,12 @@ impl Grammar {
                 .skip(skip)
                 .take(3)
                 .any(|word| self.verbs.contains(&word.as_str()) || self.is_inverted_form(word))
-                || is_one_of(words.get(skip + 1), self.subjects);
+                || is_one_of(words.get(skip + 1), self.subjects)
+                // The reader right after it in a short sentence, the auxiliary dropped:
+                // "where u at", "what you doing".
+                || self.chat.is_some_and(|chat| {
+                    words.len() <= 6 && phrase_at_any(words, skip, chat.second_person)
+                });
             let certain = self.unambiguous_wh.contains(&wh);
             return Some(Shape {
                 kind: QuestionKind::Wh,
@@ -201,6 +241,62 @@ impl Grammar {
                 why: format!("ends with the tag \"{tag}\""),
                 unmarked_score: 0.3,
             });
+        }
+        None
+    }
+
+    /// The sentence without the greeting it opens with ("hey there how r u" → "how r u").
+    fn without_greeting<'w>(&self, words: &'w [String]) -> &'w [String] {
+        let Some(chat) = self.chat else { return words };
+        match phrase_first(words, chat.greetings) {
+            Some(greeting) => &words[greeting.split(' ').count()..],
+            None => words,
+        }
+    }
+
+    /// Questions written fast, without their auxiliary or their question mark: a call on
+    /// whoever reads ("anyone going to the keynote"), the reader and what they are doing ("u
+    /// still open"), an invitation ("wanna meet at the booth").
+    fn chat_shape(&self, words: &[String]) -> Option<Shape> {
+        let chat = self.chat?;
+        let shape = |kind, why: String| {
+            Some(Shape {
+                kind,
+                why,
+                unmarked_score: 0.6,
+            })
+        };
+        if let Some(call) = phrase_first(words, chat.callouts)
+            && words.len() > 1
+            && !is_one_of(words.get(1), chat.callout_statements)
+        {
+            return shape(
+                QuestionKind::Request,
+                format!("calls on whoever reads (\"{call}…\")"),
+            );
+        }
+        if let Some(reader) = phrase_first(words, chat.second_person)
+            && words.len() <= 7
+        {
+            let next = reader.split(' ').count();
+            if is_one_of(words.get(next), chat.dropped_aux_predicates) {
+                return shape(
+                    QuestionKind::YesNo,
+                    format!(
+                        "asks the reader without its verb (\"{reader} {}…\")",
+                        words[next]
+                    ),
+                );
+            }
+        }
+        if let Some(invitation) = phrase_first(words, chat.invitations) {
+            let next = invitation.split(' ').count();
+            if words.len() > next && !is_one_of(words.get(next), chat.announcing) {
+                return shape(
+                    QuestionKind::Request,
+                    format!("invites the reader (\"{invitation}…\")"),
+                );
+            }
         }
         None
     }
@@ -266,11 +362,44 @@ static ENGLISH: Grammar = Grammar {
         "that", "for", "with", "in", "on", "be", "have", "how", "can", "was", "we", "your",
     ],
     wh_words: &[
-        "what", "what's", "whats", "when", "when's", "where", "where's", "who", "who's", "whom",
-        "whose", "why", "how", "how's", "which",
+        "how many",
+        "how much",
+        "how long",
+        "how far",
+        "how soon",
+        "what time",
+        "which one",
+        "what",
+        "what's",
+        "whats",
+        "when",
+        "when's",
+        "where",
+        "where's",
+        "who",
+        "who's",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "how's",
+        "which",
     ],
     unambiguous_wh: &[
-        "why", "what's", "whats", "where's", "who's", "how's", "when's",
+        "why",
+        "what's",
+        "whats",
+        "where's",
+        "who's",
+        "how's",
+        "when's",
+        "how many",
+        "how much",
+        "how long",
+        "how far",
+        "how soon",
+        "what time",
+        "which one",
     ],
     inverted_verbs: &[
         "do",
@@ -307,6 +436,8 @@ static ENGLISH: Grammar = Grammar {
         "couldn't",
         "haven't",
         "hasn't",
+        // Chat shorthand: "r u coming".
+        "r",
     ],
     inversion_endings: &[],
     command_verbs: &["do", "don't", "have"],
@@ -319,7 +450,7 @@ static ENGLISH: Grammar = Grammar {
     verbs: &[
         "is", "are", "was", "were", "do", "does", "did", "can", "could", "would", "will", "should",
         "have", "has", "had", "may", "might", "am", "isn't", "aren't", "don't", "doesn't",
-        "didn't", "can't", "won't",
+        "didn't", "can't", "won't", "r",
     ],
     requests: &[
         "can you",
@@ -414,7 +545,68 @@ static ENGLISH: Grammar = Grammar {
         "the", "my", "our", "best", "worst", "plot", "result", "reason", "verdict", "moral",
         "lesson", "bottom",
     ],
+    chat: Some(&ENGLISH_CHAT),
     unspaced: None,
+};
+
+static ENGLISH_CHAT: Chat = Chat {
+    greetings: &[
+        "hey there",
+        "hi there",
+        "hello there",
+        "hey all",
+        "hi all",
+        "hey",
+        "hi",
+        "hello",
+        "hiya",
+        "heya",
+        "yo",
+        "morning",
+        "evening",
+        "oi",
+    ],
+    callouts: &["anyone", "anybody", "any1", "ne1"],
+    callout_statements: &[
+        "can", "could", "will", "would", "should", "may", "must", "who", "that", "is", "was",
+        "needs", "gets",
+    ],
+    second_person: &["u", "you", "ya", "y'all", "yall", "you guys", "u guys"],
+    dropped_aux_predicates: &[
+        "open",
+        "coming",
+        "going",
+        "around",
+        "free",
+        "there",
+        "here",
+        "still",
+        "ok",
+        "okay",
+        "up",
+        "in",
+        "home",
+        "back",
+        "awake",
+        "busy",
+        "ready",
+        "done",
+        "sure",
+        "joining",
+        "staying",
+        "doing",
+        "streaming",
+        "leaving",
+        "closing",
+        "heading",
+        "watching",
+        "at",
+        "on",
+    ],
+    invitations: &["wanna", "want to", "fancy", "up for", "down for", "down to"],
+    announcing: &[
+        "say", "thank", "share", "give", "shout", "announce", "remind", "see", "know", "tell",
+    ],
 };
 
 static SPANISH: Grammar = Grammar {
@@ -473,6 +665,7 @@ static SPANISH: Grammar = Grammar {
         "qué alegría",
     ],
     lead_ins: &["el", "la", "mi", "lo", "resultado"],
+    chat: None,
     unspaced: None,
 };
 
@@ -562,6 +755,7 @@ static FRENCH: Grammar = Grammar {
         "quelle joie",
     ],
     lead_ins: &["le", "la", "mon", "ma", "résultat"],
+    chat: None,
     unspaced: None,
 };
 
@@ -666,6 +860,7 @@ static GERMAN: Grammar = Grammar {
     answers: &["weil", "ja", "antwort", "natürlich", "klar"],
     exclamations: &["was für ein", "was für eine", "wie schön", "wie toll"],
     lead_ins: &["der", "die", "das", "mein", "ergebnis"],
+    chat: None,
     unspaced: None,
 };
 
@@ -719,6 +914,7 @@ static PORTUGUESE: Grammar = Grammar {
         "que maravilha",
     ],
     lead_ins: &["o", "a", "meu", "minha", "resultado"],
+    chat: None,
     unspaced: None,
 };
 
@@ -773,6 +969,7 @@ static ITALIAN: Grammar = Grammar {
         "che meraviglia",
     ],
     lead_ins: &["il", "la", "mio", "mia", "risultato"],
+    chat: None,
     unspaced: None,
 };
 
@@ -825,6 +1022,7 @@ static DUTCH: Grammar = Grammar {
     answers: &["omdat", "ja", "antwoord", "natuurlijk", "tuurlijk"],
     exclamations: &["wat een", "wat mooi", "wat leuk", "wat fijn"],
     lead_ins: &["de", "het", "mijn", "resultaat"],
+    chat: None,
     unspaced: None,
 };
 
@@ -846,6 +1044,7 @@ static UNSPACED: Grammar = Grammar {
     answers: &[],
     exclamations: &[],
     lead_ins: &[],
+    chat: None,
     unspaced: Some(Unspaced {
         final_particles: &[
             "吗",

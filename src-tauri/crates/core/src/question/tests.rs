@@ -164,3 +164,31 @@ fn the_social_test_set_stays_accurate() {
         "precision {precision:.2}, recall {recall:.2}; wrong: {wrong:#?}"
     );
 }
+
+#[test]
+fn questions_written_fast_ask() {
+    // A question word, the auxiliary dropped or in shorthand.
+    assert_eq!(kind("where u at"), QuestionKind::Wh);
+    assert!(asks("how many tickets left"));
+    assert!(asks("how r u getting home"));
+    // A call on whoever reads.
+    assert_eq!(kind("anybody got a charger"), QuestionKind::Request);
+    assert!(asks("anyone going to the keynote"));
+    // Chat shorthand and the reader without a verb.
+    assert_eq!(kind("r u coming"), QuestionKind::YesNo);
+    assert!(asks("u still open today"));
+    assert!(asks("wanna meet at the booth"));
+    // A greeting before the question.
+    assert!(asks("hey there how r u"));
+    assert!(asks("hi! you still open"));
+}
+
+#[test]
+fn statements_shaped_like_fast_questions_do_not_ask() {
+    assert!(!asks("anyone can join the meetup"));
+    assert!(!asks("anyone who wants to come is welcome"));
+    assert!(!asks("you did great today"));
+    assert!(!asks("wanna thank everyone who came"));
+    assert!(!asks("hey there, great talk"));
+    assert!(!asks("how many times i've said this, lol"));
+}
