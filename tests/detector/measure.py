@@ -43,12 +43,16 @@ CORPUS_LANGUAGES = {
 QUESTION_MARKS = str.maketrans("", "", "?？¿")
 
 
-def classify(texts):
+def classify(texts, languages=None):
     binary = ROOT / "target" / "release" / "earshot-cli"
     subprocess.run(
         ["cargo", "build", "--quiet", "--release", "-p", "earshot-cli"], cwd=ROOT, check=True
     )
-    lines = "".join(json.dumps({"text": text}) + "\n" for text in texts)
+    languages = languages or [None] * len(texts)
+    lines = "".join(
+        json.dumps({"text": text, **({"lang": lang} if lang else {})}) + "\n"
+        for text, lang in zip(texts, languages)
+    )
     done = subprocess.run(
         [binary, "classify"], input=lines, capture_output=True, text=True, check=True
     )
@@ -114,13 +118,15 @@ def main():
         [(case["lang"], case["question"], got) for case, got in zip(social, found)],
     )
     informal = [json.loads(line) for line in (ROOT / "tests/detector/informal.jsonl").open()]
-    found = classify([case["text"] for case in informal])
+    guessed = classify([case["text"] for case in informal])
+    declared = classify([case["text"] for case in informal], [case["lang"] for case in informal])
     for split in ("dev", "held_out"):
-        report(
-            f"Earshot informal set, {split} (tests/detector/informal.jsonl; no question marks)",
-            [(case["lang"], case["question"], got)
-             for case, got in zip(informal, found) if case["split"] == split],
-        )
+        for how, found in (("language guessed", guessed), ("language declared", declared)):
+            report(
+                f"Earshot informal set, {split}, {how} (tests/detector/informal.jsonl; no question marks)",
+                [(case["lang"], case["question"], got)
+                 for case, got in zip(informal, found) if case["split"] == split],
+            )
     if os.environ.get("EARSHOT_SKIP_CORPUS"):
         return
     utterances = corpus_utterances()
@@ -134,6 +140,14 @@ def main():
     report(
         f"ChatterBot corpus {CORPUS_VERSION}, question marks removed (the detector reads words only)",
         [(lang, want, got) for (lang, _), want, got in zip(utterances, labels, unmarked)],
+    )
+    declared = classify(
+        [text.translate(QUESTION_MARKS) for _, text in utterances],
+        [lang for lang, _ in utterances],
+    )
+    report(
+        f"ChatterBot corpus {CORPUS_VERSION}, question marks removed, language declared",
+        [(lang, want, got) for (lang, _), want, got in zip(utterances, labels, declared)],
     )
 
 

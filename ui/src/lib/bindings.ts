@@ -523,6 +523,11 @@ export type IncomingPost_Deserialize = {
 	subjectUri?: string | null,
 	/**  Its page on the web, as the network gives it (not yet checked as safe to open). */
 	webUrl?: string | null,
+	/**
+	 *  The language its author declared (Mastodon's `language`, Bluesky's first `langs`),
+	 *  for the question detector; `None` when undeclared.
+	 */
+	language?: string | null,
 };
 
 /**  A post addressed to an account, as a sync delivers it. */
@@ -544,6 +549,11 @@ export type IncomingPost_Serialize = {
 	subjectUri: string | null,
 	/**  Its page on the web, as the network gives it (not yet checked as safe to open). */
 	webUrl: string | null,
+	/**
+	 *  The language its author declared (Mastodon's `language`, Bluesky's first `langs`),
+	 *  for the question detector; `None` when undeclared.
+	 */
+	language: string | null,
 };
 
 export type IpcError = {

@@ -26,6 +26,7 @@ export function item(id: string, text: string, answeredBy: string | null = null)
       replyParent: null,
       subjectUri: null,
       webUrl: `https://bsky.app/profile/did:plc:bob/post/${id}`,
+      language: null,
     },
   };
 }

@@ -7,14 +7,15 @@
 use std::io::{self, BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
-use earshot_core::detect_question;
+use earshot_core::detect_question_in;
 use serde::Deserialize;
 
 const USAGE: &str = "\
 Usage: earshot-cli <command>
 
 Commands:
-  classify   Reads JSON lines {\"text\": \"...\"} on stdin and writes one JSON line per input,
+  classify   Reads JSON lines {\"text\": \"...\"} on stdin (with \"lang\": \"en\" when the author
+             declared a language) and writes one JSON line per input,
              in order: {\"question\": bool, \"score\": number, \"kind\": string, \"reason\": string,
              \"asks\": string|null}. A line that cannot be read gets {\"error\": \"...\"} and the
              exit status is 1 once all lines are done.";
@@ -22,6 +23,9 @@ Commands:
 #[derive(Deserialize)]
 struct Post {
     text: String,
+    /// The language the author declared, if any.
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -63,7 +67,10 @@ fn classify(input: impl BufRead, output: impl Write) -> io::Result<usize> {
         // Written straight from the verdict, so a score reads as the f32 it is (0.95, not
         // 0.949999988079071).
         match serde_json::from_str::<Post>(&line) {
-            Ok(post) => serde_json::to_writer(&mut output, &detect_question(&post.text))?,
+            Ok(post) => serde_json::to_writer(
+                &mut output,
+                &detect_question_in(&post.text, post.lang.as_deref()),
+            )?,
             Err(e) => {
                 unreadable += 1;
                 let error = format!("line {} is not {{\"text\": \"...\"}}: {e}", index + 1);

@@ -89,6 +89,9 @@ pub struct IncomingPost {
     pub subject_uri: Option<String>,
     /// Its page on the web, as the network gives it (not yet checked as safe to open).
     pub web_url: Option<String>,
+    /// The language its author declared (Mastodon's `language`, Bluesky's first `langs`),
+    /// for the question detector; `None` when undeclared.
+    pub language: Option<String>,
 }
 
 /// One of the account's own posts, wherever it was written. A reply answers what it replies

@@ -33,7 +33,9 @@ pub use plan::{
     PlanTarget, PlannedPart, PlannedPost, PlannedPostId, PostLimits, outgoing_texts, tidy_language,
     tidy_warning, validate_images, validate_parts,
 };
-pub use question::{QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question};
+pub use question::{
+    QUESTION_THRESHOLD, QuestionKind, QuestionVerdict, detect_question, detect_question_in,
+};
 pub use report::{
     AnswerTimes, LeftHanging, Outcomes, PostDrew, Report, ReportDay, ReportError, ReportRequest,
     ReportScope,

@@ -412,6 +412,7 @@ mod tests {
                 reply_parent: None,
                 subject_uri: None,
                 web_url: None,
+                language: None,
             },
             answered_by: None,
             state: ItemState::Owed,

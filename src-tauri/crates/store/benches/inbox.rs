@@ -41,6 +41,7 @@ fn post(n: usize) -> IncomingPost {
         reply_parent: Some(root),
         subject_uri: Some("at://did:plc:alice/app.bsky.feed.post/root".into()),
         web_url: None,
+        language: None,
     }
 }
 

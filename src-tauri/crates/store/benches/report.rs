@@ -46,6 +46,7 @@ fn post(n: i64) -> IncomingPost {
         reply_parent: None,
         subject_uri: None,
         web_url: None,
+        language: None,
     }
 }
 

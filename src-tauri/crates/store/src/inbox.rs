@@ -5,7 +5,7 @@
 
 use earshot_core::{
     AccountId, InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, Network, OwnPost,
-    Person, PostRef, QuestionKind, SyncMarks, SyncRecord, Timestamp, Walk, detect_question,
+    Person, PostRef, QuestionKind, SyncMarks, SyncRecord, Timestamp, Walk, detect_question_in,
 };
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -87,6 +87,8 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
             reply_parent: post_ref(row.get("reply_parent_uri")?, row.get("reply_parent_cid")?),
             subject_uri: row.get("subject_uri")?,
             web_url: row.get("web_url")?,
+            // Read by the detector as the item is stored, not kept.
+            language: None,
         },
         answered_by,
         state,
@@ -209,7 +211,7 @@ pub(crate) fn insert_items(
     )?;
     let mut added = 0;
     for post in posts {
-        let verdict = detect_question(&post.text);
+        let verdict = detect_question_in(&post.text, post.language.as_deref());
         added += insert.execute(params![
             account.0,
             post.uri,

@@ -105,6 +105,22 @@ fn is_one_of(word: Option<&String>, list: &[&str]) -> bool {
 }
 
 impl Grammar {
+    /// The grammar for a declared language (its primary subtag), if the detector has one.
+    pub fn for_language(tag: &str) -> Option<&'static Grammar> {
+        let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+        Some(match primary.as_str() {
+            "en" => &ENGLISH,
+            "es" => &SPANISH,
+            "fr" => &FRENCH,
+            "de" => &GERMAN,
+            "pt" => &PORTUGUESE,
+            "it" => &ITALIAN,
+            "nl" => &DUTCH,
+            "ja" | "zh" => &UNSPACED,
+            _ => return None,
+        })
+    }
+
     /// The grammar whose common words the post uses most; English when unsure.
     pub fn guess(sentences: &[Sentence]) -> &'static Grammar {
         let letters: String = sentences.iter().map(Sentence::letters).collect();
@@ -150,7 +166,7 @@ impl Grammar {
             || self.is_inverted_form(word)
             // Chat words are as telling: "anybody got a charger" is English.
             || self.chat.is_some_and(|chat| {
-                [chat.callouts, chat.second_person, chat.greetings]
+                [chat.callouts, chat.second_person, chat.greetings, chat.invitations]
                     .iter()
                     .any(|list| list.contains(&word))
             })

@@ -88,8 +88,18 @@ pub struct QuestionVerdict {
 
 /// Reads `text` (a post's plain text) and says whether it asks the reader something.
 pub fn detect_question(text: &str) -> QuestionVerdict {
+    detect_question_in(text, None)
+}
+
+/// [`detect_question`] in the language the author declared (a BCP-47 tag such as "en" or
+/// "pt-BR": Mastodon's `language`, the first of Bluesky's `langs`), guessed from the words
+/// when none is declared or the detector does not know it. Short posts are where guessing
+/// fails: "anybody got a charger" shares more words with Portuguese than with English.
+pub fn detect_question_in(text: &str, language: Option<&str>) -> QuestionVerdict {
     let sentences = sentences(text);
-    let grammar = Grammar::guess(&sentences);
+    let grammar = language
+        .and_then(Grammar::for_language)
+        .unwrap_or_else(|| Grammar::guess(&sentences));
     let mut best: Option<(Reading, &Sentence)> = None;
     for (index, sentence) in sentences.iter().enumerate() {
         let next = sentences.get(index + 1);

@@ -192,3 +192,13 @@ fn statements_shaped_like_fast_questions_do_not_ask() {
     assert!(!asks("hey there, great talk"));
     assert!(!asks("how many times i've said this, lol"));
 }
+
+#[test]
+fn a_declared_language_comes_before_a_guess() {
+    // The declared language is read, not second-guessed from a few words.
+    assert!(detect_question_in("wanna split a taxi", Some("en")).question);
+    assert!(!detect_question_in("wanna split a taxi", Some("pt")).question);
+    assert!(detect_question_in("est-ce que tu viens", Some("fr-CA")).question);
+    // A language the detector does not know falls back to guessing.
+    assert!(detect_question_in("is the game on tonight", Some("tlh")).question);
+}

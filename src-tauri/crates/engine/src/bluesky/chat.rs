@@ -338,6 +338,7 @@ impl ChatTask {
             reply_parent: None,
             subject_uri: None,
             web_url: Some(format!("https://bsky.app/messages/{convo}")),
+            language: None,
         });
     }
 

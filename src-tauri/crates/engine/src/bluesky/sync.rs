@@ -183,6 +183,7 @@ pub(crate) fn incoming(notification: Notification, account_did: &str) -> Option<
         reply_root: post.reply_root.map(post_ref),
         reply_parent: post.reply_parent.map(post_ref),
         subject_uri: notification.reason_subject,
+        language: post.langs.first().cloned(),
     })
 }
 

@@ -109,6 +109,7 @@ pub(crate) fn incoming(
         },
         reply_parent: parent,
         web_url: status.url.clone().filter(|u| !u.is_empty()),
+        language: status.language.clone().filter(|l| !l.is_empty()),
     })
 }
 

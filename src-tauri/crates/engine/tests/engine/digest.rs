@@ -102,6 +102,7 @@ fn question(n: u32, author: &str, asked: &str) -> IncomingPost {
         reply_parent: None,
         subject_uri: None,
         web_url: None,
+        language: None,
     }
 }
 

@@ -57,6 +57,8 @@ pub struct PostRecord {
     pub reply_parent: Option<StrongRef>,
     /// When the author says they wrote it; clients set this, so it may be missing or odd.
     pub created_at: Option<Timestamp>,
+    /// The languages the author declared (`langs`), first the main one.
+    pub langs: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -198,6 +200,8 @@ struct WirePostRecord {
     reply: Option<WireReplyRefs>,
     #[serde(default)]
     created_at: Option<String>,
+    #[serde(default)]
+    langs: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -260,6 +264,7 @@ fn post_record(value: Value) -> Result<PostRecord, String> {
         reply_root,
         reply_parent,
         created_at: record.created_at.as_deref().and_then(timestamp),
+        langs: record.langs,
     })
 }
 

@@ -137,6 +137,9 @@ pub struct Status {
     /// `ShallowQuote` with its id.
     #[serde(default)]
     pub quote: Option<Quote>,
+    /// The language its author chose (ISO 639), where the server says.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// A quote, full or shallow; only the quoted status's id is kept.

@@ -40,6 +40,7 @@ pub(crate) fn post(n: i64, text: &str) -> IncomingPost {
         reply_parent: Some(root),
         subject_uri: Some("at://did:plc:alice/app.bsky.feed.post/root".into()),
         web_url: None,
+        language: None,
     }
 }
 
@@ -235,4 +236,28 @@ fn marks_survive_a_restart_and_signing_out_forgets_the_inbox() {
         SyncMarks::default(),
         "and so do its marks"
     );
+}
+
+/// The detector reads an item in the language its author declared: a code-mixed post that
+/// guessing takes for Portuguese is a question in the English its author chose.
+#[test]
+fn an_item_is_read_in_the_language_its_author_declared() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    let guessed = post(1, "u free para o jantar");
+    let declared = IncomingPost {
+        language: Some("en".into()),
+        ..post(2, "u free para o jantar")
+    };
+    store
+        .store_inbox_items(&alice.id, &[guessed, declared])
+        .expect("stored");
+    let asks: Vec<(String, bool)> = store
+        .inbox(100, at(0))
+        .expect("inbox")
+        .into_iter()
+        .map(|item| (item.post.uri.clone(), item.is_question()))
+        .collect();
+    assert!(asks.contains(&(post(1, "").uri, false)), "{asks:?}");
+    assert!(asks.contains(&(post(2, "").uri, true)), "{asks:?}");
 }

@@ -41,6 +41,7 @@ fn incoming(n: u32, author: &str, reason: InboxReason, text: &str, at: Timestamp
         reply_parent: None,
         subject_uri: None,
         web_url: None,
+        language: None,
     }
 }
 
