@@ -253,6 +253,9 @@ async fn docs_screenshots() -> Result<()> {
 
     app.click("[data-testid=nav-settings]").await?;
     app.click("[data-testid=test-notification]").await?;
+    // Sections still loading above move the page: the result's arrival says it has settled,
+    // and a click aimed before that could land beside the button.
+    app.css("[data-testid=test-notification-result]").await?;
     app.click("[data-testid=check-keyring]").await?;
     app.css("[data-testid=keyring-result]").await?;
     capture_app(&app, &dir, "settings.png").await?;
