@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::session::BlueskySession;
 use crate::earshot::on_store;
+use crate::settings::lock;
 use crate::supervisor::{TaskHandle, spawn_stoppable};
 use crate::sync::{Backoff, retry_delay};
 use crate::{EngineEvent, Error, Result};
@@ -89,7 +90,7 @@ impl ChatCadence {
         if let Some(fixed) = self.fixed {
             return fixed;
         }
-        let settings = *crate::settings::lock(&self.settings);
+        let settings = *lock(&self.settings);
         let seconds = if self.window_open.load(Ordering::Relaxed) {
             settings.poll_seconds_window_open
         } else {
@@ -310,12 +311,7 @@ impl ChatTask {
             ));
             return;
         }
-        let member = self
-            .members
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .get(&message.sender)
-            .cloned();
+        let member = lock(&self.members).get(&message.sender).cloned();
         incoming.push(IncomingPost {
             uri,
             cid: None,
@@ -373,22 +369,14 @@ impl ChatTask {
     }
 
     fn learn(&self, members: &[ChatMember]) {
-        let mut known = self
-            .members
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut known = lock(&self.members);
         for member in members {
             known.insert(member.did.clone(), member.clone());
         }
     }
 
     fn knows(&self, did: &str) -> bool {
-        did == self.session.did()
-            || self
-                .members
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .contains_key(did)
+        did == self.session.did() || lock(&self.members).contains_key(did)
     }
 
     /// Learns the members of the newest conversations (one just begun among them).
@@ -511,7 +499,7 @@ impl crate::Earshot {
 
 impl crate::Earshot {
     pub fn chat_settings(&self) -> ChatSettings {
-        *crate::settings::lock(&self.chat_settings)
+        *lock(&self.chat_settings)
     }
 
     /// Saves how often direct messages are read (5 s to 10 min) and whether opening one
@@ -527,7 +515,7 @@ impl crate::Earshot {
             ));
         }
         self.save_setting(crate::settings::CHAT, &settings).await?;
-        *crate::settings::lock(&self.chat_settings) = settings;
+        *lock(&self.chat_settings) = settings;
         Ok(())
     }
 

@@ -150,19 +150,15 @@ impl XrpcClient {
         let mut query = vec![("limit", limit.as_str())];
         query.extend(status.map(|s| ("status", s)));
         query.extend(cursor.map(|c| ("cursor", c)));
-        let nsid = "chat.bsky.convo.listConvos";
-        let (reply, rate_limit): (Value, _) = self
-            .chat(Method::GET, nsid, &query, access, proxy, None)
-            .await?;
-        let convos: Vec<WireConvo> = self.field(&reply, "convos", nsid)?;
-        Ok(ChatPage {
-            items: convos
-                .into_iter()
-                .filter_map(|convo| self.convo(convo))
-                .collect(),
-            cursor: reply["cursor"].as_str().map(str::to_owned),
-            rate_limit,
-        })
+        self.chat_page(
+            "chat.bsky.convo.listConvos",
+            &query,
+            access,
+            proxy,
+            "convos",
+            |c| self.convo(c),
+        )
+        .await
     }
 
     /// A conversation's messages, newest first; deleted ones have no text.
@@ -177,17 +173,16 @@ impl XrpcClient {
         let limit = limit.clamp(1, 100).to_string();
         let mut query = vec![("convoId", convo), ("limit", limit.as_str())];
         query.extend(cursor.map(|c| ("cursor", c)));
-        let nsid = "chat.bsky.convo.getMessages";
-        let (reply, rate_limit): (Value, _) = self
-            .chat(Method::GET, nsid, &query, access, proxy, None)
-            .await?;
-        let messages: Vec<Value> = self.field(&reply, "messages", nsid)?;
-        Ok(ChatPage {
-            // System messages (groups) have no sender: not something anyone is owed.
-            items: messages.iter().filter_map(|m| self.message(m)).collect(),
-            cursor: reply["cursor"].as_str().map(str::to_owned),
-            rate_limit,
-        })
+        // System messages (groups) have no sender: not something anyone is owed.
+        self.chat_page(
+            "chat.bsky.convo.getMessages",
+            &query,
+            access,
+            proxy,
+            "messages",
+            |m| self.message(m),
+        )
+        .await
     }
 
     /// What changed since `cursor` (`None`: from the start the service keeps), oldest first.
@@ -198,16 +193,15 @@ impl XrpcClient {
         cursor: Option<&str>,
     ) -> Result<ChatPage<LogEntry>> {
         let query: Vec<(&str, &str)> = cursor.map(|c| ("cursor", c)).into_iter().collect();
-        let nsid = "chat.bsky.convo.getLog";
-        let (reply, rate_limit): (Value, _) = self
-            .chat(Method::GET, nsid, &query, access, proxy, None)
-            .await?;
-        let logs: Vec<Value> = self.field(&reply, "logs", nsid)?;
-        Ok(ChatPage {
-            items: logs.iter().map(|entry| self.log_entry(entry)).collect(),
-            cursor: reply["cursor"].as_str().map(str::to_owned),
-            rate_limit,
-        })
+        self.chat_page(
+            "chat.bsky.convo.getLog",
+            &query,
+            access,
+            proxy,
+            "logs",
+            |entry| Some(self.log_entry(entry)),
+        )
+        .await
     }
 
     /// Sends `text` (with its facets) into a conversation.
@@ -320,14 +314,28 @@ impl XrpcClient {
         })
     }
 
-    fn field<T: serde::de::DeserializeOwned>(
+    /// A page of a chat list: the entries under `field`, each read by `read` (entries it
+    /// cannot read are left out), and the cursor to the next page.
+    async fn chat_page<T>(
         &self,
-        reply: &Value,
-        name: &str,
         nsid: &str,
-    ) -> Result<T> {
-        serde_json::from_value(reply[name].clone())
-            .map_err(|e| self.malformed(format!("{nsid}: {name}: {e}")))
+        query: &[(&str, &str)],
+        access: &Sensitive<String>,
+        proxy: &str,
+        field: &str,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Result<ChatPage<T>> {
+        let (reply, rate_limit): (Value, _) = self
+            .chat(Method::GET, nsid, query, access, proxy, None)
+            .await?;
+        let entries = reply[field]
+            .as_array()
+            .ok_or_else(|| self.malformed(format!("{nsid} answered without {field}")))?;
+        Ok(ChatPage {
+            items: entries.iter().filter_map(read).collect(),
+            cursor: reply["cursor"].as_str().map(str::to_owned),
+            rate_limit,
+        })
     }
 
     fn message(&self, value: &Value) -> Option<ChatMessage> {
@@ -350,7 +358,8 @@ impl XrpcClient {
         })
     }
 
-    fn convo(&self, wire: WireConvo) -> Option<Convo> {
+    fn convo(&self, value: &Value) -> Option<Convo> {
+        let wire: WireConvo = serde_json::from_value(value.clone()).ok()?;
         Some(Convo {
             id: wire.id,
             rev: wire.rev,
