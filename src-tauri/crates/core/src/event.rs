@@ -43,6 +43,47 @@ pub struct Event {
     #[serde(flatten)]
     pub details: EventDetails,
     pub topics: Vec<Topic>,
+    /// How Heard listens under the event's hashtags.
+    #[serde(default)]
+    pub listening: EventListening,
+}
+
+/// When an event's hashtags are watched for questions, and whether those questions pop up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct EventListening {
+    /// The first day watched; `None`: the day before the event starts.
+    #[specta(type = Option<String>)]
+    pub from: Option<Date>,
+    /// The last day watched; `None`: the day after the event ends.
+    #[specta(type = Option<String>)]
+    pub until: Option<Date>,
+    /// "Tell me about questions heard" (off by default: nobody asked *you*).
+    pub notify: bool,
+}
+
+impl EventListening {
+    /// The days watched, first and last, in the event's time zone.
+    pub fn days(&self, details: &EventDetails) -> (Date, Date) {
+        let from = self
+            .from
+            .or_else(|| details.starts_on.yesterday().ok())
+            .unwrap_or(details.starts_on);
+        let until = self
+            .until
+            .or_else(|| details.ends_on.tomorrow().ok())
+            .unwrap_or(details.ends_on);
+        (from, until)
+    }
+
+    pub fn validate(self) -> Result<Self, EventError> {
+        if let (Some(from), Some(until)) = (self.from, self.until)
+            && until < from
+        {
+            return Err(EventError::ListensBackwards { from, until });
+        }
+        Ok(self)
+    }
 }
 
 /// What the person types about an event.
@@ -84,6 +125,8 @@ pub enum EventError {
     BadHoldMinutes,
     #[error("Give the topic a title.")]
     NoTopicTitle,
+    #[error("Listening would stop ({until}) before it starts ({from}).")]
+    ListensBackwards { from: Date, until: Date },
 }
 
 impl EventDetails {
@@ -153,7 +196,7 @@ pub fn hashtag_line(text: &str, hashtags: &[String]) -> Option<String> {
 }
 
 /// Whether `#tag` appears in `text` as a whole tag, not as the start of a longer one.
-fn carries_tag(text: &str, tag: &str) -> bool {
+pub(crate) fn carries_tag(text: &str, tag: &str) -> bool {
     let needle = format!("#{tag}");
     text.match_indices(&needle).any(|(at, _)| {
         text[at + needle.len()..]

@@ -24,6 +24,9 @@ pub enum InboxReason {
     /// A reply in a thread the account started, to someone else there and not naming the
     /// account (Bluesky tells a thread's author of every reply in it). Never owed.
     Thread,
+    /// Not addressed to the account at all: a question heard under one of its events'
+    /// hashtags or naming it the way people do. In Heard, never owed.
+    Heard,
 }
 
 impl InboxReason {
@@ -34,6 +37,7 @@ impl InboxReason {
             InboxReason::Quote => "quote",
             InboxReason::Direct => "direct",
             InboxReason::Thread => "thread",
+            InboxReason::Heard => "heard",
         }
     }
 
@@ -44,6 +48,7 @@ impl InboxReason {
             "quote" => Some(InboxReason::Quote),
             "direct" => Some(InboxReason::Direct),
             "thread" => Some(InboxReason::Thread),
+            "heard" => Some(InboxReason::Heard),
             _ => None,
         }
     }
@@ -149,6 +154,9 @@ pub struct InboxItem {
     /// The text of the account's own post this replies to or quotes, when Earshot has seen
     /// that post ("replied to your post about the keynote").
     pub about: Option<String>,
+    /// For a heard item: what it was heard under — "#rustconf", or a name people use for the
+    /// account ("Paddy's").
+    pub heard_via: Option<String>,
 }
 
 impl InboxItem {
@@ -171,6 +179,8 @@ pub enum ItemState {
     Snoozed,
     /// Said to someone else in the account's thread: in the Inbox, never owed.
     ToOthers,
+    /// Heard, not addressed: in Heard until answered or dismissed.
+    Heard,
 }
 
 /// The Owed queue as the view and the tray need it, read in one go so they agree.

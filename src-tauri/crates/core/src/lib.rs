@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod clock;
 pub mod draft;
 pub mod event;
+pub mod heard;
 pub mod history;
 pub mod inbox;
 pub mod plan;
@@ -22,7 +23,10 @@ pub use account::{Account, AccountId, Network};
 pub use alerts::{NotificationSettings, QuietDay, SettingsError};
 pub use clock::{Clock, FixedClock, SystemClock, Timestamp};
 pub use draft::{Draft, DraftBody, DraftError, DraftId};
-pub use event::{Event, EventDetails, EventError, EventHoldRule, EventId, Topic, TopicId};
+pub use event::{
+    Event, EventDetails, EventError, EventHoldRule, EventId, EventListening, Topic, TopicId,
+};
+pub use heard::{HeardList, HeardSettings, HeardSettingsError};
 pub use history::{HistoryProgress, HistoryState, READ_BACK_DAYS, ReadBack};
 pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnPost, Person,

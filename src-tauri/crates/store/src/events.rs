@@ -1,6 +1,8 @@
 //! Events and their topics.
 
-use earshot_core::{Event, EventDetails, EventHoldRule, EventId, Timestamp, Topic, TopicId};
+use earshot_core::{
+    Event, EventDetails, EventHoldRule, EventId, EventListening, Timestamp, Topic, TopicId,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::time::to_micros;
@@ -64,10 +66,30 @@ pub(crate) fn read_event(tx: &Transaction<'_>, id: &str) -> Result<Event> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    let listening = tx.query_row(
+        "SELECT listen_from, listen_until, notify_heard FROM events WHERE id = ?1",
+        params![id],
+        |row| {
+            let date = |column: usize| -> rusqlite::Result<Option<jiff::civil::Date>> {
+                let text: Option<String> = row.get(column)?;
+                text.map(|text| {
+                    text.parse()
+                        .map_err(|e| conversion_error(column, format!("{text:?}: {e}")))
+                })
+                .transpose()
+            };
+            Ok(EventListening {
+                from: date(0)?,
+                until: date(1)?,
+                notify: row.get(2)?,
+            })
+        },
+    )?;
     Ok(Event {
         id: EventId(id.to_owned()),
         details,
         topics,
+        listening,
     })
 }
 
@@ -126,6 +148,28 @@ pub(crate) fn insert_topic(
 }
 
 impl Store {
+    /// Saves when the event's hashtags are listened to and whether what is heard pops up.
+    pub fn save_event_listening(&self, id: &EventId, listening: &EventListening) -> Result<Event> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let changed = tx.execute(
+            "UPDATE events SET listen_from = ?2, listen_until = ?3, notify_heard = ?4
+             WHERE id = ?1",
+            params![
+                id.0,
+                listening.from.map(|d| d.to_string()),
+                listening.until.map(|d| d.to_string()),
+                listening.notify
+            ],
+        )?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("event"));
+        }
+        let event = read_event(&tx, &id.0)?;
+        tx.commit()?;
+        Ok(event)
+    }
+
     pub fn create_event(&self, details: &EventDetails, now: Timestamp) -> Result<Event> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;

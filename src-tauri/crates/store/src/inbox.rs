@@ -16,7 +16,7 @@ pub(crate) const ITEM_COLUMNS: &str = "i.id, i.account_id, a.network, a.handle A
      i.cid, i.reason, i.author_id, i.author_handle, i.author_name, i.text, i.facets, \
      i.created_at, i.indexed_at, i.reply_root_uri, i.reply_root_cid, i.reply_parent_uri, \
      i.reply_parent_cid, i.subject_uri, i.web_url, i.answered_by, i.done_at, i.snoozed_until, \
-     i.question_kind, i.asks, o.text AS about";
+     i.question_kind, i.asks, i.heard_via, o.text AS about";
 
 /// Inbox items with their account and, when Earshot has seen it, the account's own post they
 /// reply to or quote (for [`ITEM_COLUMNS`]).
@@ -30,15 +30,20 @@ pub(crate) const OWED: &str = "i.answered_by IS NULL AND i.done_at IS NULL \
      AND i.owed_rank < 3 AND (i.snoozed_until IS NULL OR i.snoozed_until <= ?1)";
 
 /// Where Owed puts a post: questions first, then direct messages, then the rest; 3 keeps a
-/// reply to someone else in the account's thread out of Owed.
+/// reply to someone else in the account's thread out of Owed, 4 a heard question (Heard has
+/// its own list and count).
 pub(crate) fn owed_rank(question: bool, reason: InboxReason) -> i64 {
     match (question, reason) {
         (_, InboxReason::Thread) => 3,
+        (_, InboxReason::Heard) => HEARD_RANK,
         (true, _) => 0,
         (false, InboxReason::Direct) => 1,
         (false, _) => 2,
     }
 }
+
+/// The `owed_rank` of heard items.
+pub(crate) const HEARD_RANK: i64 = 4;
 
 fn conversion_error(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
@@ -61,6 +66,7 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
         (None, Some(_), _) => ItemState::Done,
         (None, None, Some(_)) => ItemState::Snoozed,
         (None, None, None) if reason == InboxReason::Thread.as_str() => ItemState::ToOthers,
+        (None, None, None) if reason == InboxReason::Heard.as_str() => ItemState::Heard,
         (None, None, None) => ItemState::Owed,
     };
     Ok(InboxItem {
@@ -99,6 +105,7 @@ pub(crate) fn item_from_row(row: &Row<'_>, now: Timestamp) -> rusqlite::Result<I
             .unwrap_or(QuestionKind::Statement),
         asks: row.get("asks")?,
         about: row.get("about")?,
+        heard_via: row.get("heard_via")?,
     })
 }
 
@@ -207,7 +214,12 @@ pub(crate) fn insert_items(
              ?18, ?19, ?20, ?21, ?22, ?10 / 900000000,
              (SELECT uri FROM own_replies WHERE account_id = ?1 AND parent_uri = ?2
               ORDER BY created_at LIMIT 1))
-         ON CONFLICT (account_id, uri) DO NOTHING",
+         ON CONFLICT (account_id, uri) DO UPDATE SET
+             reason = excluded.reason, owed_rank = excluded.owed_rank,
+             subject_uri = excluded.subject_uri, may_notify = excluded.may_notify,
+             heard_via = NULL, heard_event_id = NULL, done_at = NULL
+         -- Heard first, then found to address the account: it is Owed now, never both.
+         WHERE inbox_items.reason = 'heard' AND excluded.reason <> 'heard'",
     )?;
     let mut added = 0;
     for post in posts {
@@ -520,7 +532,7 @@ impl Store {
     pub fn inbox(&self, limit: u32, now: Timestamp) -> Result<Vec<InboxItem>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES}
+            "SELECT {ITEM_COLUMNS} FROM {ITEM_SOURCES} WHERE i.reason <> 'heard'
              ORDER BY i.indexed_at DESC, i.id DESC LIMIT ?1"
         ))?;
         let items = stmt

@@ -7,6 +7,7 @@ mod accounts;
 mod chat;
 mod drafts;
 mod events;
+mod heard;
 mod history;
 mod inbox;
 mod migrations;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use chat::{ChatPageIn, ChatState};
+pub use heard::{EventWatch, HeardCounts, HeardCursor, HeardPost};
 pub use history::{HistoryRead, HistoryStep};
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;

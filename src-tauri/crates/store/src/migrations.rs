@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_report_answers.sql"),
     include_str!("../migrations/0018_history.sql"),
     include_str!("../migrations/0019_chat.sql"),
+    include_str!("../migrations/0020_heard.sql"),
 ];
 
 /// The schema version this build writes.

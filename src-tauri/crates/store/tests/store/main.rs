@@ -2,6 +2,7 @@
 
 mod accounts;
 mod drafts;
+mod heard;
 mod inbox;
 mod owed;
 mod plan;
