@@ -71,6 +71,13 @@ const COMMANDS: &[&str] = &[
     "import_event",
     "follow_ups",
     "plan_images",
+    "list_heard",
+    "dismiss_heard",
+    "restore_heard",
+    "heard_settings",
+    "save_heard_settings",
+    "save_event_listening",
+    "event_heard",
 ];
 
 fn main() {

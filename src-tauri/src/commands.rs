@@ -2,14 +2,15 @@
 //! Keep `COMMANDS` in `src-tauri/build.rs` and the capability file in step with this list.
 
 use earshot_core::{
-    AccountId, Draft, DraftId, Event, EventDetails, EventId, FollowUp, InboxItem, InboxItemId,
-    NotificationSettings, OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost,
-    PlannedPostId, PostRef, ReadBack, Report, ReportRequest, TopicId,
+    AccountId, Draft, DraftId, Event, EventDetails, EventId, EventListening, FollowUp,
+    HeardFigures, HeardList, HeardSettings, InboxItem, InboxItemId, NotificationSettings,
+    OwedQueue, PlanId, PlanImage, PlanInput, PlanSettings, PlannedPost, PlannedPostId, PostRef,
+    ReadBack, Report, ReportRequest, TopicId,
 };
 use earshot_engine::{
-    AccountView, AppStatus, BackupView, ChatSettings, KeepPlans, KeyringStatus, MastodonSignIn,
-    Pause, PlansOnAccount, ReplyLimits, ReportSettings, SignedIn, SignedOut, Snooze, ThreadEntry,
-    WebAddress,
+    AccountView, AppStatus, BackupView, ChatSettings, HeardAccountSettings, KeepPlans,
+    KeyringStatus, MastodonSignIn, Pause, PlansOnAccount, ReplyLimits, ReportSettings, SignedIn,
+    SignedOut, Snooze, ThreadEntry, WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -583,4 +584,60 @@ pub async fn save_report_settings(
     settings: ReportSettings,
 ) -> Reply<()> {
     Ok(backend.get()?.save_report_settings(settings).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_heard(backend: State<'_, Backend>) -> Reply<HeardList> {
+    Ok(backend.get()?.heard().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dismiss_heard(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.dismiss_heard(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_heard(backend: State<'_, Backend>, id: InboxItemId) -> Reply<()> {
+    Ok(backend.get()?.restore_heard(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn heard_settings(
+    backend: State<'_, Backend>,
+    account: AccountId,
+) -> Reply<HeardAccountSettings> {
+    Ok(backend.get()?.heard_settings(account).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_heard_settings(
+    backend: State<'_, Backend>,
+    account: AccountId,
+    settings: HeardSettings,
+) -> Reply<HeardAccountSettings> {
+    Ok(backend
+        .get()?
+        .save_heard_settings(account, settings)
+        .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_event_listening(
+    backend: State<'_, Backend>,
+    id: EventId,
+    listening: EventListening,
+) -> Reply<Event> {
+    Ok(backend.get()?.save_event_listening(id, listening).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn event_heard(backend: State<'_, Backend>, id: EventId) -> Reply<HeardFigures> {
+    Ok(backend.get()?.event_heard(id).await?)
 }

@@ -40,6 +40,17 @@ pub struct OpenItem {
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct OpenReport;
 
+/// Heard changed: questions heard, answered or dismissed.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+pub struct HeardChanged;
+
+/// The person clicked a notification about questions heard: show Heard (at this item).
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenHeard {
+    pub item_id: Option<String>,
+}
+
 /// A planned post was published, held, released or failed: refetch the plan.
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
 pub struct PlanChanged;
@@ -109,6 +120,14 @@ async fn forward_from(app: AppHandle, mut events: Receiver<EngineEvent>, restart
                 Ok(EngineEvent::OpenReport) => {
                     crate::window::show_main(&app);
                     OpenReport.emit(&app)
+                }
+                Ok(EngineEvent::HeardChanged) => HeardChanged.emit(&app),
+                Ok(EngineEvent::OpenHeard { item }) => {
+                    crate::window::show_main(&app);
+                    OpenHeard {
+                        item_id: item.map(|item| item.0.to_string()),
+                    }
+                    .emit(&app)
                 }
                 Ok(EngineEvent::PlanChanged) => PlanChanged.emit(&app),
                 Ok(EngineEvent::TaskRestarted { task }) => TaskRestarted {

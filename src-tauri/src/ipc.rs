@@ -80,6 +80,13 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::import_event,
             commands::follow_ups,
             commands::plan_images,
+            commands::list_heard,
+            commands::dismiss_heard,
+            commands::restore_heard,
+            commands::heard_settings,
+            commands::save_heard_settings,
+            commands::save_event_listening,
+            commands::event_heard,
         ])
         .events(collect_events![
             events::InboxChanged,
@@ -87,6 +94,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             events::OwedChanged,
             events::OpenItem,
             events::OpenReport,
+            events::HeardChanged,
+            events::OpenHeard,
             events::PlanChanged,
             events::TaskRestarted,
         ])

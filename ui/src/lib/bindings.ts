@@ -90,13 +90,13 @@ export const commands = {
 	retryPost: (id: PlannedPostId) => typedError<null, IpcError>(__TAURI_INVOKE("retry_post", { id })),
 	planSettings: () => typedError<PlanSettings_Serialize, IpcError>(__TAURI_INVOKE("plan_settings")),
 	savePlanSettings: (settings: PlanSettings_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_plan_settings", { settings })),
-	listEvents: () => typedError<Event[], IpcError>(__TAURI_INVOKE("list_events")),
-	createEvent: (details: EventDetails) => typedError<Event, IpcError>(__TAURI_INVOKE("create_event", { details })),
-	updateEvent: (id: EventId, details: EventDetails) => typedError<Event, IpcError>(__TAURI_INVOKE("update_event", { id, details })),
+	listEvents: () => typedError<Event_Serialize[], IpcError>(__TAURI_INVOKE("list_events")),
+	createEvent: (details: EventDetails) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("create_event", { details })),
+	updateEvent: (id: EventId, details: EventDetails) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("update_event", { id, details })),
 	deleteEvent: (id: EventId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_event", { id })),
-	addTopic: (event: EventId, title: string) => typedError<Event, IpcError>(__TAURI_INVOKE("add_topic", { event, title })),
-	setTopicCovered: (topic: TopicId, covered: boolean) => typedError<Event, IpcError>(__TAURI_INVOKE("set_topic_covered", { topic, covered })),
-	deleteTopic: (topic: TopicId) => typedError<Event, IpcError>(__TAURI_INVOKE("delete_topic", { topic })),
+	addTopic: (event: EventId, title: string) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("add_topic", { event, title })),
+	setTopicCovered: (topic: TopicId, covered: boolean) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("set_topic_covered", { topic, covered })),
+	deleteTopic: (topic: TopicId) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("delete_topic", { topic })),
 	eventPosts: (event: EventId) => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("event_posts", { event })),
 	savePlan: (input: PlanInput_Deserialize) => typedError<PlannedPost_Serialize[], IpcError>(__TAURI_INVOKE("save_plan", { input })),
 	approvePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("approve_plan", { plan })),
@@ -105,15 +105,24 @@ export const commands = {
 	deletePlan: (plan: PlanId) => typedError<null, IpcError>(__TAURI_INVOKE("delete_plan", { plan })),
 	/**  Writes the event's plan as Markdown into the Documents folder; returns the file's path. */
 	exportEvent: (id: EventId) => typedError<string, IpcError>(__TAURI_INVOKE("export_event", { id })),
-	importEvent: (markdown: string) => typedError<Event, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
+	importEvent: (markdown: string) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("import_event", { markdown })),
 	followUps: (event: EventId | null) => typedError<FollowUp_Serialize[], IpcError>(__TAURI_INVOKE("follow_ups", { event })),
 	planImages: (plan: PlanId) => typedError<PlanImage[], IpcError>(__TAURI_INVOKE("plan_images", { plan })),
+	listHeard: () => typedError<HeardList_Serialize, IpcError>(__TAURI_INVOKE("list_heard")),
+	dismissHeard: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("dismiss_heard", { id })),
+	restoreHeard: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("restore_heard", { id })),
+	heardSettings: (account: AccountId) => typedError<HeardAccountSettings, IpcError>(__TAURI_INVOKE("heard_settings", { account })),
+	saveHeardSettings: (account: AccountId, settings: HeardSettings) => typedError<HeardAccountSettings, IpcError>(__TAURI_INVOKE("save_heard_settings", { account, settings })),
+	saveEventListening: (id: EventId, listening: EventListening_Deserialize) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("save_event_listening", { id, listening })),
+	eventHeard: (id: EventId) => typedError<HeardFigures, IpcError>(__TAURI_INVOKE("event_heard", { id })),
 };
 
 /** Events */
 export const events = {
 	accountChanged: makeEvent<AccountChanged_Serialize, AccountChanged_Deserialize>("account-changed"),
+	heardChanged: makeEvent<HeardChanged, HeardChanged>("heard-changed"),
 	inboxChanged: makeEvent<InboxChanged_Serialize, InboxChanged_Deserialize>("inbox-changed"),
+	openHeard: makeEvent<OpenHeard_Serialize, OpenHeard_Deserialize>("open-heard"),
 	openItem: makeEvent<OpenItem_Serialize, OpenItem_Deserialize>("open-item"),
 	openReport: makeEvent<OpenReport, OpenReport>("open-report"),
 	owedChanged: makeEvent<OwedChanged, OwedChanged>("owed-changed"),
@@ -301,10 +310,7 @@ export type ErrorCode =
 "internal";
 
 /**  An event as the UI sees it, topics in their order. */
-export type Event = {
-	id: EventId,
-	topics: Topic[],
-} & EventDetails;
+export type Event = Event_Serialize | Event_Deserialize;
 
 /**  What the person types about an event. */
 export type EventDetails = {
@@ -336,6 +342,45 @@ export type EventHoldRule =
 /**  An event's stable id (a UUIDv7 string). */
 export type EventId = string;
 
+/**  When an event's hashtags are watched for questions, and whether those questions pop up. */
+export type EventListening = EventListening_Serialize | EventListening_Deserialize;
+
+/**  When an event's hashtags are watched for questions, and whether those questions pop up. */
+export type EventListening_Deserialize = {
+	/**  The first day watched; `None`: the day before the event starts. */
+	from?: string | null,
+	/**  The last day watched; `None`: the day after the event ends. */
+	until?: string | null,
+	/**  "Tell me about questions heard" (off by default: nobody asked *you*). */
+	notify: boolean,
+};
+
+/**  When an event's hashtags are watched for questions, and whether those questions pop up. */
+export type EventListening_Serialize = {
+	/**  The first day watched; `None`: the day before the event starts. */
+	from: string | null,
+	/**  The last day watched; `None`: the day after the event ends. */
+	until: string | null,
+	/**  "Tell me about questions heard" (off by default: nobody asked *you*). */
+	notify: boolean,
+};
+
+/**  An event as the UI sees it, topics in their order. */
+export type Event_Deserialize = {
+	id: EventId,
+	topics: Topic[],
+	/**  How Heard listens under the event's hashtags. */
+	listening?: EventListening_Deserialize,
+} & EventDetails;
+
+/**  An event as the UI sees it, topics in their order. */
+export type Event_Serialize = {
+	id: EventId,
+	topics: Topic[],
+	/**  How Heard listens under the event's hashtags. */
+	listening: EventListening_Serialize,
+} & EventDetails;
+
 /**  A reply (or quote, or mention in its thread) a published planned post drew. */
 export type FollowUp = FollowUp_Serialize | FollowUp_Deserialize;
 
@@ -349,6 +394,48 @@ export type FollowUp_Deserialize = {
 export type FollowUp_Serialize = {
 	postId: PlannedPostId,
 	item: InboxItem_Serialize,
+};
+
+/**  What Settings shows about one account's listening. */
+export type HeardAccountSettings = {
+	accountId: AccountId,
+	settings: HeardSettings,
+	/**  What this account's network can hear, in words. */
+	reach: string,
+	/**  Watches the server said it cannot do, in its words. */
+	unsupported: string[],
+};
+
+/**  Heard changed: questions heard, answered or dismissed. */
+export type HeardChanged = null;
+
+/**  What the questions heard under an event came to ("12 questions heard, 9 answered"). */
+export type HeardFigures = {
+	heard: number,
+	answered: number,
+};
+
+/**  Heard as the screen shows it: open items, newest first, and how many there are. */
+export type HeardList = HeardList_Serialize | HeardList_Deserialize;
+
+/**  Heard as the screen shows it: open items, newest first, and how many there are. */
+export type HeardList_Deserialize = {
+	open: number,
+	items: InboxItem_Deserialize[],
+};
+
+/**  Heard as the screen shows it: open items, newest first, and how many there are. */
+export type HeardList_Serialize = {
+	open: number,
+	items: InboxItem_Serialize[],
+};
+
+/**  What one account listens for beyond what is addressed to it. */
+export type HeardSettings = {
+	/**  Names people use for the account ("Paddy's", "paddys pub"), watched always. */
+	names: string[],
+	/**  "Tell me about questions heard" for this account (off by default). */
+	notify: boolean,
 };
 
 /**  Where an account's read back stands. */
@@ -459,6 +546,11 @@ export type InboxItem_Deserialize = {
 	 *  that post ("replied to your post about the keynote").
 	 */
 	about?: string | null,
+	/**
+	 *  For a heard item: what it was heard under — "#rustconf", or a name people use for the
+	 *  account ("Paddy's").
+	 */
+	heardVia?: string | null,
 };
 
 /**  A row of the Inbox as the UI shows it. */
@@ -483,6 +575,11 @@ export type InboxItem_Serialize = {
 	 *  that post ("replied to your post about the keynote").
 	 */
 	about: string | null,
+	/**
+	 *  For a heard item: what it was heard under — "#rustconf", or a name people use for the
+	 *  account ("Paddy's").
+	 */
+	heardVia: string | null,
 };
 
 /**  Why a post is in the Inbox. */
@@ -499,7 +596,12 @@ export type InboxReason =
  *  A reply in a thread the account started, to someone else there and not naming the
  *  account (Bluesky tells a thread's author of every reply in it). Never owed.
  */
-"thread";
+"thread" | 
+/**
+ *  Not addressed to the account at all: a question heard under one of its events'
+ *  hashtags or naming it the way people do. In Heard, never owed.
+ */
+"heard";
 
 /**  A post addressed to an account, as a sync delivers it. */
 export type IncomingPost = IncomingPost_Serialize | IncomingPost_Deserialize;
@@ -572,7 +674,9 @@ export type ItemState =
 /**  Out of Owed until `snoozed_until`. */
 "snoozed" | 
 /**  Said to someone else in the account's thread: in the Inbox, never owed. */
-"to_others";
+"to_others" | 
+/**  Heard, not addressed: in Heard until answered or dismissed. */
+"heard";
 
 /**  What becomes of an account's unpublished plans when it signs out. */
 export type KeepPlans = 
@@ -632,6 +736,19 @@ export type NotificationSettings_Serialize = {
 	directQuestionsInQuietHours: boolean,
 	/**  Nothing pops up until then ("Pause notifications" in the tray). */
 	pausedUntil: string | null,
+};
+
+/**  The person clicked a notification about questions heard: show Heard (at this item). */
+export type OpenHeard = OpenHeard_Serialize | OpenHeard_Deserialize;
+
+/**  The person clicked a notification about questions heard: show Heard (at this item). */
+export type OpenHeard_Deserialize = {
+	itemId?: string | null,
+};
+
+/**  The person clicked a notification about questions heard: show Heard (at this item). */
+export type OpenHeard_Serialize = {
+	itemId: string | null,
 };
 
 /**
@@ -1163,6 +1280,11 @@ export type Report_Deserialize = {
 	leftHanging: LeftHanging[],
 	/**  For an event's report: each published post, in order, and what it drew. */
 	eventPosts: PostDrew[],
+	/**
+	 *  Questions heard (not addressed to the accounts) in the period, and how many were
+	 *  answered: a line of its own, never in the figures above.
+	 */
+	heard: HeardFigures,
 };
 
 /**  Everything the Report screen shows for one period and scope. */
@@ -1192,6 +1314,11 @@ export type Report_Serialize = {
 	leftHanging: LeftHanging[],
 	/**  For an event's report: each published post, in order, and what it drew. */
 	eventPosts: PostDrew[],
+	/**
+	 *  Questions heard (not addressed to the accounts) in the period, and how many were
+	 *  answered: a line of its own, never in the figures above.
+	 */
+	heard: HeardFigures,
 };
 
 /**  The outcome of a sign-in, for the UI. Never carries tokens. */

@@ -64,6 +64,14 @@ pub struct HeardList {
     pub items: Vec<InboxItem>,
 }
 
+/// What the questions heard under an event came to ("12 questions heard, 9 answered").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct HeardFigures {
+    pub heard: u32,
+    pub answered: u32,
+}
+
 /// Whether a post really carries what it was found under: the hashtag as a whole tag, or
 /// the name as whole words (searches match loosely — stems, parts of words, other fields —
 /// and a post listed as "mentions “Paddy's”" must say it).

@@ -26,7 +26,7 @@ pub use draft::{Draft, DraftBody, DraftError, DraftId};
 pub use event::{
     Event, EventDetails, EventError, EventHoldRule, EventId, EventListening, Topic, TopicId,
 };
-pub use heard::{HeardList, HeardSettings, HeardSettingsError};
+pub use heard::{HeardFigures, HeardList, HeardSettings, HeardSettingsError};
 pub use history::{HistoryProgress, HistoryState, READ_BACK_DAYS, ReadBack};
 pub use inbox::{
     InboxItem, InboxItemId, InboxReason, IncomingPost, ItemState, OwedQueue, OwnPost, Person,

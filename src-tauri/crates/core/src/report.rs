@@ -148,6 +148,9 @@ pub struct Report {
     pub left_hanging: Vec<LeftHanging>,
     /// For an event's report: each published post, in order, and what it drew.
     pub event_posts: Vec<PostDrew>,
+    /// Questions heard (not addressed to the accounts) in the period, and how many were
+    /// answered: a line of its own, never in the figures above.
+    pub heard: crate::HeardFigures,
 }
 
 /// Why a report cannot be made for the period asked.

@@ -107,7 +107,7 @@ impl Alerts {
             tokio::select! {
                 () = cancel.cancelled() => return,
                 event = events.recv() => match event {
-                    Ok(EngineEvent::InboxChanged { .. })
+                    Ok(EngineEvent::InboxChanged { .. } | EngineEvent::HeardChanged)
                     | Err(broadcast::error::RecvError::Lagged(_)) => {
                         // Let the rest of a burst land, then read once.
                         tokio::time::sleep(BURST_WINDOW).await;
@@ -123,7 +123,39 @@ impl Alerts {
                 }
             }
             held = self.announce_and_remember(held).await;
+            self.announce_heard().await;
             self.weekly_digest(&mut digest_sent_for).await;
+        }
+    }
+
+    /// Questions heard that the person asked to be told about, in one notification per
+    /// batch; held (not dropped) through quiet hours and pauses: nobody asked *them*, so
+    /// not even direct questions get through.
+    async fn announce_heard(&self) {
+        let now = self.clock.now();
+        let settings = lock(&self.settings).clone();
+        let local = now.to_zoned(self.clock.time_zone()).datetime();
+        if settings.is_paused(now) || settings.quiet_until(local).is_some() {
+            return;
+        }
+        let shown = async {
+            let news = on_store(&self.store, |store| store.unannounced_heard(50)).await?;
+            if news.is_empty() {
+                return Ok(());
+            }
+            let notice = heard_notice(&news);
+            let events = self.events.clone();
+            let first = (news.len() == 1).then(|| news[0].id);
+            let on_action: crate::notifications::OnAction = Box::new(move |_| {
+                let _ = events.send(EngineEvent::OpenHeard { item: first });
+            });
+            let notifier = Arc::clone(&self.notifier);
+            blocking(move || notifier.show(&notice, on_action).map_err(Into::into)).await?;
+            let ids: Vec<_> = news.iter().map(|heard| heard.id).collect();
+            on_store(&self.store, move |store| store.mark_announced(&ids, now)).await
+        };
+        if let Err(e) = shown.await {
+            tracing::warn!(error = %e, "could not announce questions heard");
         }
     }
 
@@ -304,6 +336,43 @@ enum Announcement {
     New,
     /// Arrived during quiet hours or a pause that has now ended.
     Digest,
+}
+
+/// One question heard, in its asker's words; several, counted with where they were heard.
+fn heard_notice(news: &[earshot_store::UnannouncedHeard]) -> Notice {
+    match news {
+        [one] => Notice {
+            summary: format!("@{} asked {}", one.author_handle, heard_where(&one.via)),
+            body: one.asks.clone(),
+            actions: Vec::new(),
+        },
+        _ => {
+            let mut places: Vec<String> = Vec::new();
+            for heard in news {
+                let place = heard_where(&heard.via);
+                if !places.contains(&place) {
+                    places.push(place);
+                }
+            }
+            Notice {
+                summary: format!("{} questions heard", news.len()),
+                body: format!(
+                    "Asked {}. Nobody addressed you: answer if you can help.",
+                    places.join(", ")
+                ),
+                actions: Vec::new(),
+            }
+        }
+    }
+}
+
+/// "under #rustconf", "about “Paddy's”".
+pub(crate) fn heard_where(via: &str) -> String {
+    if via.starts_with('#') {
+        format!("under {via}")
+    } else {
+        format!("about “{via}”")
+    }
 }
 
 /// "2 h", "5 min": how long something has waited.

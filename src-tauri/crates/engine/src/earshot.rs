@@ -116,6 +116,8 @@ pub struct SyncSettings {
     pub chat_poll_interval: Option<Duration>,
     /// The chat service Bluesky direct messages go to (`did#service`, for `atproto-proxy`).
     pub chat_service: String,
+    /// Time between Heard's searches, fixed (tests); `None` is Heard's own cadence.
+    pub heard_poll_interval: Option<Duration>,
 }
 
 /// Failures a test asks for, to see Earshot recover from what real code cannot be made to do
@@ -156,6 +158,7 @@ impl Default for SyncSettings {
                 .unwrap_or_else(|| earshot_net::bluesky::DEFAULT_PLC_DIRECTORY.to_owned()),
             faults: Faults::default(),
             chat_poll_interval: None,
+            heard_poll_interval: None,
             chat_service: std::env::var("EARSHOT_CHAT_SERVICE")
                 .ok()
                 .filter(|service| !service.is_empty())
@@ -183,6 +186,8 @@ pub(crate) struct Running {
     pub history: Option<crate::supervisor::TaskHandle>,
     /// A Bluesky account's direct messages.
     pub _chat: Option<crate::supervisor::TaskHandle>,
+    /// Listening for questions heard.
+    pub _heard: crate::supervisor::TaskHandle,
 }
 
 /// What the keyring check found, for the Settings screen.
@@ -228,6 +233,8 @@ pub struct Earshot {
     pub(crate) chat_settings: Arc<Mutex<crate::bluesky::chat::ChatSettings>>,
     /// Whether the person has Earshot's window open (the shell says), for how often to read.
     pub(crate) window_open: Arc<std::sync::atomic::AtomicBool>,
+    /// Wakes every account's Heard listener when what to listen for changed.
+    pub(crate) heard_rewatch: Arc<tokio::sync::Notify>,
     events: broadcast::Sender<EngineEvent>,
     alerts: AlertsHandle,
     running: Arc<Mutex<HashMap<AccountId, Running>>>,
@@ -291,6 +298,7 @@ impl Earshot {
             report_settings,
             chat_settings,
             window_open: Arc::default(),
+            heard_rewatch: Arc::default(),
             events,
             alerts,
             running,
@@ -363,6 +371,7 @@ impl Earshot {
                     members: std::sync::Mutex::default(),
                 }
                 .spawn(&self.services.runtime);
+                let heard = self.heard_task(&account, Connection::Bluesky(Arc::clone(&session)));
                 let sync = BlueskySync::new(account, Arc::clone(&session), store, clock);
                 Running {
                     connection: Connection::Bluesky(session),
@@ -370,10 +379,12 @@ impl Earshot {
                     _stream: None,
                     history: None,
                     _chat: Some(chat),
+                    _heard: heard,
                 }
             }
             earshot_core::Network::Mastodon => {
                 let session = Arc::new(MastodonSession::new(&account, secrets)?);
+                let heard = self.heard_task(&account, Connection::Mastodon(Arc::clone(&session)));
                 let sync =
                     MastodonSync::new(account, Arc::clone(&session), Arc::clone(&store), clock);
                 let sync = crate::sync::spawn(sync, context);
@@ -392,6 +403,7 @@ impl Earshot {
                     _stream: Some(stream),
                     history: None,
                     _chat: None,
+                    _heard: heard,
                 }
             }
         };
@@ -400,6 +412,23 @@ impl Earshot {
         // A read back that was under way goes on where it stopped.
         self.start_history(&id);
         Ok(())
+    }
+
+    fn heard_task(
+        &self,
+        account: &Account,
+        connection: Connection,
+    ) -> crate::supervisor::TaskHandle {
+        crate::heard::HeardTask {
+            account: account.clone(),
+            connection,
+            store: Arc::clone(&self.store),
+            clock: Arc::clone(&self.services.clock),
+            events: self.events.clone(),
+            poll: self.services.sync.heard_poll_interval,
+            rewatch: Arc::clone(&self.heard_rewatch),
+        }
+        .spawn(&self.services.runtime)
     }
 
     /// Stops an account's sync task; a no-op when none runs.

@@ -20,6 +20,10 @@ pub enum EngineEvent {
     OpenOwed,
     /// The person clicked the weekly digest: show the Report.
     OpenReport,
+    /// Heard changed: questions heard, answered or dismissed.
+    HeardChanged,
+    /// The person acted on a notification about questions heard: show Heard (at `item`).
+    OpenHeard { item: Option<InboxItemId> },
     /// A planned post was published, held, released or failed.
     PlanChanged,
     /// A background task (`task` names it: "scheduler", "alerts", "stream") panicked and was

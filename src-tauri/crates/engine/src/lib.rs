@@ -11,6 +11,7 @@ mod bluesky;
 mod digest;
 mod earshot;
 mod events;
+mod heard;
 mod history;
 mod inbox;
 mod mastodon;
@@ -39,6 +40,7 @@ pub use earshot::{
     AppStatus, Earshot, Error, Faults, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };
 pub use events::EngineEvent;
+pub use heard::HeardAccountSettings;
 pub use inbox::{Counting, ReplyLimits, ThreadEntry, ThreadPlace};
 pub use mastodon::signin::MastodonSignIn;
 pub use notifications::{DesktopNotifier, Notice, NoticeAction, Notifier, NotifyError, OnAction};

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use earshot_core::plan_doc::{EventPlan, PlanEntry, TargetEntry, TopicLine};
-use earshot_core::{Event, EventDetails, EventId, FollowUp, PlannedPost, TopicId};
+use earshot_core::{
+    Event, EventDetails, EventId, EventListening, FollowUp, HeardFigures, PlannedPost, TopicId,
+};
 
 use crate::{Earshot, EngineEvent, Error, Result};
 
@@ -23,8 +25,11 @@ impl Earshot {
             .validate()
             .map_err(|e| Error::Invalid(e.to_string()))?;
         let now = self.services.clock.now();
-        self.with_store(move |store| store.create_event(&details, now))
-            .await
+        let event = self
+            .with_store(move |store| store.create_event(&details, now))
+            .await?;
+        self.heard_rewatch.notify_waiters();
+        Ok(event)
     }
 
     /// Saves an event's details. A changed hold rule applies at once to held posts.
@@ -37,6 +42,7 @@ impl Earshot {
             .with_store(move |store| store.update_event(&id, &details, now))
             .await?;
         self.scheduler.wake();
+        self.heard_rewatch.notify_waiters();
         self.emit(EngineEvent::PlanChanged);
         Ok(event)
     }
@@ -50,6 +56,29 @@ impl Earshot {
             .await?;
         self.emit(EngineEvent::PlanChanged);
         Ok(())
+    }
+
+    /// Saves the days the event's hashtags are listened to, and whether questions heard under
+    /// them pop up; listening follows at once.
+    pub async fn save_event_listening(
+        &self,
+        id: EventId,
+        listening: EventListening,
+    ) -> Result<Event> {
+        let listening = listening
+            .validate()
+            .map_err(|e| Error::Invalid(e.to_string()))?;
+        let event = self
+            .with_store(move |store| store.save_event_listening(&id, &listening))
+            .await?;
+        self.heard_rewatch.notify_waiters();
+        Ok(event)
+    }
+
+    /// "12 questions heard, 9 answered" for the event's page.
+    pub async fn event_heard(&self, id: EventId) -> Result<HeardFigures> {
+        self.with_store(move |store| store.event_heard_counts(&id))
+            .await
     }
 
     pub async fn add_topic(&self, event: EventId, title: String) -> Result<Event> {

@@ -203,7 +203,16 @@ impl Earshot {
                 waited: crate::waited(item.post.created_at, now),
             });
         }
+        let heard = match (starts.first(), starts.last()) {
+            (Some(&from), Some(&to)) => {
+                let accounts = accounts.clone();
+                self.with_store(move |store| store.heard_in_period(accounts.as_deref(), from, to))
+                    .await?
+            }
+            _ => earshot_core::HeardFigures::default(),
+        };
         Ok(Report {
+            heard,
             from: request.from,
             to: request.to,
             window_hours: self.report_settings().answer_window_hours,

@@ -79,9 +79,10 @@ CREATE INDEX inbox_items_report ON inbox_items
 -- Heard, newest first, and its count (open ones: neither answered nor dismissed).
 CREATE INDEX inbox_items_heard ON inbox_items (created_at DESC, id DESC)
     WHERE owed_rank = 4 AND answered_by IS NULL AND done_at IS NULL;
--- An event's heard figures.
-CREATE INDEX inbox_items_heard_event ON inbox_items (heard_event_id)
-    WHERE heard_event_id IS NOT NULL;
+-- Every heard item, for an event's figures and the Report's heard line (few beside the
+-- Inbox: read whole).
+CREATE INDEX inbox_items_heard_all ON inbox_items
+    (created_at, account_id, heard_event_id, answered_by) WHERE owed_rank = 4;
 
 CREATE TRIGGER inbox_items_answer_stored AFTER INSERT ON inbox_items
 WHEN NEW.answered_by IS NOT NULL

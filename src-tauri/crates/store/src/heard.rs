@@ -2,8 +2,8 @@
 //! it, stored as Inbox rows with reason `heard` so that answering them is answering any post.
 
 use earshot_core::{
-    AccountId, EventId, HeardList, HeardSettings, InboxItemId, IncomingPost, Timestamp,
-    detect_question_in,
+    AccountId, EventId, HeardFigures, HeardList, HeardSettings, InboxItemId, IncomingPost,
+    Timestamp, detect_question_in,
 };
 use rusqlite::{OptionalExtension, params};
 
@@ -46,11 +46,14 @@ pub struct EventWatch {
     pub notify: bool,
 }
 
-/// What the questions heard under an event came to.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct HeardCounts {
-    pub heard: u32,
-    pub answered: u32,
+/// A heard question to announce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnannouncedHeard {
+    pub id: InboxItemId,
+    pub author_handle: String,
+    /// The sentence that asks (or the post).
+    pub asks: String,
+    pub via: String,
 }
 
 impl Store {
@@ -267,13 +270,13 @@ impl Store {
     }
 
     /// Questions heard under an event's hashtags, and how many of them were answered.
-    pub fn event_heard_counts(&self, event: &EventId) -> Result<HeardCounts> {
+    pub fn event_heard_counts(&self, event: &EventId) -> Result<HeardFigures> {
         Ok(self.conn().query_row(
-            "SELECT count(*), count(answered_by) FROM inbox_items
-             WHERE heard_event_id = ?1 AND reason = 'heard'",
+            "SELECT count(*), count(answered_by) FROM inbox_items INDEXED BY inbox_items_heard_all
+             WHERE owed_rank = 4 AND heard_event_id = ?1",
             params![event.0],
             |row| {
-                Ok(HeardCounts {
+                Ok(HeardFigures {
                     heard: row.get(0)?,
                     answered: row.get(1)?,
                 })
@@ -281,11 +284,40 @@ impl Store {
         )?)
     }
 
-    /// Heard questions that may pop up and have not yet, oldest first.
-    pub fn unannounced_heard(&self, limit: u32) -> Result<Vec<(InboxItemId, String, String)>> {
+    /// Questions heard (asked in `from..to`) by `accounts` (all when `None`), and how many
+    /// were answered: the Report's heard line.
+    pub fn heard_in_period(
+        &self,
+        accounts: Option<&[AccountId]>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<HeardFigures> {
         let conn = self.conn();
         let mut query = conn.prepare_cached(
-            "SELECT id, author_handle, coalesce(asks, text) FROM inbox_items
+            "SELECT account_id, answered_by IS NOT NULL FROM inbox_items
+             INDEXED BY inbox_items_heard_all
+             WHERE owed_rank = 4 AND created_at >= ?1 AND created_at < ?2",
+        )?;
+        let mut figures = HeardFigures::default();
+        let rows = query.query_map(params![to_micros(from), to_micros(to)], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, bool>(1)?))
+        })?;
+        for row in rows {
+            let (account, answered) = row?;
+            if accounts.is_some_and(|only| !only.iter().any(|a| a.0 == account)) {
+                continue;
+            }
+            figures.heard += 1;
+            figures.answered += u32::from(answered);
+        }
+        Ok(figures)
+    }
+
+    /// Heard questions that may pop up and have not yet, oldest first.
+    pub fn unannounced_heard(&self, limit: u32) -> Result<Vec<UnannouncedHeard>> {
+        let conn = self.conn();
+        let mut query = conn.prepare_cached(
+            "SELECT id, author_handle, coalesce(asks, text), heard_via FROM inbox_items
              INDEXED BY inbox_items_heard
              WHERE owed_rank = 4 AND answered_by IS NULL AND done_at IS NULL
                AND may_notify = 1 AND notified_at IS NULL
@@ -293,7 +325,12 @@ impl Store {
         )?;
         let rows = query
             .query_map(params![limit], |row| {
-                Ok((InboxItemId(row.get(0)?), row.get(1)?, row.get(2)?))
+                Ok(UnannouncedHeard {
+                    id: InboxItemId(row.get(0)?),
+                    author_handle: row.get(1)?,
+                    asks: row.get(2)?,
+                    via: row.get(3)?,
+                })
             })?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)

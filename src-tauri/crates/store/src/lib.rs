@@ -25,7 +25,7 @@ use std::time::Duration;
 use rusqlite::Connection;
 
 pub use chat::{ChatPageIn, ChatState};
-pub use heard::{EventWatch, HeardCounts, HeardCursor, HeardPost};
+pub use heard::{EventWatch, HeardCursor, HeardPost, UnannouncedHeard};
 pub use history::{HistoryRead, HistoryStep};
 pub use inbox::PageEnd;
 pub use migrations::SCHEMA_VERSION;

@@ -162,7 +162,7 @@ impl StreamTask {
                 .await
                 .map(|answered| !answered.is_empty())
             }
-            StreamEvent::Update(_) => return,
+            StreamEvent::Update(_) | StreamEvent::Hashtag { .. } => return,
             StreamEvent::Delete(id) => {
                 on_store(&self.store, move |store| {
                     store.forget_deleted(&account, &[id])

@@ -17,8 +17,8 @@ pub use chat::{
 
 pub use identity::DEFAULT_PLC_DIRECTORY;
 pub use records::{
-    Author, Notification, NotificationPage, OwnPost, OwnPostPage, PostRecord, PostView, Reason,
-    StrongRef, Thread, ThreadPost, ThreadRole,
+    Author, Notification, NotificationPage, OwnPost, OwnPostPage, PostRecord, PostSearch, PostView,
+    Reason, SearchPage, StrongRef, Thread, ThreadPost, ThreadRole,
 };
 
 use base64::Engine as _;

@@ -125,6 +125,25 @@ pub struct Thread {
     pub posts: Vec<ThreadPost>,
 }
 
+/// What to search for with [`XrpcClient::search_posts`].
+#[derive(Debug, Clone, Copy)]
+pub struct PostSearch<'a> {
+    pub q: &'a str,
+    pub tags: &'a [&'a str],
+    pub since: Option<Timestamp>,
+    pub cursor: Option<&'a str>,
+    pub limit: u8,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchPage {
+    pub posts: Vec<PostView>,
+    /// The next (older) page; `None` at the end.
+    pub cursor: Option<String>,
+    pub rate_limit: RateLimit,
+    pub skipped: usize,
+}
+
 /// One of the account's own posts, as its repository lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnPost {
@@ -433,6 +452,64 @@ impl XrpcClient {
         });
         flatten_replies(focus, 1, &mut posts);
         Ok(Thread { posts })
+    }
+
+    /// One page of posts matching `q`, newest first (`sort=latest`: the default sort is
+    /// "top"), optionally only those tagged with every one of `tags` and written since
+    /// `since`. Search services differ in what they honour (the reference AppView's own
+    /// search matches `q` as a case-sensitive substring and ignores `tag`, `since` and
+    /// `sort`), so callers check what they get.
+    pub async fn search_posts(
+        &self,
+        access: &Sensitive<String>,
+        search: &PostSearch<'_>,
+    ) -> Result<SearchPage> {
+        #[derive(Deserialize)]
+        struct WireSearch {
+            #[serde(default)]
+            posts: Vec<Value>,
+            #[serde(default)]
+            cursor: Option<String>,
+        }
+        let limit = search.limit.clamp(1, 100).to_string();
+        let since = search.since.map(|at| at.to_string());
+        let mut query: Vec<(&str, &str)> =
+            vec![("q", search.q), ("sort", "latest"), ("limit", &limit)];
+        query.extend(search.tags.iter().map(|tag| ("tag", *tag)));
+        if let Some(since) = &since {
+            query.push(("since", since));
+        }
+        if let Some(cursor) = search.cursor {
+            query.push(("cursor", cursor));
+        }
+        let (page, rate_limit): (WireSearch, _) = self
+            .call_with_limits(
+                Method::GET,
+                "app.bsky.feed.searchPosts",
+                &query,
+                Some(access),
+                None,
+            )
+            .await?;
+        let mut skipped = 0;
+        let posts = page
+            .posts
+            .into_iter()
+            .filter_map(|value| {
+                post_view(value)
+                    .inspect_err(|reason| {
+                        skipped += 1;
+                        tracing::warn!(%reason, "skipped an unreadable search result");
+                    })
+                    .ok()
+            })
+            .collect();
+        Ok(SearchPage {
+            posts,
+            cursor: page.cursor.filter(|c| !c.is_empty()),
+            rate_limit,
+            skipped,
+        })
     }
 
     /// Which of `uris` still exist (`app.bsky.feed.getPosts`, at most 25 a call): a deleted

@@ -234,6 +234,35 @@ pub struct NotificationPage {
     pub skipped: usize,
 }
 
+/// A page of statuses; one that cannot be read is skipped, not the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusPage {
+    pub statuses: Vec<Status>,
+    /// From the `Link` header: the page after this one (older), if any.
+    pub next: Option<Page>,
+    pub skipped: usize,
+}
+
+fn statuses_of(values: Vec<Value>, next: Option<Page>) -> StatusPage {
+    let mut skipped = 0;
+    let statuses = values
+        .into_iter()
+        .filter_map(|value| {
+            serde_json::from_value::<Status>(value)
+                .inspect_err(|e| {
+                    skipped += 1;
+                    tracing::warn!(error = %e, "skipped an unreadable status");
+                })
+                .ok()
+        })
+        .collect();
+    StatusPage {
+        statuses,
+        next,
+        skipped,
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Context {
     pub ancestors: Vec<Status>,
@@ -637,6 +666,72 @@ impl MastodonClient {
         let request = self.request(Method::GET, &path, Some(token)).query(&query);
         let (statuses, headers): (Vec<Status>, _) = self.send(request).await?;
         Ok((statuses, links(&headers).0))
+    }
+
+    /// A page of public statuses under `tag` (without '#'), newest first. Servers differ in
+    /// what they honour: some ignore `min_id`, so callers stop at statuses already read.
+    pub async fn tag_timeline(
+        &self,
+        token: &Sensitive<String>,
+        tag: &str,
+        page: &Page,
+        limit: u8,
+    ) -> Result<StatusPage> {
+        let path = format!("/api/v1/timelines/tag/{tag}");
+        let request = self.request(Method::GET, &path, Some(token));
+        self.status_page(request, page, limit).await
+    }
+
+    /// Statuses whose text matches `q` (`/api/v2/search`, statuses only, no remote lookup).
+    /// What a server searches differs: Mastodon only with full-text search set up, and then
+    /// only posts whose authors allow it; GoToSocial only the account's own posts and replies
+    /// to it.
+    pub async fn search_statuses(
+        &self,
+        token: &Sensitive<String>,
+        q: &str,
+        page: &Page,
+        limit: u8,
+    ) -> Result<StatusPage> {
+        #[derive(Deserialize)]
+        struct Results {
+            #[serde(default)]
+            statuses: Vec<Value>,
+        }
+        let limit = limit.clamp(1, 40).to_string();
+        let mut query = vec![
+            ("q", q),
+            ("type", "statuses"),
+            ("resolve", "false"),
+            ("limit", limit.as_str()),
+        ];
+        match page {
+            Page::Newest => {}
+            Page::OlderThan(id) => query.push(("max_id", id)),
+            Page::NewerThan(id) => query.push(("min_id", id)),
+        }
+        let request = self
+            .request(Method::GET, "/api/v2/search", Some(token))
+            .query(&query);
+        let (results, _): (Results, _) = self.send(request).await?;
+        Ok(statuses_of(results.statuses, None))
+    }
+
+    async fn status_page(
+        &self,
+        request: RequestBuilder,
+        page: &Page,
+        limit: u8,
+    ) -> Result<StatusPage> {
+        let limit = limit.clamp(1, 40).to_string();
+        let mut query = vec![("limit", limit.as_str())];
+        match page {
+            Page::Newest => {}
+            Page::OlderThan(id) => query.push(("max_id", id)),
+            Page::NewerThan(id) => query.push(("min_id", id)),
+        }
+        let (values, headers): (Vec<Value>, _) = self.send(request.query(&query)).await?;
+        Ok(statuses_of(values, links(&headers).0))
     }
 
     pub async fn status(&self, token: &Sensitive<String>, status_id: &str) -> Result<Status> {

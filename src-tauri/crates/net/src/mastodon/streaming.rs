@@ -26,6 +26,12 @@ pub enum StreamEvent {
     Update(Status),
     /// A status was deleted (the payload is its bare id).
     Delete(String),
+    /// A new public status under a hashtag this stream subscribed to (as the server spells
+    /// the tag in the event's `stream`).
+    Hashtag {
+        tag: String,
+        status: Status,
+    },
 }
 
 /// How long the handshake may take.
@@ -59,7 +65,36 @@ impl MastodonClient {
         streaming_url: &str,
         token: &Sensitive<String>,
     ) -> Result<UserStream> {
-        let url = Self::user_stream_url(streaming_url);
+        self.open_stream(Self::user_stream_url(streaming_url), token)
+            .await
+    }
+
+    /// Opens one stream subscribed to each of `tags` (without '#'): new public statuses under
+    /// them arrive as [`StreamEvent::Hashtag`]. One connection carries every tag, as the
+    /// streaming API allows.
+    pub async fn stream_hashtags(
+        &self,
+        streaming_url: &str,
+        token: &Sensitive<String>,
+        tags: &[String],
+    ) -> Result<UserStream> {
+        let url = format!("{}/api/v1/streaming", streaming_url.trim_end_matches('/'));
+        let mut stream = self.open_stream(url, token).await?;
+        for tag in tags {
+            let subscribe =
+                serde_json::json!({ "type": "subscribe", "stream": "hashtag", "tag": tag });
+            if let Err(e) = stream
+                .socket
+                .send(Message::Text(subscribe.to_string().into()))
+                .await
+            {
+                return Err(stream.lost(e.to_string()));
+            }
+        }
+        Ok(stream)
+    }
+
+    async fn open_stream(&self, url: String, token: &Sensitive<String>) -> Result<UserStream> {
         let unreachable = |reason: String| MastodonError::Unreachable {
             server: url.clone(),
             reason,
@@ -184,9 +219,18 @@ impl UserStream {
                     status: wire.status,
                 })
             }
-            "update" => StreamEvent::Update(
-                serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?,
-            ),
+            "update" => {
+                let status = serde_json::from_str(payload).map_err(|e| malformed(e.to_string()))?;
+                match event["stream"].as_array().map(Vec::as_slice) {
+                    Some([kind, tag, ..]) if kind == "hashtag" || kind == "hashtag:local" => {
+                        StreamEvent::Hashtag {
+                            tag: tag.as_str().unwrap_or_default().to_owned(),
+                            status,
+                        }
+                    }
+                    _ => StreamEvent::Update(status),
+                }
+            }
             _ => StreamEvent::Delete(payload.trim().to_owned()),
         }))
     }
