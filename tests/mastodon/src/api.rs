@@ -55,6 +55,8 @@ pub(crate) fn router(shared: Arc<Shared>) -> axum::Router {
         .route("/api/v1/statuses/{id}/reblog", post(reblog))
         .route("/api/v1/markers", get(markers).post(save_markers))
         .route("/api/v1/streaming", get(streaming))
+        .route("/api/v1/timelines/tag/{tag}", get(tag_timeline))
+        .route("/api/v2/search", get(search))
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), gate))
         .with_state(shared)
 }
@@ -573,6 +575,122 @@ async fn account_statuses(
             shared.url, last.id
         ),
     )
+}
+
+/// Newest first, a page of `limit` around `max_id` / `since_id` / `min_id` (the page just
+/// newer than it), as the notification list pages.
+fn page_of<'a>(
+    state: &State,
+    query: &QueryParams,
+    mut matching: Vec<&'a crate::state::Status>,
+    default_limit: usize,
+) -> Vec<&'a crate::state::Status> {
+    let limit = query.limit(default_limit, 40);
+    let max_id = query.id("max_id");
+    let min_id = query
+        .id("min_id")
+        .filter(|_| state.profile.honours_since_id);
+    let since_id = query
+        .id("since_id")
+        .filter(|_| state.profile.honours_since_id);
+    matching.retain(|s| {
+        max_id.is_none_or(|max| id_number(&s.id) < max)
+            && since_id.is_none_or(|since| id_number(&s.id) > since)
+            && min_id.is_none_or(|min| id_number(&s.id) > min)
+    });
+    matching.sort_by_key(|s| std::cmp::Reverse(id_number(&s.id)));
+    if min_id.is_some() {
+        let start = matching.len().saturating_sub(limit);
+        matching.split_off(start)
+    } else {
+        matching.truncate(limit);
+        matching
+    }
+}
+
+/// `GET /api/v1/timelines/tag/:hashtag`: public statuses carrying the tag (without case),
+/// newest first, with `Link` headers. Public on every server here (preview not disabled).
+async fn tag_timeline(
+    Axum(shared): Axum<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(tag): Path<String>,
+    request: Request,
+) -> Response {
+    let query = QueryParams::of(&request);
+    let state = shared.state();
+    let me = viewer(&state, &headers, None);
+    let tag = tag.to_lowercase();
+    let matching: Vec<_> = state
+        .statuses
+        .values()
+        .filter(|s| s.visibility == "public" && s.tags().contains(&tag))
+        .collect();
+    let page = page_of(
+        &state,
+        &query,
+        matching,
+        state.profile.default_limit.min(20),
+    );
+    let response = Json(
+        page.iter()
+            .map(|s| entities::status(&state, s, me.as_deref(), &shared.url))
+            .collect::<Vec<_>>(),
+    )
+    .into_response();
+    let (Some(first), Some(last)) = (page.first(), page.last()) else {
+        return response;
+    };
+    let base = format!("{}/api/v1/timelines/tag/{tag}", shared.url);
+    with_link(
+        response,
+        &format!(
+            "<{base}?max_id={}>; rel=\"next\", <{base}?min_id={}>; rel=\"prev\"",
+            last.id, first.id
+        ),
+    )
+}
+
+/// `GET /api/v2/search`: statuses only (accounts and hashtags come back empty), matched as
+/// the server's search can — see [`crate::StatusSearch`]. Statuses need a token.
+async fn search(Axum(shared): Axum<Arc<Shared>>, headers: HeaderMap, request: Request) -> Response {
+    let query = QueryParams::of(&request);
+    let state = shared.state();
+    let Some(me) = viewer(&state, &headers, None) else {
+        return unauthorized(&state);
+    };
+    let Some(q) = query.one("q").filter(|q| !q.trim().is_empty()) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({ "error": "Validation failed: q can't be blank" })),
+        )
+            .into_response();
+    };
+    let wanted = query.one("type");
+    let statuses = if wanted.as_deref().is_none_or(|t| t == "statuses") {
+        let needle = q.to_lowercase();
+        let matching: Vec<_> = state
+            .statuses
+            .values()
+            .filter(|s| s.text.to_lowercase().contains(&needle))
+            .filter(|s| match state.profile.status_search {
+                crate::StatusSearch::Everyone => s.visibility == "public" || s.account == me,
+                crate::StatusSearch::OwnAndReplies => {
+                    s.account == me
+                        || s.in_reply_to
+                            .as_ref()
+                            .and_then(|parent| state.statuses.get(parent))
+                            .is_some_and(|parent| parent.account == me)
+                }
+            })
+            .collect();
+        page_of(&state, &query, matching, 20)
+            .iter()
+            .map(|s| entities::status(&state, s, Some(&me), &shared.url))
+            .collect::<Vec<_>>()
+    } else {
+        Vec::new()
+    };
+    Json(json!({ "accounts": [], "statuses": statuses, "hashtags": [] })).into_response()
 }
 
 /// `GET /api/v1/notifications/requests`: one per stranger whose notifications were filtered.
@@ -1099,7 +1217,9 @@ async fn streaming(
 ) -> Response {
     let query = QueryParams::of(&request);
     let token = query.one("access_token");
-    let stream = query.one("stream").unwrap_or_else(|| "user".into());
+    // Without `stream` the connection carries only what `subscribe` messages ask for.
+    let stream = query.one("stream");
+    let tag = query.one("tag");
     let account = {
         let state = shared.state();
         if !state.profile.streaming {
@@ -1114,7 +1234,7 @@ async fn streaming(
         Some(upgrade) => upgrade,
         None => return (StatusCode::BAD_REQUEST, "Expected a WebSocket upgrade").into_response(),
     };
-    upgrade.on_upgrade(move |socket| crate::streaming::serve(socket, shared, account, stream))
+    upgrade.on_upgrade(move |socket| crate::streaming::serve(socket, shared, account, stream, tag))
 }
 
 trait UpgradeFromRequest {

@@ -214,7 +214,11 @@ pub(crate) fn status(state: &State, status: &Status, viewer: Option<&str>, origi
             .collect::<Vec<_>>(),
         "application": null,
         "mentions": mentions,
-        "tags": [],
+        "tags": status
+            .tags()
+            .iter()
+            .map(|tag| json!({ "name": tag, "url": format!("{origin}/tags/{tag}") }))
+            .collect::<Vec<_>>(),
         "emojis": [],
         "reblogs_count": status.reblogged_by.len(),
         "favourites_count": status.favourited_by.len(),

@@ -18,7 +18,7 @@ mod streaming;
 use std::sync::{Arc, Mutex};
 
 use state::State;
-pub use state::{Profile, Software, TestUser};
+pub use state::{Profile, Software, StatusSearch, TestUser};
 
 /// A running server on a loopback port; stops when dropped.
 #[derive(Debug)]

@@ -57,6 +57,21 @@ pub struct Profile {
     /// The largest image upload, as `configuration.media_attachments.image_size_limit` says
     /// (Mastodon: 16 MiB).
     pub image_size_limit: usize,
+    /// What `GET /api/v2/search?type=statuses` searches for text.
+    pub status_search: StatusSearch,
+    /// The streaming API's `hashtag` stream (by `?stream=hashtag&tag=` or a `subscribe`
+    /// message on one connection).
+    pub hashtag_stream: bool,
+}
+
+/// What a status search finds for text, by server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusSearch {
+    /// Mastodon with full-text search set up: public statuses whose authors allow search
+    /// (every test account does), matched without case.
+    Everyone,
+    /// GoToSocial (its documentation): only the viewer's own statuses and replies to them.
+    OwnAndReplies,
 }
 
 impl Profile {
@@ -77,6 +92,8 @@ impl Profile {
             duplicate_mentions: false,
             mixed_acct: false,
             image_size_limit: 16 * 1024 * 1024,
+            status_search: StatusSearch::Everyone,
+            hashtag_stream: true,
         }
     }
 
@@ -91,6 +108,10 @@ impl Profile {
             knows_quotes: false,
             requires_user_agent: true,
             image_size_limit: 40 * 1024 * 1024,
+            status_search: StatusSearch::OwnAndReplies,
+            // Not among the streams recorded from GoToSocial: assume a subscription to a
+            // hashtag is ignored, so a client must read the tag timeline over REST.
+            hashtag_stream: false,
             ..Self::mastodon()
         }
     }
@@ -181,6 +202,25 @@ pub(crate) struct Status {
     pub created_at: Timestamp,
     pub favourited_by: HashSet<String>,
     pub reblogged_by: HashSet<String>,
+}
+
+impl Status {
+    /// The hashtags in its text, lower case, as Mastodon normalises them.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = Vec::new();
+        for word in self.text.split_whitespace() {
+            let Some(tag) = word.strip_prefix('#') else {
+                continue;
+            };
+            let tag = tag
+                .trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .to_lowercase();
+            if !tag.is_empty() && !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        tags
+    }
 }
 
 /// A status the server publishes later (`scheduled_at`).

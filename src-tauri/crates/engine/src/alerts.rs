@@ -489,6 +489,7 @@ mod tests {
             question_kind: QuestionKind::YesNo,
             asks: Some(format!("question {n}?")),
             about: None,
+            heard_via: None,
         }
     }
 

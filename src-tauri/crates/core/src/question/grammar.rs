@@ -240,7 +240,10 @@ impl Grammar {
                 unmarked_score: if certain || verb_follows { 0.6 } else { 0.4 },
             });
         }
-        if let Some(verb) = self.inverted_verb(words) {
+        if let Some(verb) = self
+            .inverted_verb(words)
+            .or_else(|| self.verb_before_a_name(sentence, words))
+        {
             return Some(Shape {
                 kind: QuestionKind::YesNo,
                 why: format!("opens with the verb \"{verb}\" before its subject"),
@@ -327,6 +330,27 @@ impl Grammar {
                 phrase_at(words, 0, phrase)
             }
         })
+    }
+
+    /// A verb opening the sentence before a name, which is written with a capital letter
+    /// ("is Paddy's showing the game", "does Maria know"): the subject the word lists cannot
+    /// hold. Never a command verb ("do Maria a favour").
+    fn verb_before_a_name<'w>(&self, sentence: &Sentence, words: &'w [String]) -> Option<&'w str> {
+        let verb = words.first()?;
+        if !self.inverted_verbs.contains(&verb.as_str())
+            || self.command_verbs.contains(&verb.as_str())
+        {
+            return None;
+        }
+        // The same word as written: the greeting, if any, was dropped from the front.
+        let at = sentence.words.len() - words.len() + 1;
+        let written = sentence.text.split_whitespace().nth(at)?;
+        let bare = written.trim_matches(|c: char| !c.is_alphanumeric());
+        let named = bare.chars().next().is_some_and(char::is_uppercase)
+            && words
+                .get(1)
+                .is_some_and(|word| word.trim_matches('\'') == bare.to_lowercase());
+        named.then_some(verb)
     }
 
     fn inverted_verb<'w>(&self, words: &'w [String]) -> Option<&'w str> {

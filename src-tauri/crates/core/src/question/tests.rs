@@ -26,6 +26,14 @@ fn questions_without_a_question_mark_still_ask() {
 }
 
 #[test]
+fn a_verb_before_a_name_asks_without_a_question_mark() {
+    assert!(asks("is Paddy's showing the game tonight"));
+    assert!(asks("hey does Maria know the way"));
+    assert!(!asks("Do Maria a favour and bring the cables"), "a command");
+    assert!(!asks("Paddy's is showing the game tonight"));
+}
+
+#[test]
 fn statements_do_not_ask() {
     assert!(!asks("Great talk today, thanks everyone."));
     assert!(!asks("Do it now, before the tickets are gone"));

@@ -6,6 +6,7 @@ mod alerts;
 mod desktop;
 mod digest;
 mod drafts;
+mod heard;
 mod history;
 mod mastodon;
 mod once;
