@@ -15,6 +15,7 @@ const devconf = {
   hashtags: ["devconf"],
   holdRule: { kind: "off" },
   topics: [{ id: "t1", title: "Keynote", covered: false }],
+  listening: { from: null, until: "2026-12-05", notify: false },
 };
 
 const draft = {
@@ -52,6 +53,8 @@ describe("Events screen", () => {
           return [draft];
         case "follow_ups":
           return [];
+        case "event_heard":
+          return { heard: 12, answered: 9 };
         case "list_accounts":
           return [accountView("m1", "mastodon", "me@example.org"), accountView("b1", "bluesky", "me.bsky.social")];
         case "post_limits":
@@ -60,11 +63,24 @@ describe("Events screen", () => {
             : { maxLength: 300, counting: "graphemes", charactersPerUrl: 0, prefill: "" };
         case "approve_plan":
           return null;
+        case "save_event_listening":
+          return devconf;
       }
     });
     render(EventsScreen, { onAnswer: () => {}, onOpenItem: () => {} });
     expect((await screen.findByTestId("event-title")).textContent).toBe("DevConf");
     expect(screen.getByTestId("event-hold").textContent).toContain("off for this event");
+    // Heard under its hashtags: a day before it by default, the last day as chosen.
+    expect((await screen.findByTestId("event-heard")).textContent).toBe("12 questions heard, 9 answered");
+    expect(screen.getByTestId<HTMLInputElement>("listen-from").value).toBe("2026-11-30");
+    expect(screen.getByTestId<HTMLInputElement>("listen-until").value).toBe("2026-12-05");
+    await fireEvent.click(screen.getByTestId("listen-notify"));
+    await waitFor(() =>
+      expect(calls).toContainEqual([
+        "save_event_listening",
+        { id: "ev1", listening: { from: null, until: "2026-12-05", notify: true } },
+      ]),
+    );
     expect((await screen.findAllByTestId("plan-card"))[0]?.textContent).toContain("Keynote at 9");
     expect(screen.getByTestId("plan-card").textContent).toContain("09:00");
 
@@ -92,6 +108,8 @@ describe("Events screen", () => {
         case "event_posts":
         case "follow_ups":
           return [];
+        case "event_heard":
+          return { heard: 0, answered: 0 };
         case "list_accounts":
           return [accountView("m1", "mastodon", "me@example.org")];
         case "post_limits":

@@ -34,6 +34,7 @@ function report(overrides: Partial<Report> = {}): Report {
     answeredByHour: grid(),
     leftHanging: [],
     eventPosts: [],
+    heard: { heard: 0, answered: 0 },
     ...overrides,
   };
 }

@@ -25,6 +25,10 @@ import {
   type PostRef_Deserialize,
   type SyncView_Serialize,
   type ThreadEntry_Serialize,
+  type HeardList_Serialize,
+  type HeardSettings,
+  type EventListening_Deserialize,
+  type Event_Serialize,
 } from "./bindings";
 
 export type { Account, AppStatus, BackupView, Draft, DraftId, KeyringStatus } from "./bindings";
@@ -39,7 +43,8 @@ export type ThreadEntry = ThreadEntry_Serialize;
 export type OwedQueue = OwedQueue_Serialize;
 export type PlannedPost = PlannedPost_Serialize;
 export type { PlanSettings, PlanStatus, ReplyLimits } from "./bindings";
-export type { Event, EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
+export type { EventDetails, EventHoldRule, PlanImage, Topic } from "./bindings";
+export type Event = Event_Serialize;
 export type { ChatSettings, ReportRequest, ReportScope, ReportSettings } from "./bindings";
 export type Report = Report_Serialize;
 export type HistoryProgress = HistoryProgress_Serialize;
@@ -47,6 +52,9 @@ export type { ReadBack } from "./bindings";
 export type PlanInput = PlanInput_Deserialize;
 export type FollowUp = FollowUp_Serialize;
 export type PostRef = PostRef_Deserialize;
+export type HeardList = HeardList_Serialize;
+export type { HeardAccountSettings, HeardFigures, HeardSettings } from "./bindings";
+export type EventListening = EventListening_Deserialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
 export class BackendError extends Error {
@@ -141,6 +149,15 @@ export const backend = {
   importEvent: (markdown: string) => unwrap(commands.importEvent(markdown)),
   followUps: (event: string | null) => unwrap(commands.followUps(event)),
   planImages: (plan: string) => unwrap(commands.planImages(plan)),
+  listHeard: () => unwrap(commands.listHeard()),
+  dismissHeard: (id: string) => unwrap(commands.dismissHeard(id)),
+  restoreHeard: (id: string) => unwrap(commands.restoreHeard(id)),
+  heardSettings: (account: string) => unwrap(commands.heardSettings(account)),
+  saveHeardSettings: (account: string, settings: HeardSettings) =>
+    unwrap(commands.saveHeardSettings(account, settings)),
+  saveEventListening: (id: string, listening: EventListening_Deserialize) =>
+    unwrap(commands.saveEventListening(id, listening)),
+  eventHeard: (id: string) => unwrap(commands.eventHeard(id)),
 };
 
 /**
@@ -148,10 +165,19 @@ export const backend = {
  * ids only; SQLite is the truth, so the handler refetches. Returns the unsubscribe function.
  */
 export function onBackendChange(
-  what: "inbox" | "accounts" | "owed" | "plan",
+  what: "inbox" | "accounts" | "owed" | "plan" | "heard",
   refetch: () => void,
 ): () => void {
   if (what === "plan") return listen(events.planChanged, refetch);
+  if (what === "heard") {
+    // Answers (from Earshot or elsewhere) arrive as Inbox changes.
+    const stopHeard = listen(events.heardChanged, refetch);
+    const stopInbox = onBackendChange("inbox", refetch);
+    return () => {
+      stopHeard();
+      stopInbox();
+    };
+  }
   const event = what === "accounts" ? events.accountChanged : events.inboxChanged;
   const stopOwed = what === "owed" ? listen(events.owedChanged, refetch) : () => {};
   let stop: (() => void) | null = null;

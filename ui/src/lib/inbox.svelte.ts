@@ -51,6 +51,8 @@ export function reasonWords(reason: InboxItem["post"]["reason"]): string {
       return "wrote to you";
     case "thread":
       return "replied in your thread";
+    case "heard":
+      return "asked near you";
   }
 }
 

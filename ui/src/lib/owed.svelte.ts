@@ -1,4 +1,5 @@
 import { backend, type InboxItem, type OwedQueue } from "./backend";
+import { heardWhy } from "./heard.svelte";
 import { firstLine } from "./text";
 
 /** The Owed queue: what still wants an answer, questions first, one item selected. */
@@ -53,6 +54,8 @@ export function owedReason(item: InboxItem): string {
       return "mentioned you";
     case "thread":
       return "replied in your thread";
+    case "heard":
+      return heardWhy(item);
   }
 }
 

@@ -39,7 +39,7 @@ export function rateWords(rate: number | null): string {
 /** Whether the period holds anything at all to report. */
 export function isEmpty(report: Report): boolean {
   const o = report.outcomes;
-  return o.inTime + o.late + o.hanging + o.waiting + o.noReplyNeeded === 0 && report.published === 0;
+  return o.inTime + o.late + o.hanging + o.waiting + o.noReplyNeeded === 0 && report.published === 0 && report.heard.heard === 0;
 }
 
 export const distributionLabels = ["under 5 min", "under 1 h", "under 4 h", "under 24 h", "later", "never"];

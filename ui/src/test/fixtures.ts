@@ -13,6 +13,7 @@ export function item(id: string, text: string, answeredBy: string | null = null)
     questionKind: "statement",
     asks: null,
     about: null,
+    heardVia: null,
     post: {
       uri: `at://did:plc:bob/app.bsky.feed.post/${id}`,
       cid: `cid-${id}`,
