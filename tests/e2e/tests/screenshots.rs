@@ -337,6 +337,24 @@ async fn docs_screenshots() -> Result<()> {
 
     // Events: a conference with topics, plans for both accounts, and a post held while Léa
     // waits for an answer.
+    // Asked under the conference's hashtag, of nobody in particular: heard once the event
+    // exists (its first read finds them).
+    for (name, text) in [
+        ("Ines Duarte", "anyone know where the Tauri workshop is? #rustconf"),
+        ("Ken Ito", "is the keynote being recorded #rustconf"),
+        ("Ada Quinn", "great coffee at the venue this year #rustconf"),
+    ] {
+        let person = TestAccount::create("guest").await;
+        person.set_display_name(name).await;
+        person.post(text).await;
+    }
+    let rui = mastodon.add_user("rui", "Rui Costa");
+    mastodon.post(
+        &rui,
+        "does anybody have a spare USB-C charger near booth 12 #rustconf",
+        None,
+        "public",
+    );
     app.click("[data-testid=nav-events]").await?;
     app.click("[data-testid=event-new]").await?;
     app.type_into("[data-testid=event-name]", "RustConf 2026")
@@ -476,6 +494,22 @@ async fn docs_screenshots() -> Result<()> {
     if counters.len() != 2 {
         return Err(format!("the composer changed while it was captured: {counters:?}").into());
     }
+
+    // Heard: the questions asked under #rustconf, one opened to answer.
+    app.click("[data-testid=nav-heard]").await?;
+    app.until("three questions are heard", || async {
+        Ok(app.texts("[data-testid=heard-row]").await?.len() == 3)
+    })
+    .await?;
+    app.click_row("heard-row", "Tauri workshop").await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    app.type_into(
+        "[data-testid=reply-box]",
+        "Room B on the first floor, from 14:00. I'm running it: see you there!",
+    )
+    .await?;
+    capture_app(&app, &dir, "heard.png").await?;
 
     // Signing out of an account with plans asks what to do with them first.
     app.click("[data-testid=nav-accounts]").await?;

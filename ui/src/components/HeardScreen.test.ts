@@ -69,7 +69,7 @@ describe("Heard screen", () => {
     expect(why).toEqual(["asked under #rustconf", "mentions “Paddy's”"]);
 
     await fireEvent.click(screen.getAllByTestId("heard-row")[0]?.querySelector("button") as HTMLButtonElement);
-    expect((await screen.findByTestId("heard-note")).textContent).toContain("did not address you");
+    expect((await screen.findByTestId("heard-note")).textContent).toContain("nobody addressed you");
     await fireEvent.click(screen.getByTestId("heard-dismiss"));
     await waitFor(() => expect(screen.getAllByTestId("heard-row")).toHaveLength(1));
     expect(calls).toEqual(["dismiss 1"]);

@@ -455,3 +455,74 @@ async fn the_report_counts_who_was_left_hanging_and_exports_its_items() -> Resul
     assert!(!html.contains("<button"), "no controls in a client's copy");
     app.quit_from_tray().await
 }
+
+/// A question asked under an event's hashtag, addressed to nobody, is heard (not owed),
+/// answered from Heard in its thread with the status's visibility, and counted on the event.
+#[tokio::test]
+#[ignore = "needs the built app and the desktop session (make test)"]
+async fn a_question_heard_under_an_events_hashtag_is_answered_from_heard() -> Result<()> {
+    let server = MastodonServer::start(Profile::mastodon()).await;
+    let alice = server.add_user("alice", "Alice");
+    let bob = server.add_user("bob", "Bob");
+    let (_driver, app) = signed_in_as(&server, &alice).await?;
+
+    app.click("[data-testid=nav-events]").await?;
+    app.click("[data-testid=event-new]").await?;
+    app.type_into("[data-testid=event-name]", "RustConf").await?;
+    app.type_into("[data-testid=event-hashtags]", "#rustconf")
+        .await?;
+    app.click("[data-testid=event-save]").await?;
+    app.expect_texts("[data-testid=event-heard]", &["No questions heard yet"])
+        .await?;
+    // The event starts in a week: listening begins the day before, unless moved to today.
+    let today = app.client.execute(LISTEN_FROM_TODAY, vec![]).await?;
+    let today = today.as_str().unwrap_or_default().to_owned();
+    app.until("listening starts today", async || {
+        let from = app.css("[data-testid=listen-from]").await?.prop("value").await?;
+        Ok(from.as_deref() == Some(today.as_str()))
+    })
+    .await?;
+
+    server.post(
+        &bob,
+        "anyone know where the tauri workshop is #rustconf",
+        None,
+        "public",
+    );
+    server.post(&bob, "great keynote #rustconf", None, "public");
+    app.expect_texts("[data-testid=rail-heard-count]", &["1"])
+        .await?;
+    assert!(
+        app.texts("[data-testid=rail-owed-count]").await?.is_empty(),
+        "nobody asked alice: nothing is owed"
+    );
+    app.click("[data-testid=nav-heard]").await?;
+    app.expect_texts("[data-testid=heard-why]", &["asked under #rustconf"])
+        .await?;
+    app.click("[data-testid=heard-row] button").await?;
+    app.css("[data-testid=reply-box]").await?;
+    app.type_into("[data-testid=reply-box]", "Room B, after lunch")
+        .await?;
+    app.click("[data-testid=reply-send]").await?;
+    app.css("[data-testid=heard-empty]").await?;
+    let mine = server.statuses_of(&alice);
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert!(mine[0].1.ends_with("Room B, after lunch"), "{:?}", mine[0].1);
+    assert_eq!(mine[0].2, "public", "as visible as the question, no more");
+    assert!(mine[0].3.is_some(), "in the question's thread");
+
+    app.click("[data-testid=nav-events]").await?;
+    app.expect_texts("[data-testid=event-heard]", &["1 question heard, 1 answered"])
+        .await?;
+    app.quit_from_tray().await
+}
+
+/// Moves the selected event's first listening day to today (local), as choosing it in the
+/// date field does; returns the day.
+const LISTEN_FROM_TODAY: &str = "const input = document.querySelector('[data-testid=listen-from]');
+     const now = new Date();
+     const pad = (n) => String(n).padStart(2, '0');
+     const today = `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+     input.value = today;
+     input.dispatchEvent(new Event('change', { bubbles: true }));
+     return today;";
