@@ -340,7 +340,10 @@ async fn docs_screenshots() -> Result<()> {
     // Asked under the conference's hashtag, of nobody in particular: heard once the event
     // exists (its first read finds them).
     for (name, text) in [
-        ("Ines Duarte", "anyone know where the Tauri workshop is? #rustconf"),
+        (
+            "Ines Duarte",
+            "anyone know where the Tauri workshop is? #rustconf",
+        ),
         ("Ken Ito", "is the keynote being recorded #rustconf"),
         ("Ada Quinn", "great coffee at the venue this year #rustconf"),
     ] {

@@ -1,4 +1,5 @@
 import { backend, type HeardList, type InboxItem } from "./backend";
+import { kept, moved } from "./selection";
 
 /** Heard: questions asked near the accounts without addressing them, newest first. */
 export class HeardModel {
@@ -16,21 +17,14 @@ export class HeardModel {
 
   async load(): Promise<void> {
     const list = await backend.listHeard();
-    const index = this.items.findIndex((item) => item.id === this.selectedId);
+    this.selectedId = kept(this.items, list.items, this.selectedId);
     this.list = list;
     this.loaded = true;
-    // The selected item left (answered, not for us): select its neighbour.
-    if (this.selectedId && !list.items.some((item) => item.id === this.selectedId)) {
-      this.selectedId = list.items[Math.min(index, list.items.length - 1)]?.id ?? null;
-    }
   }
 
   /** Moves the selection by `step` rows (j/k), stopping at the ends. */
   move(step: number): void {
-    if (this.items.length === 0) return;
-    const index = this.items.findIndex((item) => item.id === this.selectedId);
-    const next = index === -1 ? 0 : Math.min(this.items.length - 1, Math.max(0, index + step));
-    this.selectedId = this.items[next]?.id ?? null;
+    this.selectedId = moved(this.items, this.selectedId, step);
   }
 }
 

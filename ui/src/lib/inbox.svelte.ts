@@ -1,4 +1,5 @@
 import { backend, type InboxItem } from "./backend";
+import { moved } from "./selection";
 
 /** The Inbox list: the newest items first, one of them selected. */
 export class InboxModel {
@@ -26,10 +27,7 @@ export class InboxModel {
 
   /** Moves the selection by `step` rows (j/k), stopping at the ends. */
   move(step: number): void {
-    if (this.items.length === 0) return;
-    const index = this.items.findIndex((item) => item.id === this.selectedId);
-    const next = index === -1 ? 0 : Math.min(this.items.length - 1, Math.max(0, index + step));
-    this.selectedId = this.items[next]?.id ?? null;
+    this.selectedId = moved(this.items, this.selectedId, step);
   }
 
   /** Puts a changed item (e.g. just answered) in place without a refetch. */

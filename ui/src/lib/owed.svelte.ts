@@ -1,5 +1,6 @@
 import { backend, type InboxItem, type OwedQueue } from "./backend";
 import { heardWhy } from "./heard.svelte";
+import { kept, moved } from "./selection";
 import { firstLine } from "./text";
 
 /** The Owed queue: what still wants an answer, questions first, one item selected. */
@@ -18,21 +19,15 @@ export class OwedModel {
 
   async load(): Promise<void> {
     const queue = await backend.listOwed();
-    const index = this.items.findIndex((item) => item.id === this.selectedId);
+    // The selected item left (answered, done, snoozed): its neighbour is selected.
+    this.selectedId = kept(this.items, queue.items, this.selectedId);
     this.queue = queue;
     this.loaded = true;
-    // The selected item left (answered, done, snoozed): select its neighbour.
-    if (this.selectedId && !queue.items.some((item) => item.id === this.selectedId)) {
-      this.selectedId = queue.items[Math.min(index, queue.items.length - 1)]?.id ?? null;
-    }
   }
 
   /** Moves the selection by `step` rows (j/k), stopping at the ends. */
   move(step: number): void {
-    if (this.items.length === 0) return;
-    const index = this.items.findIndex((item) => item.id === this.selectedId);
-    const next = index === -1 ? 0 : Math.min(this.items.length - 1, Math.max(0, index + step));
-    this.selectedId = this.items[next]?.id ?? null;
+    this.selectedId = moved(this.items, this.selectedId, step);
   }
 }
 

@@ -468,7 +468,8 @@ async fn a_question_heard_under_an_events_hashtag_is_answered_from_heard() -> Re
 
     app.click("[data-testid=nav-events]").await?;
     app.click("[data-testid=event-new]").await?;
-    app.type_into("[data-testid=event-name]", "RustConf").await?;
+    app.type_into("[data-testid=event-name]", "RustConf")
+        .await?;
     app.type_into("[data-testid=event-hashtags]", "#rustconf")
         .await?;
     app.click("[data-testid=event-save]").await?;
@@ -478,7 +479,11 @@ async fn a_question_heard_under_an_events_hashtag_is_answered_from_heard() -> Re
     let today = app.client.execute(LISTEN_FROM_TODAY, vec![]).await?;
     let today = today.as_str().unwrap_or_default().to_owned();
     app.until("listening starts today", async || {
-        let from = app.css("[data-testid=listen-from]").await?.prop("value").await?;
+        let from = app
+            .css("[data-testid=listen-from]")
+            .await?
+            .prop("value")
+            .await?;
         Ok(from.as_deref() == Some(today.as_str()))
     })
     .await?;
@@ -507,13 +512,20 @@ async fn a_question_heard_under_an_events_hashtag_is_answered_from_heard() -> Re
     app.css("[data-testid=heard-empty]").await?;
     let mine = server.statuses_of(&alice);
     assert_eq!(mine.len(), 1, "{mine:?}");
-    assert!(mine[0].1.ends_with("Room B, after lunch"), "{:?}", mine[0].1);
+    assert!(
+        mine[0].1.ends_with("Room B, after lunch"),
+        "{:?}",
+        mine[0].1
+    );
     assert_eq!(mine[0].2, "public", "as visible as the question, no more");
     assert!(mine[0].3.is_some(), "in the question's thread");
 
     app.click("[data-testid=nav-events]").await?;
-    app.expect_texts("[data-testid=event-heard]", &["1 question heard, 1 answered"])
-        .await?;
+    app.expect_texts(
+        "[data-testid=event-heard]",
+        &["1 question heard, 1 answered"],
+    )
+    .await?;
     app.quit_from_tray().await
 }
 

@@ -68,7 +68,13 @@ fn a_heard_post_that_addresses_the_account_is_owed_never_both() {
     let alice = account(&store, "did:plc:alice");
     let question = heard(1, "anyone know where the tauri workshop is #rustconf");
     store
-        .store_heard(&alice.id, "#rustconf", std::slice::from_ref(&question), None, at(10))
+        .store_heard(
+            &alice.id,
+            "#rustconf",
+            std::slice::from_ref(&question),
+            None,
+            at(10),
+        )
         .expect("store");
     let mut addressed = question.post.clone();
     addressed.reason = InboxReason::Mention;
