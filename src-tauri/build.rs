@@ -78,6 +78,8 @@ const COMMANDS: &[&str] = &[
     "save_heard_settings",
     "save_event_listening",
     "event_heard",
+    "remember_window",
+    "window_start",
 ];
 
 fn main() {

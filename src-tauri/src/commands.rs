@@ -17,6 +17,7 @@ use tauri_plugin_autostart::ManagerExt as _;
 
 use crate::backend::Backend;
 use crate::error::IpcError;
+use crate::window::{WindowMemory, WindowStart};
 
 type Reply<T> = Result<T, IpcError>;
 
@@ -640,4 +641,18 @@ pub async fn save_event_listening(
 #[specta::specta]
 pub async fn event_heard(backend: State<'_, Backend>, id: EventId) -> Reply<HeardFigures> {
     Ok(backend.get()?.event_heard(id).await?)
+}
+
+/// Keeps the UI's view (its own JSON) for the next window, should this one be closed.
+#[tauri::command]
+#[specta::specta]
+pub fn remember_window(memory: State<'_, WindowMemory>, view: String) {
+    memory.remember(view);
+}
+
+/// The view to come back to and what to open, for a window that just loaded.
+#[tauri::command]
+#[specta::specta]
+pub fn window_start(memory: State<'_, WindowMemory>) -> WindowStart {
+    memory.start()
 }

@@ -8,6 +8,8 @@ use tauri::AppHandle;
 use tauri_specta::Event as _;
 use tokio::sync::broadcast::{Receiver, error::RecvError};
 
+use crate::window::{OpenRequest, open_at};
+
 /// Items arrived in an account's Inbox or became answered. `account_id` is `None` when the UI
 /// should refetch everything (events were missed).
 #[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
@@ -102,32 +104,32 @@ async fn forward_from(app: AppHandle, mut events: Receiver<EngineEvent>, restart
                 .emit(&app),
                 Ok(EngineEvent::OwedChanged) => OwedChanged.emit(&app),
                 Ok(EngineEvent::OpenItem { item, reply }) => {
-                    crate::window::show_main(&app);
-                    OpenItem {
-                        item_id: Some(item.0.to_string()),
-                        reply,
-                    }
-                    .emit(&app)
+                    open_at(
+                        &app,
+                        OpenRequest::Item {
+                            item_id: item.0.to_string(),
+                            reply,
+                        },
+                    );
+                    Ok(())
                 }
                 Ok(EngineEvent::OpenOwed) => {
-                    crate::window::show_main(&app);
-                    OpenItem {
-                        item_id: None,
-                        reply: false,
-                    }
-                    .emit(&app)
+                    open_at(&app, OpenRequest::Owed);
+                    Ok(())
                 }
                 Ok(EngineEvent::OpenReport) => {
-                    crate::window::show_main(&app);
-                    OpenReport.emit(&app)
+                    open_at(&app, OpenRequest::Report);
+                    Ok(())
                 }
                 Ok(EngineEvent::HeardChanged) => HeardChanged.emit(&app),
                 Ok(EngineEvent::OpenHeard { item }) => {
-                    crate::window::show_main(&app);
-                    OpenHeard {
-                        item_id: item.map(|item| item.0.to_string()),
-                    }
-                    .emit(&app)
+                    open_at(
+                        &app,
+                        OpenRequest::Heard {
+                            item_id: item.map(|item| item.0.to_string()),
+                        },
+                    );
+                    Ok(())
                 }
                 Ok(EngineEvent::PlanChanged) => PlanChanged.emit(&app),
                 Ok(EngineEvent::TaskRestarted { task }) => TaskRestarted {

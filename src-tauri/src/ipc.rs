@@ -87,6 +87,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::save_heard_settings,
             commands::save_event_listening,
             commands::event_heard,
+            commands::remember_window,
+            commands::window_start,
         ])
         .events(collect_events![
             events::InboxChanged,

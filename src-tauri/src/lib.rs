@@ -39,6 +39,7 @@ pub fn run() {
             Some(vec!["--hidden"]),
         ))
         .invoke_handler(bindings.invoke_handler())
+        .manage(window::WindowMemory::default())
         .setup(move |app| {
             bindings.mount_events(app);
             app.manage(backend::Backend::start(app.handle()));
@@ -48,8 +49,9 @@ pub fn run() {
             }
             Ok(())
         })
-        .on_window_event(window::hide_instead_of_closing)
-        .run(tauri::generate_context!())
+        .on_window_event(window::on_window_event)
+        .build(tauri::generate_context!())
+        .map(|app| app.run(|_, event| window::keep_running_without_windows(&event)))
         .unwrap_or_else(|e| {
             if matches!(&e, tauri::Error::PluginInitialization(plugin, _) if plugin == "single-instance")
             {

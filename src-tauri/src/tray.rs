@@ -261,17 +261,13 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
 }
 
 fn open_item(app: &AppHandle, item: InboxItemId) {
-    window::show_main(app);
-    let opened = tauri_specta::Event::emit(
-        &crate::events::OpenItem {
-            item_id: Some(item.0.to_string()),
+    window::open_at(
+        app,
+        window::OpenRequest::Item {
+            item_id: item.0.to_string(),
             reply: true,
         },
-        app,
     );
-    if let Err(e) = opened {
-        tracing::warn!(error = %e, "could not open the thread");
-    }
 }
 
 fn pause(app: &AppHandle, pause: Pause) {

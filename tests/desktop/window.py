@@ -4,6 +4,9 @@
     window.py close TITLE    ask the window to close, as its title bar's close button does
                              (ICCCM WM_DELETE_WINDOW)
     window.py shown TITLE    exit 0 if a window with that title is mapped, 1 if not
+    window.py rows TITLE RRGGBB X0 X1
+                             the first and last row (window coordinates) where a pixel in
+                             columns X0..X1 has exactly that colour, or nothing
 
 Exits 1 when no mapped window has that title.
 """
@@ -27,10 +30,12 @@ def find(window, title):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("close", "shown"):
+    if not (len(sys.argv) == 3 and sys.argv[1] in ("close", "shown")) and not (
+        len(sys.argv) == 6 and sys.argv[1] == "rows"
+    ):
         print(__doc__, file=sys.stderr)
         return 64
-    command, title = sys.argv[1:]
+    command, title = sys.argv[1:3]
     dpy = display.Display()
     window = find(dpy.screen().root, title)
     if window is None:
@@ -38,6 +43,8 @@ def main():
         return 1
     if command == "shown":
         return 0
+    if command == "rows":
+        return print_rows(window, *sys.argv[3:])
     message = protocol.event.ClientMessage(
         window=window,
         client_type=dpy.intern_atom("WM_PROTOCOLS"),
@@ -45,6 +52,26 @@ def main():
     )
     window.send_event(message, event_mask=X.NoEventMask)
     dpy.flush()
+    return 0
+
+
+def print_rows(window, colour, x0, x1):
+    """Rows of `window` holding `colour` between columns x0 and x1 (32-bit BGRX pixels)."""
+    x0, x1 = int(x0), int(x1)
+    geometry = window.get_geometry()
+    image = window.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap, 0xFFFFFFFF)
+    want = bytes.fromhex(colour)[::-1]  # BGR order in memory
+    stride = geometry.width * 4
+    rows = [
+        y
+        for y in range(geometry.height)
+        if any(
+            image.data[y * stride + x * 4 : y * stride + x * 4 + 3] == want
+            for x in range(x0, min(x1, geometry.width))
+        )
+    ]
+    if rows:
+        print(rows[0], rows[-1])
     return 0
 
 

@@ -386,6 +386,18 @@ impl App {
             .ok_or_else(|| "the Earshot process is not running".into())
     }
 
+    /// The names of the processes Earshot runs besides itself (WebKit's web and network
+    /// processes while a window exists).
+    pub fn helper_processes(&self) -> Result<Vec<String>> {
+        let app = self.pid()?;
+        Ok(descendants(app)
+            .into_iter()
+            .filter(|pid| *pid != app)
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
+            .map(|name| name.trim().to_owned())
+            .collect())
+    }
+
     /// Quits the way a person does: "Quit Earshot" in the tray menu. Waits for the exit.
     pub async fn quit_from_tray(self) -> Result<()> {
         let pid = self.pid()?;
@@ -467,6 +479,27 @@ pub async fn close_window(title: &str) -> Result<()> {
             return Err(format!("the window {title:?} stayed on screen after being closed").into());
         }
     }
+}
+
+/// The first and last row (window coordinates) of the window titled `title` with a pixel of
+/// exactly `colour` (`RRGGBB`) in columns `x0..x1`: what the screen shows, read from X, for
+/// a window WebDriver can no longer see (its webview was rebuilt).
+pub async fn rows_with_colour(
+    title: &str,
+    colour: &str,
+    x0: u32,
+    x1: u32,
+) -> Result<Option<(u32, u32)>> {
+    let out = desktop_probe(
+        "window.py",
+        &["rows", title, colour, &x0.to_string(), &x1.to_string()],
+    )
+    .await?;
+    let mut rows = out.split_whitespace().map(str::parse::<u32>);
+    Ok(match (rows.next(), rows.next()) {
+        (Some(first), Some(last)) => Some((first?, last?)),
+        _ => None,
+    })
 }
 
 /// Whether a window with this title is on screen (mapped). WebDriver cannot tell: it calls

@@ -158,6 +158,8 @@ export const backend = {
   saveEventListening: (id: string, listening: EventListening_Deserialize) =>
     unwrap(commands.saveEventListening(id, listening)),
   eventHeard: (id: string) => unwrap(commands.eventHeard(id)),
+  rememberWindow: (view: string) => commands.rememberWindow(view),
+  windowStart: () => commands.windowStart(),
 };
 
 /**

@@ -115,6 +115,10 @@ export const commands = {
 	saveHeardSettings: (account: AccountId, settings: HeardSettings) => typedError<HeardAccountSettings, IpcError>(__TAURI_INVOKE("save_heard_settings", { account, settings })),
 	saveEventListening: (id: EventId, listening: EventListening_Deserialize) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("save_event_listening", { id, listening })),
 	eventHeard: (id: EventId) => typedError<HeardFigures, IpcError>(__TAURI_INVOKE("event_heard", { id })),
+	/**  Keeps the UI's view (its own JSON) for the next window, should this one be closed. */
+	rememberWindow: (view: string) => __TAURI_INVOKE<void>("remember_window", { view }),
+	/**  The view to come back to and what to open, for a window that just loaded. */
+	windowStart: () => __TAURI_INVOKE<WindowStart_Serialize>("window_start"),
 };
 
 /** Events */
@@ -777,6 +781,23 @@ export type OpenItem_Serialize = {
 
 /**  The person clicked the weekly digest: show the Report. */
 export type OpenReport = null;
+
+/**  What the window should show when it opens. */
+export type OpenRequest = OpenRequest_Serialize | OpenRequest_Deserialize;
+
+/**  What the window should show when it opens. */
+export type OpenRequest_Deserialize = 
+/**  An item's thread in Owed, with the reply box focused for `reply`. */
+{ kind: "item"; itemId: string; reply: boolean } | { kind: "owed" } | { kind: "report" } | 
+/**  Heard, at an item when there is one. */
+{ kind: "heard"; itemId?: string | null };
+
+/**  What the window should show when it opens. */
+export type OpenRequest_Serialize = 
+/**  An item's thread in Owed, with the reply box focused for `reply`. */
+{ kind: "item"; itemId: string; reply: boolean } | { kind: "owed" } | { kind: "report" } | 
+/**  Heard, at an item when there is one. */
+{ kind: "heard"; itemId: string | null };
 
 /**  How items ended up, counted. */
 export type Outcomes = {
@@ -1458,6 +1479,25 @@ export type Topic = {
 
 /**  A topic's stable id (a UUIDv7 string). */
 export type TopicId = string;
+
+/**  What a new page starts from. */
+export type WindowStart = WindowStart_Serialize | WindowStart_Deserialize;
+
+/**  What a new page starts from. */
+export type WindowStart_Deserialize = {
+	/**  The view the last window left (the UI's own JSON), `None` on Earshot's first window. */
+	view?: string | null,
+	/**  What the person asked to see while there was no window to show it. */
+	open?: OpenRequest_Deserialize | null,
+};
+
+/**  What a new page starts from. */
+export type WindowStart_Serialize = {
+	/**  The view the last window left (the UI's own JSON), `None` on Earshot's first window. */
+	view: string | null,
+	/**  What the person asked to see while there was no window to show it. */
+	open: OpenRequest_Serialize | null,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_history.sql"),
     include_str!("../migrations/0019_chat.sql"),
     include_str!("../migrations/0020_heard.sql"),
+    include_str!("../migrations/0021_owed_tally.sql"),
 ];
 
 /// The schema version this build writes.

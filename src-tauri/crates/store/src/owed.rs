@@ -17,13 +17,36 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let now_micros = to_micros(now);
-        let (total, questions, oldest): (u32, u32, Option<i64>) = tx.query_row(
+        // The tally (kept by triggers) less what is snoozed right now; the oldest is the
+        // first unsnoozed row of each rank, read off the Owed index.
+        let (open, open_questions): (u32, u32) = tx.query_row(
+            "SELECT coalesce(sum(items), 0), coalesce(sum(items) FILTER (WHERE owed_rank = 0), 0)
+             FROM owed_tally",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let (snoozed, snoozed_questions): (u32, u32) = tx.query_row(
+            "SELECT count(*), count(*) FILTER (WHERE owed_rank = 0)
+             FROM inbox_items INDEXED BY inbox_items_snoozed
+             WHERE snoozed_until > ?1 AND answered_by IS NULL AND done_at IS NULL
+               AND owed_rank < 3",
+            params![now_micros],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let (total, questions) = (
+            open.saturating_sub(snoozed),
+            open_questions.saturating_sub(snoozed_questions),
+        );
+        let oldest: Option<i64> = tx.query_row(
             &format!(
-                "SELECT count(*), count(*) FILTER (WHERE i.owed_rank = 0), min(i.created_at)
-                 FROM inbox_items i WHERE {OWED}"
+                "SELECT min(first) FROM (
+                     SELECT (SELECT i.created_at FROM inbox_items i
+                             WHERE i.owed_rank = ranks.rank AND {OWED}
+                             ORDER BY i.created_at LIMIT 1) AS first
+                     FROM (SELECT 0 AS rank UNION ALL SELECT 1 UNION ALL SELECT 2) ranks)"
             ),
             params![now_micros],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            |row| row.get(0),
         )?;
         let items = {
             let mut stmt = tx.prepare_cached(&format!(

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use earshot_e2e::{Driver, Result, app_binary, close_window, tray, window_shown};
+use earshot_e2e::{Driver, Result, app_binary, close_window, rows_with_colour, tray, window_shown};
 
 #[tokio::test]
 #[ignore = "needs the built app and the headless desktop session (make test runs it)"]
@@ -153,25 +153,64 @@ async fn settings_check_notifications_and_the_keyring_for_real() -> Result<()> {
 #[tokio::test]
 #[ignore = "needs the built app and the headless desktop session (make test runs it)"]
 async fn closing_the_window_keeps_earshot_in_the_tray() -> Result<()> {
-    let driver = Driver::start().await?;
+    // The webview goes as soon as the window closes (30 s later in everyday use).
+    let driver = Driver::start()
+        .await?
+        .with_env("EARSHOT_WEBVIEW_GRACE_MS", "0");
     let app = driver.launch().await?;
     let pid = app.pid()?;
     assert!(
         window_shown("Earshot").await?,
         "the window starts on screen"
     );
+    let webkit = |names: &[String]| names.iter().any(|name| name.starts_with("WebKit"));
+    app.until("WebKit runs the window", || async {
+        Ok(webkit(&app.helper_processes()?))
+    })
+    .await?;
+    // Somewhere other than the start screen.
+    app.click("[data-testid=nav-events]").await?;
+    app.css("[data-testid=events-empty]").await?;
+    let events = app
+        .css("[data-testid=nav-events]")
+        .await?
+        .rectangle()
+        .await?;
+    let (top, bottom) = (events.1 as u32, (events.1 + events.3) as u32);
+    let rail = (0, app.css("nav.rail").await?.rectangle().await?.2 as u32);
+    // The selection is handed over a moment after it changes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
     close_window("Earshot").await?;
     assert_eq!(
         app.pid()?,
         pid,
         "Earshot is still running after its window was closed"
     );
+    app.until("the webview and its WebKit processes are gone", || async {
+        Ok(app.helper_processes()?.is_empty())
+    })
+    .await?;
 
     tray(&["click", "Open Earshot"]).await?;
     app.until("the window is back", || async {
         window_shown("Earshot").await
     })
     .await?;
+    // A new webview: WebDriver's session went with the old one, so the screen is read from
+    // X. The rail's selected colour (ui/src/app.css: --selected) marks Events.
+    app.until(
+        "the new window shows Events, as the old one did",
+        || async {
+            let band = rows_with_colour("Earshot", "e2e7fb", rail.0, rail.1).await?;
+            Ok(band.is_some_and(|(first, last)| first >= top && last <= bottom))
+        },
+    )
+    .await?;
+    assert!(
+        webkit(&app.helper_processes()?),
+        "WebKit runs the new window"
+    );
     app.quit_from_tray().await
 }
 

@@ -234,3 +234,92 @@ fn settings_are_saved_as_json_by_key() {
         Some("{\"a\":2}")
     );
 }
+
+/// The Owed count is a tally kept by triggers, not a count: after every kind of change it
+/// must agree with the items Owed lists (arrivals, answers from anywhere, done, reopen,
+/// snoozes that start and end, a thread reply, a heard question that turns out addressed,
+/// deletions and an account signed out).
+#[test]
+fn the_owed_tally_agrees_with_a_recount_after_every_kind_of_change() {
+    let store = Store::open_in_memory().expect("open");
+    let alice = account(&store, "did:plc:alice");
+    let bob_account = account(&store, "did:plc:bob-account");
+    let agree = |when: i64, step: &str| {
+        let queue = store.owed(at(when), 10_000).expect("owed");
+        let questions = queue.items.iter().filter(|i| i.asks.is_some()).count();
+        assert_eq!(queue.total as usize, queue.items.len(), "{step}: total");
+        assert_eq!(queue.questions as usize, questions, "{step}: questions");
+        assert_eq!(
+            queue.oldest_at,
+            queue.items.iter().map(|i| i.post.created_at).min(),
+            "{step}: oldest"
+        );
+    };
+    let mut thread_reply = post(5, "and you?");
+    thread_reply.reason = InboxReason::Thread;
+    page(
+        &store,
+        &alice.id,
+        &[
+            post(1, "is the game on tonight?"),
+            post(2, "nice slides"),
+            post(3, "when does the keynote start"),
+            post(4, "great talk"),
+            thread_reply,
+        ],
+    );
+    page(&store, &bob_account.id, &[post(6, "are you coming?")]);
+    agree(100, "arrivals");
+    let items = store.owed(at(100), 100).expect("owed").items;
+    let id = |text: &str| items.iter().find(|i| i.post.text == text).expect(text).id;
+
+    store
+        .store_own_posts(
+            &alice.id,
+            &[OwnPost {
+                uri: "at://did:plc:alice/app.bsky.feed.post/answer".into(),
+                parent_uri: Some(post(1, "").uri),
+                text: "yes".into(),
+                created_at: at(110),
+            }],
+            None,
+        )
+        .expect("answer");
+    agree(120, "answered elsewhere");
+    store.mark_done(id("nice slides"), at(130)).expect("done");
+    agree(130, "done");
+    store.reopen(id("nice slides")).expect("reopen");
+    agree(140, "reopened");
+    store
+        .snooze(id("when does the keynote start"), at(500))
+        .expect("snooze");
+    agree(200, "snoozed");
+    agree(600, "the snooze ended");
+    store
+        .forget_deleted(&alice.id, &[post(4, "").uri])
+        .expect("deleted");
+    agree(610, "deleted");
+    // A heard question, then the same post addressed to the account: it becomes owed.
+    let mut heard = post(7, "anyone know where the workshop is");
+    heard.reason = InboxReason::Heard;
+    store
+        .store_heard(
+            &alice.id,
+            "#rustconf",
+            &[earshot_store::HeardPost {
+                post: heard.clone(),
+                via: "#rustconf".into(),
+                event: None,
+                notify: false,
+            }],
+            None,
+            at(620),
+        )
+        .expect("heard");
+    agree(620, "heard, not owed");
+    heard.reason = InboxReason::Mention;
+    page(&store, &alice.id, &[heard]);
+    agree(630, "heard, then addressed");
+    store.delete_account(&bob_account.id).expect("sign out");
+    agree(640, "an account signed out");
+}
