@@ -132,7 +132,8 @@ def tray_items():
 
 def start(binary, *args):
     data_dir = tempfile.mkdtemp(prefix="earshot-measure-")
-    env = dict(os.environ, EARSHOT_DATA_DIR=data_dir)
+    # The closed window lets its webview go at once (30 s later in everyday use).
+    env = dict(os.environ, EARSHOT_DATA_DIR=data_dir, EARSHOT_WEBVIEW_GRACE_MS="0")
     return subprocess.Popen([binary, *args], env=env, stderr=subprocess.DEVNULL)
 
 

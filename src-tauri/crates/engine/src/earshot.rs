@@ -118,6 +118,10 @@ pub struct SyncSettings {
     pub chat_service: String,
     /// Time between Heard's searches, fixed (tests); `None` is Heard's own cadence.
     pub heard_poll_interval: Option<Duration>,
+    /// Time between polls of a Mastodon account whose stream is connected: the stream brings
+    /// what happens as it happens and a reconnect backfills at once, so the poll is a safety
+    /// net (for what servers do not stream, such as filtered notifications).
+    pub poll_while_streaming: Duration,
 }
 
 /// Failures a test asks for, to see Earshot recover from what real code cannot be made to do
@@ -159,6 +163,7 @@ impl Default for SyncSettings {
             faults: Faults::default(),
             chat_poll_interval: None,
             heard_poll_interval: None,
+            poll_while_streaming: Duration::from_secs(120),
             chat_service: std::env::var("EARSHOT_CHAT_SERVICE")
                 .ok()
                 .filter(|service| !service.is_empty())
@@ -349,6 +354,8 @@ impl Earshot {
             poll_interval: self.services.sync.poll_interval,
             runtime: self.services.runtime.clone(),
             faults: self.services.sync.faults.clone(),
+            streaming: None,
+            poll_while_streaming: self.services.sync.poll_while_streaming,
         };
         let id = account.id.clone();
         let (store, clock) = (Arc::clone(&self.store), Arc::clone(&self.services.clock));
@@ -385,6 +392,11 @@ impl Earshot {
             earshot_core::Network::Mastodon => {
                 let session = Arc::new(MastodonSession::new(&account, secrets)?);
                 let heard = self.heard_task(&account, Connection::Mastodon(Arc::clone(&session)));
+                let healthy = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let context = TaskContext {
+                    streaming: Some(Arc::clone(&healthy)),
+                    ..context
+                };
                 let sync =
                     MastodonSync::new(account, Arc::clone(&session), Arc::clone(&store), clock);
                 let sync = crate::sync::spawn(sync, context);
@@ -395,6 +407,7 @@ impl Earshot {
                     clock: Arc::clone(&self.services.clock),
                     events: self.events.clone(),
                     sync: sync.requester(),
+                    healthy,
                 }
                 .spawn(&self.services.runtime);
                 Running {

@@ -134,6 +134,10 @@ pub(crate) struct TaskContext {
     pub poll_interval: Duration,
     pub runtime: tokio::runtime::Handle,
     pub faults: crate::Faults,
+    /// Set while the account's stream is connected (Mastodon): ticks are skipped then,
+    /// down to one round every `poll_while_streaming`.
+    pub streaming: Option<Arc<AtomicBool>>,
+    pub poll_while_streaming: Duration,
 }
 
 pub(crate) fn spawn(sync: impl AccountSync, context: TaskContext) -> SyncHandle {
@@ -174,6 +178,7 @@ impl Task {
         let mut backoff = Backoff::new(self.context.poll_interval, MAX_BACKOFF);
         let mut not_before: Option<Instant> = None;
         let mut parked = false;
+        let mut last_round: Option<Instant> = None;
         loop {
             let wake = tokio::select! {
                 biased;
@@ -187,8 +192,10 @@ impl Task {
             match wake {
                 Wake::Stop => return,
                 Wake::Tick if parked || not_before.is_some_and(|t| Instant::now() < t) => continue,
+                Wake::Tick if self.stream_carries(last_round) => continue,
                 Wake::Tick | Wake::Asked => {}
             }
+            last_round = Some(Instant::now());
             self.set_syncing(true);
             // A round that panics is a failed round: it is said on the account, and the task
             // goes on with the same backoff as after any failure.
@@ -231,6 +238,16 @@ impl Task {
             }
             self.set_syncing(false);
         }
+    }
+
+    /// Whether a healthy stream makes this tick's round unnecessary.
+    fn stream_carries(&self, last_round: Option<Instant>) -> bool {
+        let streaming = self
+            .context
+            .streaming
+            .as_ref()
+            .is_some_and(|healthy| healthy.load(Ordering::Relaxed));
+        streaming && last_round.is_some_and(|at| at.elapsed() < self.context.poll_while_streaming)
     }
 
     fn emit(&self, event: EngineEvent) {

@@ -43,6 +43,23 @@ impl Drop for StreamGuard {
     }
 }
 
+/// Marks the stream healthy while alive: however the connection ends (a drop, a stop, a
+/// panic), the mark goes with it.
+struct Connected<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl<'a> Connected<'a> {
+    fn mark(healthy: &'a std::sync::atomic::AtomicBool) -> Self {
+        healthy.store(true, std::sync::atomic::Ordering::Relaxed);
+        Self(healthy)
+    }
+}
+
+impl Drop for Connected<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct StreamTask {
     pub account: AccountId,
@@ -51,6 +68,8 @@ pub(crate) struct StreamTask {
     pub clock: Arc<dyn Clock>,
     pub events: broadcast::Sender<EngineEvent>,
     pub sync: SyncRequester,
+    /// True while connected: the sync task polls less then.
+    pub healthy: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl StreamTask {
@@ -121,6 +140,7 @@ impl StreamTask {
         backoff.reset();
         // Anything said while there was no stream comes in through REST.
         self.sync.sync_now();
+        let _connected = Connected::mark(&self.healthy);
         loop {
             let event = tokio::select! {
                 () = stop.cancelled() => {

@@ -843,3 +843,41 @@ async fn quotes_are_asked_for_only_where_the_server_knows_them() {
         }
     }
 }
+
+/// With the stream connected, polling is a safety net: a poll interval of 200 ms makes about
+/// one REST read of the notifications in 3 s, not fifteen; a server without a stream is
+/// polled at the interval.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_healthy_stream_slows_polling_to_a_safety_net() {
+    let reads_in_3s = async |profile: Profile| {
+        let server = MastodonServer::start(profile).await;
+        let alice = server.add_user("alice", "Alice");
+        let (dir, secrets) = (tempfile::tempdir().expect("dir"), Arc::default());
+        let sync = SyncSettings {
+            poll_interval: Duration::from_millis(200),
+            poll_while_streaming: Duration::from_secs(60),
+            ..SyncSettings::default()
+        };
+        let earshot = crate::support::engine_with(&dir, &secrets, sync);
+        let account = sign_in(&earshot, &server, &alice).await;
+        within(Duration::from_secs(10), "the first round", async || {
+            let synced = earshot
+                .list_accounts()
+                .await
+                .expect("accounts")
+                .into_iter()
+                .any(|v| v.account.id == account && v.sync.last_synced_at.is_some());
+            synced.then_some(())
+        })
+        .await;
+        // The stream's connect asks for a round: let it land.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let before = server.requests_to("/api/v1/notifications");
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        server.requests_to("/api/v1/notifications") - before
+    };
+    let streaming = reads_in_3s(Profile::mastodon()).await;
+    let polled = reads_in_3s(Profile::quirky()).await;
+    assert!(streaming <= 2, "{streaming} reads with a healthy stream");
+    assert!(polled >= 8, "{polled} reads without a stream");
+}
