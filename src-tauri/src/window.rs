@@ -159,8 +159,6 @@ fn main_window(app: &AppHandle) -> Option<WebviewWindow> {
         .ok()
 }
 
-
-
 /// The engine reads direct messages more often while the window is open.
 fn tell_engine(app: &AppHandle, open: bool) {
     if let Some(backend) = app.try_state::<Backend>()
