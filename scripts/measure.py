@@ -17,6 +17,9 @@ Prints one table:
 - the .deb's size, when `make deb` has built one.
 
 Figures, not assertions: these machines are noisy, so this prints and never fails on a number.
+PSS shares a library's pages among the processes that map them (the X server maps Mesa too
+once a GL client ran): USS, the pages no other process maps, is printed beside it. Run it
+with no other WebKit application or test suite running.
 """
 
 import glob
@@ -28,10 +31,6 @@ import tempfile
 import time
 
 import dbus
-import gi
-
-gi.require_version("Gdk", "3.0")
-from gi.repository import Gdk  # noqa: E402
 
 # The rail's background in the light and the dark theme (ui/src/app.css: --rail).
 RAIL_COLOURS = (bytes((0xF5, 0xF6, 0xF8)) * 8, bytes((0x1C, 0x1F, 0x25)) * 8)
@@ -45,10 +44,50 @@ WATCHER = "org.kde.StatusNotifierWatcher"
 
 
 def screen_shows_rail():
+    # Imported here, in the watcher process only: GDK maps GL and LLVM, and a measuring
+    # process that shared those pages with Earshot would halve what PSS charges it.
+    import gi
+
+    gi.require_version("Gdk", "3.0")
+    from gi.repository import Gdk
+
     root = Gdk.get_default_root_window()
     pixbuf = Gdk.pixbuf_get_from_window(root, 0, 0, root.get_width(), root.get_height())
     pixels = pixbuf.get_pixels()
     return any(colour in pixels for colour in RAIL_COLOURS)
+
+
+def watch_paint():
+    """`measure.py --watch-paint`: says "ready", then the monotonic time the rail appears."""
+    if screen_shows_rail():
+        print("busy", flush=True)
+        return
+    print("ready", flush=True)
+    started = time.monotonic()
+    while not screen_shows_rail():
+        if time.monotonic() - started > 30:
+            print("never", flush=True)
+            return
+        time.sleep(0.005)
+    print(time.monotonic(), flush=True)
+
+
+class PaintWatcher:
+    """The screen sampled in a process of its own, started before what it times."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                         "--watch-paint"], stdout=subprocess.PIPE, text=True)
+        answer = self.process.stdout.readline().strip()
+        if answer != "ready":
+            sys.exit("the screen already shows an Earshot window; close it first")
+
+    def seconds_since(self, started):
+        seen = self.process.stdout.readline().strip()
+        self.process.wait()
+        if seen == "never":
+            sys.exit("no first paint within 30 s")
+        return float(seen) - started
 
 
 def wait_for(check, what, limit=30):
@@ -86,27 +125,28 @@ def name_of(pid):
 
 
 def memory_kib(pid):
-    rss = pss = 0
+    """RSS, PSS and USS (pages no other process maps) of one process, in KiB."""
+    fields = {}
     try:
         with open(f"/proc/{pid}/smaps_rollup") as f:
             for line in f:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1])
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1])
+                name, _, rest = line.partition(":")
+                if name in ("Rss", "Pss", "Private_Clean", "Private_Dirty"):
+                    fields[name] = int(rest.split()[0])
     except OSError:
         pass
-    return rss, pss
+    uss = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+    return fields.get("Rss", 0), fields.get("Pss", 0), uss
 
 
 def memory_by_process(root_pid):
-    """(name, PSS MiB, RSS MiB) per process of the tree, and the totals."""
+    """(name, PSS, RSS, USS in MiB) per process of the tree, and the totals."""
     rows = []
     for pid in process_tree(root_pid):
-        rss, pss = memory_kib(pid)
+        rss, pss, uss = memory_kib(pid)
         if rss:
-            rows.append((name_of(pid), pss / 1024, rss / 1024))
-    total = ("all", sum(r[1] for r in rows), sum(r[2] for r in rows))
+            rows.append((name_of(pid), pss / 1024, rss / 1024, uss / 1024))
+    total = ("all", *(sum(r[i] for r in rows) for i in (1, 2, 3)))
     return rows, total
 
 
@@ -138,6 +178,9 @@ def start(binary, *args):
 
 
 def stop(app):
+    """Quits from the tray and waits for WebKit's processes too: one still exiting would share
+    its libraries' pages with the next launch and halve what PSS charges it."""
+    tree = process_tree(app.pid)
     subprocess.run(["/usr/bin/python3", TRAY_PY, "click", "Quit Earshot"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     try:
@@ -145,6 +188,7 @@ def stop(app):
     except subprocess.TimeoutExpired:
         app.kill()
         app.wait()
+    wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") for pid in tree), "WebKit exits")
     time.sleep(0.5)
 
 
@@ -160,24 +204,27 @@ def close_window():
 
 
 def print_memory(title, rows, total):
-    for name, pss, rss in rows:
-        print(f"| {title}: {name} | {pss:.0f} MiB PSS | {rss:.0f} MiB RSS |")
+    for name, pss, rss, uss in rows:
+        print(f"| {title}: {name} | {pss:.0f} MiB PSS | {rss:.0f} MiB RSS, {uss:.0f} MiB USS |")
     print(f"| {title}: **all {len(rows)} processes** | **{total[1]:.0f} MiB PSS** | "
-          f"{total[2]:.0f} MiB RSS |")
+          f"{total[2]:.0f} MiB RSS, {total[3]:.0f} MiB USS |")
 
 
 def main():
+    if sys.argv[1:] == ["--watch-paint"]:
+        watch_paint()
+        return
     binary = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "target/debug/earshot")
-    if screen_shows_rail():
-        sys.exit("the screen already shows an Earshot window; close it first")
     print(f"Binary: {binary} ({os.path.getsize(binary) / 2**20:.1f} MiB)\n")
     print("| Figure | Value | |")
     print("|---|---|---|")
 
     paints = []
     for i in range(LAUNCHES):
+        watcher = PaintWatcher()
+        started = time.monotonic()
         app = start(binary)
-        paints.append(wait_for(screen_shows_rail, "first paint"))
+        paints.append(watcher.seconds_since(started))
         if i < LAUNCHES - 1:
             stop(app)
     ms = [round(p * 1000) for p in paints]
@@ -195,9 +242,11 @@ def main():
     used = cpu_seconds(app.pid) - before
     print(f"| Idle CPU, window closed, no accounts ({IDLE_S} s) | "
           f"{100 * used / IDLE_S:.2f} % of a core | {used:.2f} s of CPU |")
+    watcher = PaintWatcher()
+    started = time.monotonic()
     subprocess.run(["/usr/bin/python3", TRAY_PY, "click", "Open Earshot"],
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    reopen = wait_for(screen_shows_rail, "the window comes back")
+    reopen = watcher.seconds_since(started)
     print(f"| Reopen from the tray to first paint | {reopen * 1000:.0f} ms | |")
     stop(app)
 
