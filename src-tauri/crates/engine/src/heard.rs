@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use earshot_core::{
     Account, AccountId, Clock, EventId, HeardList, HeardSettings, InboxItemId, InboxReason,
-    IncomingPost, Network, Person, PostRef, Timestamp,
+    IncomingPost, Network, Person, Timestamp,
 };
 use earshot_net::bluesky::{PostSearch, PostView};
 use earshot_net::mastodon::{Page, Status, StreamEvent, UserStream};
@@ -32,10 +32,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::bluesky::session::BlueskySession;
+use crate::bluesky::sync::post_ref;
 use crate::earshot::{Connection, on_store};
-use crate::mastodon::content::html_to_text;
 use crate::mastodon::session::MastodonSession;
-use crate::mastodon::sync::id_is_newer;
+use crate::mastodon::sync::{id_is_newer, status_post};
 use crate::supervisor::{TaskHandle, spawn_stoppable};
 use crate::sync::{Backoff, retry_delay};
 use crate::{Earshot, EngineEvent, Error, Result};
@@ -155,14 +155,8 @@ fn bluesky_post(view: PostView, watch: &Watch, own_did: &str) -> Option<HeardPos
         facets: view.record.facets.map(|facets| facets.to_string()),
         created_at: view.record.created_at.unwrap_or(view.indexed_at),
         indexed_at: view.indexed_at,
-        reply_root: view.record.reply_root.map(|r| PostRef {
-            uri: r.uri,
-            cid: Some(r.cid),
-        }),
-        reply_parent: view.record.reply_parent.map(|r| PostRef {
-            uri: r.uri,
-            cid: Some(r.cid),
-        }),
+        reply_root: view.record.reply_root.map(post_ref),
+        reply_parent: view.record.reply_parent.map(post_ref),
         subject_uri: None,
         language: view.record.langs.first().cloned(),
     };
@@ -177,32 +171,7 @@ fn mastodon_post(session: &MastodonSession, status: Status, watch: &Watch) -> Op
         // Only public talk is heard: a followers-only or direct post was not said in the open.
         || !matches!(status.visibility.as_str(), "public" | "unlisted");
     let created_at: Timestamp = status.created_at.parse().ok()?;
-    let mut text = html_to_text(&status.content);
-    if !status.spoiler_text.is_empty() {
-        text = format!("CW: {}\n\n{text}", status.spoiler_text);
-    }
-    let post = IncomingPost {
-        reply_parent: status
-            .in_reply_to_id
-            .clone()
-            .map(|uri| PostRef { uri, cid: None }),
-        uri: status.id,
-        cid: None,
-        reason: InboxReason::Heard,
-        author: Person {
-            id: status.account.id,
-            handle: session.full_handle(&status.account.acct),
-            display_name: Some(status.account.display_name).filter(|n| !n.trim().is_empty()),
-        },
-        text,
-        facets: None,
-        created_at,
-        indexed_at: created_at,
-        reply_root: None,
-        subject_uri: None,
-        web_url: status.url.filter(|u| !u.is_empty()),
-        language: status.language.filter(|l| !l.is_empty()),
-    };
+    let post = status_post(session, status, InboxReason::Heard, created_at);
     heard(post, watch, addresses)
 }
 

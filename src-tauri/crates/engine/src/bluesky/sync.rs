@@ -141,7 +141,7 @@ fn author_of(uri: &str) -> Option<&str> {
     uri.strip_prefix("at://")?.split('/').next()
 }
 
-fn post_ref(reference: StrongRef) -> PostRef {
+pub(crate) fn post_ref(reference: StrongRef) -> PostRef {
     PostRef {
         uri: reference.uri,
         cid: Some(reference.cid),

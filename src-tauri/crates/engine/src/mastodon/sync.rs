@@ -74,15 +74,36 @@ pub(crate) fn incoming(
         _ => return None,
     };
     let indexed_at = time(&notification.created_at)?;
+    // What the item is about among the account's posts: the post a reply answers, the post a
+    // quote quotes (so a planned post's follow-up counts its quotes).
+    let subject_uri = match reason {
+        InboxReason::Reply => status.in_reply_to_id.clone(),
+        InboxReason::Quote => status
+            .quote
+            .as_ref()
+            .and_then(|quote| quote.quoted_status_id())
+            .map(str::to_owned),
+        _ => None,
+    };
+    let mut post = status_post(session, status, reason, indexed_at);
+    post.subject_uri = subject_uri;
+    Some(post)
+}
+
+/// A status as a post Earshot keeps (its content warning before its text), without a
+/// subject; `indexed_at` when the status gives no time of its own.
+pub(crate) fn status_post(
+    session: &MastodonSession,
+    status: Status,
+    reason: InboxReason,
+    indexed_at: Timestamp,
+) -> IncomingPost {
     let mut text = html_to_text(&status.content);
     if !status.spoiler_text.is_empty() {
         text = format!("CW: {}\n\n{text}", status.spoiler_text);
     }
-    let parent = status
-        .in_reply_to_id
-        .clone()
-        .map(|uri| PostRef { uri, cid: None });
-    Some(IncomingPost {
+    IncomingPost {
+        created_at: time(&status.created_at).unwrap_or(indexed_at),
         uri: status.id,
         cid: None,
         reason,
@@ -93,24 +114,13 @@ pub(crate) fn incoming(
         },
         text,
         facets: None,
-        created_at: time(&status.created_at).unwrap_or(indexed_at),
         indexed_at,
         reply_root: None,
-        // What the item is about among the account's posts: the post a reply answers, the
-        // post a quote quotes (so a planned post's follow-up counts its quotes).
-        subject_uri: match reason {
-            InboxReason::Reply => parent.as_ref().map(|p| p.uri.clone()),
-            InboxReason::Quote => status
-                .quote
-                .as_ref()
-                .and_then(|quote| quote.quoted_status_id())
-                .map(str::to_owned),
-            _ => None,
-        },
-        reply_parent: parent,
-        web_url: status.url.clone().filter(|u| !u.is_empty()),
-        language: status.language.clone().filter(|l| !l.is_empty()),
-    })
+        subject_uri: None,
+        reply_parent: status.in_reply_to_id.map(|uri| PostRef { uri, cid: None }),
+        web_url: status.url.filter(|u| !u.is_empty()),
+        language: status.language.filter(|l| !l.is_empty()),
+    }
 }
 
 impl MastodonSync {
