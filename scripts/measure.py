@@ -8,7 +8,8 @@ Prints one table:
   sampled every 5 ms), median, min and max of 5 launches, each with a new data folder;
 - tray ready: `--hidden` start until the tray icon is registered with the StatusNotifierItem
   watcher (D-Bus, polled every 2 ms);
-- reopen: the window closed, then "Open Earshot" in the tray until the rail is on screen;
+- reopen: the window closed (webview gone, its pages given back), then "Open Earshot" in the
+  tray until the rail is on screen, median, min and max of 5;
 - memory (PSS and RSS per process: the app, WebKit's web and network processes) 10 s after
   the first paint with the window open, 10 s after the window was closed, and 10 s after a
   `--hidden` start;
@@ -37,6 +38,8 @@ RAIL_COLOURS = (bytes((0xF5, 0xF6, 0xF8)) * 8, bytes((0x1C, 0x1F, 0x25)) * 8)
 LAUNCHES = 5
 SETTLE_S = 10
 IDLE_S = 60
+# Earshot gives back the closed window's library pages 3 s after it went.
+RELEASED_S = 5
 HERE = os.path.dirname(os.path.abspath(__file__))
 WINDOW_PY = os.path.join(HERE, "..", "tests", "desktop", "window.py")
 TRAY_PY = os.path.join(HERE, "..", "tests", "desktop", "tray.py")
@@ -242,12 +245,19 @@ def main():
     used = cpu_seconds(app.pid) - before
     print(f"| Idle CPU, window closed, no accounts ({IDLE_S} s) | "
           f"{100 * used / IDLE_S:.2f} % of a core | {used:.2f} s of CPU |")
-    watcher = PaintWatcher()
-    started = time.monotonic()
-    subprocess.run(["/usr/bin/python3", TRAY_PY, "click", "Open Earshot"],
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    reopen = watcher.seconds_since(started)
-    print(f"| Reopen from the tray to first paint | {reopen * 1000:.0f} ms | |")
+    reopens = []
+    for i in range(LAUNCHES):
+        if i > 0:
+            # As after a real close: the webview gone and its pages given back (3 s later).
+            close_window()
+            time.sleep(RELEASED_S)
+        watcher = PaintWatcher()
+        started = time.monotonic()
+        subprocess.run(["/usr/bin/python3", TRAY_PY, "click", "Open Earshot"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        reopens.append(round(watcher.seconds_since(started) * 1000))
+    print(f"| Reopen from the tray to first paint (median of {LAUNCHES}) | "
+          f"{statistics.median(reopens)} ms | min {min(reopens)}, max {max(reopens)} ms |")
     stop(app)
 
     baseline = len(tray_items())

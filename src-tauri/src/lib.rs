@@ -7,6 +7,8 @@ mod commands;
 mod error;
 mod events;
 mod ipc;
+#[cfg(target_os = "linux")]
+mod memory;
 mod tray;
 mod window;
 
@@ -46,7 +48,9 @@ pub fn run() {
             bindings.mount_events(app);
             app.manage(backend::Backend::start(app.handle()));
             tray::create(app.handle())?;
-            if !start_hidden {
+            if start_hidden {
+                window::release_idle_memory(app.handle().clone());
+            } else {
                 window::show_main(app.handle());
             }
             Ok(())

@@ -191,6 +191,7 @@ pub fn on_window_event(window: &Window, event: &WindowEvent) {
         WindowEvent::Destroyed => {
             tell_engine(window.app_handle(), false);
             end_network_process();
+            release_idle_memory(window.app_handle().clone());
         }
         _ => {}
     }
@@ -212,6 +213,33 @@ fn destroy_unless_shown(app: AppHandle) {
             tracing::warn!(error = %e, "could not let the hidden window go");
         }
     });
+}
+
+/// How long after the window went (or a hidden start) the pages it left are given back: the
+/// teardown, or the start-up and first sync, is over by then.
+const SETTLE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Gives back the library pages nobody uses while there is no window ([`crate::memory`]),
+/// once things have settled, unless a window was built again meanwhile.
+pub fn release_idle_memory(app: AppHandle) {
+    #[cfg(target_os = "linux")]
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(SETTLE).await;
+        if app.get_webview_window(MAIN).is_some() {
+            return;
+        }
+        let released =
+            tauri::async_runtime::spawn_blocking(crate::memory::release_clean_file_pages).await;
+        match released {
+            Ok(Ok(released)) => {
+                tracing::info!(mib = released.bytes >> 20, "gave back idle library pages");
+            }
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not give back idle library pages"),
+            Err(e) => tracing::warn!(error = %e, "giving back idle library pages stopped"),
+        }
+    });
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
 }
 
 /// WebKit keeps its network process for the app's whole life, though with the window gone

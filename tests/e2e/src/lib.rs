@@ -555,8 +555,8 @@ fn is_zombie(pid: u32) -> bool {
         .unwrap_or(true)
 }
 
-/// All processes below `root`, from /proc.
-fn descendants(root: u32) -> Vec<u32> {
+/// All processes below `root` (not `root` itself), from /proc.
+pub fn descendants(root: u32) -> Vec<u32> {
     let mut parents: Vec<(u32, u32)> = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
