@@ -76,6 +76,8 @@ const COMMANDS: &[&str] = &[
     "restore_heard",
     "heard_settings",
     "save_heard_settings",
+    "guide_progress",
+    "save_guide_progress",
     "save_event_listening",
     "event_heard",
     "remember_window",

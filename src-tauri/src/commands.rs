@@ -8,9 +8,9 @@ use earshot_core::{
     ReadBack, Report, ReportRequest, TopicId,
 };
 use earshot_engine::{
-    AccountView, AppStatus, BackupView, ChatSettings, HeardAccountSettings, KeepPlans,
-    KeyringStatus, MastodonSignIn, Pause, PlansOnAccount, ReplyLimits, ReportSettings, SignedIn,
-    SignedOut, Snooze, ThreadEntry, WebAddress,
+    AccountView, AppStatus, BackupView, ChatSettings, GuideProgress, HeardAccountSettings,
+    KeepPlans, KeyringStatus, MastodonSignIn, Pause, PlansOnAccount, ReplyLimits, ReportSettings,
+    SignedIn, SignedOut, Snooze, ThreadEntry, WebAddress,
 };
 use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_autostart::ManagerExt as _;
@@ -625,6 +625,21 @@ pub async fn save_heard_settings(
         .get()?
         .save_heard_settings(account, settings)
         .await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn guide_progress(backend: State<'_, Backend>) -> Reply<GuideProgress> {
+    Ok(backend.get()?.guide_progress().await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_guide_progress(
+    backend: State<'_, Backend>,
+    progress: GuideProgress,
+) -> Reply<()> {
+    Ok(backend.get()?.save_guide_progress(progress).await?)
 }
 
 #[tauri::command]

@@ -85,6 +85,8 @@ pub fn bindings() -> tauri_specta::Builder<tauri::Wry> {
             commands::restore_heard,
             commands::heard_settings,
             commands::save_heard_settings,
+            commands::guide_progress,
+            commands::save_guide_progress,
             commands::save_event_listening,
             commands::event_heard,
             commands::remember_window,

@@ -36,6 +36,7 @@ fn free_port() -> Result<u16> {
 pub struct Driver {
     data_dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    keep_guide: bool,
 }
 
 impl Driver {
@@ -43,7 +44,15 @@ impl Driver {
         Ok(Self {
             data_dir: tempfile::tempdir()?,
             env: Vec::new(),
+            keep_guide: false,
         })
+    }
+
+    /// Leaves the first-run guide up on a fresh data folder; by default [`Driver::launch`]
+    /// skips it as a person in a hurry would, and the test starts on Owed.
+    pub fn keeping_the_guide(mut self) -> Self {
+        self.keep_guide = true;
+        self
     }
 
     /// Sets an environment variable for every Earshot this driver launches.
@@ -127,10 +136,20 @@ impl Driver {
             client,
             processes: stop_on_failure,
         };
+        // A screen is chosen once the first answers from Rust are in.
         app.wait_for(Locator::Css(
-            "nav[aria-label=Screens], [data-testid=startup-error]",
+            "nav [aria-current=page], [data-testid=startup-error]",
         ))
         .await?;
+        let on_guide = !app
+            .client
+            .find_all(Locator::Css("[data-testid=nav-guide][aria-current=page]"))
+            .await?
+            .is_empty();
+        if on_guide && !self.keep_guide {
+            app.click("[data-testid=guide-skip]").await?;
+            app.css("[data-testid=nav-owed][aria-current=page]").await?;
+        }
         Ok(app)
     }
 }
@@ -213,6 +232,76 @@ impl App {
         }
     }
 
+    /// Runs axe-core (ui/node_modules, the version ui/package.json pins) on the page as it
+    /// is now: the serious and critical violations, one line each with where they are.
+    pub async fn axe_violations(&self) -> Result<Vec<String>> {
+        let loaded = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await?;
+        if loaded != serde_json::json!(true) {
+            let axe = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../ui/node_modules/axe-core/axe.min.js");
+            let source = std::fs::read_to_string(&axe)
+                .map_err(|e| format!("{}: {e} (npm ci --prefix ui installs it)", axe.display()))?;
+            self.client.execute(&source, vec![]).await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then((result) => done(result.violations
+                     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                     .flatMap((v) => v.nodes.map((n) =>
+                       `${v.id} (${v.impact}): ${n.target.join(' ')} — ${n.failureSummary ?? v.help}`))))
+                   .catch((e) => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
+    /// Types `keys` into whatever has focus, as the keyboard would (WebDriver key codes for
+    /// Tab, Escape and the like: [`fantoccini::key::Key`]).
+    pub async fn press(&self, keys: &str) -> Result<()> {
+        self.client.active_element().await?.send_keys(keys).await?;
+        Ok(())
+    }
+
+    /// Whether the focused element is, or is inside, an element matching `selector`.
+    pub async fn focus_is_in(&self, selector: &str) -> Result<bool> {
+        let inside = self
+            .client
+            .execute(
+                "const active = document.activeElement;
+                 return Boolean(active && active !== document.body && active.closest(arguments[0]));",
+                vec![serde_json::json!(selector)],
+            )
+            .await?;
+        Ok(inside == serde_json::json!(true))
+    }
+
+    /// Waits until focus lands in `selector`; the error says where it is instead.
+    pub async fn expect_focus_in(&self, selector: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !self.focus_is_in(selector).await? {
+            if Instant::now() > deadline {
+                let at = self
+                    .client
+                    .execute(
+                        "const a = document.activeElement;
+                         return a ? a.outerHTML.slice(0, 160) : 'nothing';",
+                        vec![],
+                    )
+                    .await?;
+                return Err(format!("focus is not in {selector} but on {at}").into());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
     /// Turns quiet hours off for every day in Settings (they are on from 22:00 to 07:00 by
     /// default: a test that expects a notification must not depend on the hour it runs at).
     pub async fn turn_off_quiet_hours(&self) -> Result<()> {
@@ -268,7 +357,14 @@ impl App {
             .await?;
         self.type_into("[data-testid=bluesky-app-password]", password)
             .await?;
-        self.click("details summary").await?;
+        // Advanced (the server) is open after a first sign-in: a second click would close it.
+        self.client
+            .execute(
+                "const advanced = document.querySelector('[data-testid=bluesky-service]').closest('details');
+                 if (!advanced.open) advanced.querySelector('summary').click();",
+                vec![],
+            )
+            .await?;
         self.type_into("[data-testid=bluesky-service]", &pds_url())
             .await
     }
@@ -302,10 +398,10 @@ impl App {
         }
     }
 
-    /// Clicks the button of the first `testid` row whose text contains `text`: where rows
+    /// Clicks the first `testid` row whose text contains `text`: where rows
     /// come from a server, their order can depend on when it indexed each post.
     pub async fn click_row(&self, testid: &str, text: &str) -> Result<()> {
-        let row = format!("//*[@data-testid='{testid}'][contains(., '{text}')]//button");
+        let row = format!("//*[@data-testid='{testid}'][contains(., '{text}')]");
         let deadline = Instant::now() + PATIENCE;
         loop {
             match self.wait_for(Locator::XPath(&row)).await?.click().await {

@@ -69,9 +69,16 @@ async fn docs_screenshots() -> Result<()> {
     );
     let driver = Driver::start()
         .await?
-        .approving_mastodon_sign_in_as(&maya_m.username);
+        .approving_mastodon_sign_in_as(&maya_m.username)
+        .keeping_the_guide();
     let app = driver.launch().await?;
     app.client.set_window_rect(0, 0, 1100, 700).await?;
+    // The first start: the guide, its notification step done.
+    app.click("[data-testid=guide-test-notification]").await?;
+    app.css("[data-testid=guide-step][data-step=notification][data-done=true]")
+        .await?;
+    capture_app(&app, &dir, "guide.png").await?;
+    app.click("[data-testid=guide-skip]").await?;
     app.click("[data-testid=nav-drafts]").await?;
 
     let drafts = [
@@ -191,7 +198,7 @@ async fn docs_screenshots() -> Result<()> {
     // Owed: Noor's direct question and the two open questions first, then Tomás's thanks and
     // Sam's mention.
     app.click("[data-testid=nav-owed]").await?;
-    app.click("[data-testid=owed-row] button").await?;
+    app.click("[data-testid=owed-row]").await?;
     app.css("[data-testid=thread-post][data-place=focus]")
         .await?;
     capture_app(&app, &dir, "owed.png").await?;
@@ -551,5 +558,16 @@ async fn docs_screenshots() -> Result<()> {
     tokio::time::sleep(Duration::from_millis(800)).await;
     capture(&dir, "tray-menu.png", "560x420+720+380").await?;
     run("xdotool", &["key", "Escape"]).await?;
+    app.kill_hard().await?;
+
+    // The same data under a dark desktop theme.
+    let driver = driver.with_env("GTK_THEME", "Adwaita:dark");
+    let app = driver.launch().await?;
+    app.client.set_window_rect(0, 0, 1100, 700).await?;
+    app.click("[data-testid=nav-owed]").await?;
+    app.click("[data-testid=owed-row]").await?;
+    app.css("[data-testid=thread-post][data-place=focus]")
+        .await?;
+    capture_app(&app, &dir, "owed-dark.png").await?;
     app.kill_hard().await
 }

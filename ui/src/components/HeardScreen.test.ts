@@ -68,7 +68,7 @@ describe("Heard screen", () => {
     const why = screen.getAllByTestId("heard-why").map((el) => el.textContent);
     expect(why).toEqual(["asked under #rustconf", "mentions “Paddy's”"]);
 
-    await fireEvent.click(screen.getAllByTestId("heard-row")[0]?.querySelector("button") as HTMLButtonElement);
+    await fireEvent.click(screen.getAllByTestId("heard-row")[0] as HTMLElement);
     expect((await screen.findByTestId("heard-note")).textContent).toContain("nobody addressed you");
     await fireEvent.click(screen.getByTestId("heard-dismiss"));
     await waitFor(() => expect(screen.getAllByTestId("heard-row")).toHaveLength(1));

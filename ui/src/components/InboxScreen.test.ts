@@ -59,9 +59,8 @@ describe("Inbox screen", () => {
     const { replies } = fakeBackend([item("1", "is the game on tonight?")]);
     render(InboxScreen, { onAddAccount: () => {} });
     const [row] = await screen.findAllByTestId("inbox-row");
-    const open = row?.querySelector("button");
-    if (!open) throw new Error("no row to open");
-    await fireEvent.click(open);
+    if (!row) throw new Error("no row to open");
+    await fireEvent.click(row);
     const box = await screen.findByTestId<HTMLTextAreaElement>("reply-box");
     await fireEvent.input(box, { target: { value: "👩‍👩‍👧".repeat(299) } });
     expect(screen.getByTestId("reply-counter").textContent).toContain("1 left");

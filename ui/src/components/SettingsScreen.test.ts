@@ -39,7 +39,7 @@ describe("Settings screen", () => {
       }
       throw new Error(`unexpected command ${cmd}`);
     });
-    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null } });
+    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null }, onGuide: () => {} });
     const days = await screen.findAllByTestId<HTMLInputElement>("quiet-day");
     expect(days).toHaveLength(7);
     for (const day of days) await fireEvent.click(day);
@@ -72,7 +72,7 @@ describe("Settings screen", () => {
     });
     let answer = false;
     window.confirm = () => answer;
-    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null } });
+    render(SettingsScreen, { status: { dataDir: "/data", notificationsPausedUntil: null, recovered: null }, onGuide: () => {} });
     const day = await screen.findByTestId<HTMLSelectElement>("backup-day");
     expect(day.value).toBe("2026-11-30");
     await fireEvent.change(day, { target: { value: "2026-11-29" } });

@@ -29,6 +29,7 @@ import {
   type HeardSettings,
   type EventListening_Deserialize,
   type Event_Serialize,
+  type GuideProgress_Serialize,
 } from "./bindings";
 
 export type { Account, AppStatus, BackupView, Draft, DraftId, KeyringStatus } from "./bindings";
@@ -55,6 +56,7 @@ export type PostRef = PostRef_Deserialize;
 export type HeardList = HeardList_Serialize;
 export type { HeardAccountSettings, HeardFigures, HeardSettings } from "./bindings";
 export type EventListening = EventListening_Deserialize;
+export type GuideProgress = GuideProgress_Serialize;
 
 /** A failed command, carrying the stable code and a message written for a person. */
 export class BackendError extends Error {
@@ -115,6 +117,8 @@ export const backend = {
   notificationSettings: () => unwrap(commands.notificationSettings()),
   saveNotificationSettings: (settings: NotificationSettings) =>
     unwrap(commands.saveNotificationSettings(settings)),
+  guideProgress: () => unwrap(commands.guideProgress()),
+  saveGuideProgress: (progress: GuideProgress) => unwrap(commands.saveGuideProgress(progress)),
   startAtLogin: () => unwrap(commands.startAtLogin()),
   setStartAtLogin: (enabled: boolean) => unwrap(commands.setStartAtLogin(enabled)),
   openOnWeb: (id: string) => unwrap(commands.openOnWeb(id)),

@@ -113,6 +113,8 @@ export const commands = {
 	restoreHeard: (id: InboxItemId) => typedError<null, IpcError>(__TAURI_INVOKE("restore_heard", { id })),
 	heardSettings: (account: AccountId) => typedError<HeardAccountSettings, IpcError>(__TAURI_INVOKE("heard_settings", { account })),
 	saveHeardSettings: (account: AccountId, settings: HeardSettings) => typedError<HeardAccountSettings, IpcError>(__TAURI_INVOKE("save_heard_settings", { account, settings })),
+	guideProgress: () => typedError<GuideProgress_Serialize, IpcError>(__TAURI_INVOKE("guide_progress")),
+	saveGuideProgress: (progress: GuideProgress_Deserialize) => typedError<null, IpcError>(__TAURI_INVOKE("save_guide_progress", { progress })),
 	saveEventListening: (id: EventId, listening: EventListening_Deserialize) => typedError<Event_Serialize, IpcError>(__TAURI_INVOKE("save_event_listening", { id, listening })),
 	eventHeard: (id: EventId) => typedError<HeardFigures, IpcError>(__TAURI_INVOKE("event_heard", { id })),
 	/**  Keeps the UI's view (its own JSON) for the next window, should this one be closed. */
@@ -398,6 +400,30 @@ export type FollowUp_Deserialize = {
 export type FollowUp_Serialize = {
 	postId: PlannedPostId,
 	item: InboxItem_Serialize,
+};
+
+export type GuideProgress = GuideProgress_Serialize | GuideProgress_Deserialize;
+
+export type GuideProgress_Deserialize = {
+	/**  Finished or skipped: the guide no longer opens at the start (Settings still has it). */
+	finished?: boolean,
+	/**  A test notification went out from the guide or from Settings. */
+	notificationTested?: boolean,
+	/**  The person looked at the quiet hours and kept or changed them. */
+	quietHoursChecked?: boolean,
+	/**  The person answered "start at login", yes or no. */
+	startAtLoginAnswered?: boolean,
+};
+
+export type GuideProgress_Serialize = {
+	/**  Finished or skipped: the guide no longer opens at the start (Settings still has it). */
+	finished: boolean,
+	/**  A test notification went out from the guide or from Settings. */
+	notificationTested: boolean,
+	/**  The person looked at the quiet hours and kept or changed them. */
+	quietHoursChecked: boolean,
+	/**  The person answered "start at login", yes or no. */
+	startAtLoginAnswered: boolean,
 };
 
 /**  What Settings shows about one account's listening. */

@@ -11,6 +11,7 @@ mod bluesky;
 mod digest;
 mod earshot;
 mod events;
+mod guide;
 mod heard;
 mod history;
 mod inbox;
@@ -40,6 +41,7 @@ pub use earshot::{
     AppStatus, Earshot, Error, Faults, KeyringStatus, Result, Services, SyncSettings, data_dir,
 };
 pub use events::EngineEvent;
+pub use guide::GuideProgress;
 pub use heard::HeardAccountSettings;
 pub use inbox::{Counting, ReplyLimits, ThreadEntry, ThreadPlace};
 pub use mastodon::signin::MastodonSignIn;

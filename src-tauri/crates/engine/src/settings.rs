@@ -20,6 +20,8 @@ pub(crate) const CHAT: &str = "chat";
 /// Whether the alerts task is holding questions for a digest (a bool), so that a digest
 /// survives a restart between the quiet hours and their end.
 pub(crate) const HOLDING: &str = "alerts.holding";
+/// The first-run guide's progress (`GuideProgress`).
+pub(crate) const GUIDE: &str = "guide";
 /// The Monday (`"YYYY-MM-DD"`) of the last week the weekly digest went out for.
 pub(crate) const DIGEST_SENT_FOR: &str = "alerts.digest_sent_for";
 

@@ -37,7 +37,7 @@ async fn a_draft_survives_quit_and_relaunch_and_delete_can_be_undone() -> Result
     // The draft is listed after a relaunch…
     app.expect_texts("[data-testid=draft-row] .title", &[AWKWARD])
         .await?;
-    app.click("[data-testid=draft-row] button").await?;
+    app.click("[data-testid=draft-row]").await?;
     assert_eq!(
         app.editor_value().await?,
         AWKWARD,
@@ -81,7 +81,7 @@ async fn kill_9_while_typing_loses_at_most_the_last_autosave_interval() -> Resul
 
     let app = driver.launch().await?;
     app.click("[data-testid=nav-drafts]").await?;
-    app.click("[data-testid=draft-row] button").await?;
+    app.click("[data-testid=draft-row]").await?;
     app.css("[data-testid=draft-editor]").await?;
     let body = app.editor_value().await?;
     let full = "Saved before the crash. Typed in the last instant";

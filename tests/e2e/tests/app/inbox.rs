@@ -17,7 +17,7 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
 
     let driver = Driver::start().await?;
     let app = driver.launch().await?;
-    // Owed is the start screen; empty, it says what will appear and how to begin.
+    // Past the guide, Owed is the start screen; empty, it says what will appear and how to begin.
     app.css("[data-testid=owed-empty]").await?;
     app.sign_in_to_bluesky(&alice.handle, &app_password).await?;
     app.expect_texts(
@@ -46,8 +46,7 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
     app.expect_texts("[data-testid=inbox-waiting]", &["2 waiting for you"])
         .await?;
 
-    app.click("[data-testid=inbox-row]:nth-child(2) button")
-        .await?;
+    app.click("[data-testid=inbox-row]:nth-child(2)").await?;
     app.expect_texts(
         "[data-testid=thread-text]",
         &["Watching the match on Saturday", "is the game on tonight?"],
@@ -82,7 +81,7 @@ async fn a_question_reaches_the_inbox_and_is_answered_from_its_thread() -> Resul
         "the icon carries the count"
     );
     // "No reply needed" from the keyboard takes it out of Owed, and out of the tray.
-    app.click("[data-testid=owed-row] button").await?;
+    app.click("[data-testid=owed-row]").await?;
     app.css("[data-testid=owed-list]")
         .await?
         .send_keys("e")

@@ -52,8 +52,7 @@ async fn a_mastodon_account_signs_in_through_the_browser_and_hostile_html_stays_
     );
 
     // Answer the direct message: the reply box starts with the asker's handle.
-    app.click("[data-testid=inbox-row]:nth-child(2) button")
-        .await?;
+    app.click("[data-testid=inbox-row]:nth-child(2)").await?;
     app.until("the reply box is addressed", || async {
         let value = app
             .css("[data-testid=reply-box]")
@@ -103,7 +102,7 @@ async fn a_gotosocial_account_signs_in_through_the_browser_and_answers_once() ->
         &["@alice are you open on Sunday?"],
     )
     .await?;
-    app.click("[data-testid=inbox-row] button").await?;
+    app.click("[data-testid=inbox-row]").await?;
     app.css("[data-testid=reply-box]").await?;
     app.type_into("[data-testid=reply-box]", "from noon!")
         .await?;
@@ -504,7 +503,7 @@ async fn a_question_heard_under_an_events_hashtag_is_answered_from_heard() -> Re
     app.click("[data-testid=nav-heard]").await?;
     app.expect_texts("[data-testid=heard-why]", &["asked under #rustconf"])
         .await?;
-    app.click("[data-testid=heard-row] button").await?;
+    app.click("[data-testid=heard-row]").await?;
     app.css("[data-testid=reply-box]").await?;
     app.type_into("[data-testid=reply-box]", "Room B, after lunch")
         .await?;
