@@ -154,6 +154,9 @@ fn main_window(app: &AppHandle) -> Option<WebviewWindow> {
         .ok_or(tauri::Error::WindowNotFound)
         .and_then(|config| tauri::WebviewWindowBuilder::from_config(app, config))
         .and_then(tauri::WebviewWindowBuilder::build);
+    if built.is_ok() {
+        release_start_up_memory(app.clone());
+    }
     built
         .inspect_err(|e| tracing::error!(error = %e, "could not build the window"))
         .ok()
@@ -219,27 +222,46 @@ fn destroy_unless_shown(app: AppHandle) {
 /// teardown, or the start-up and first sync, is over by then.
 const SETTLE: std::time::Duration = std::time::Duration::from_secs(3);
 
+/// How long after a window is built the pages only its start-up used are given back: the
+/// first screen has long been painted and its first answers read by then.
+const STARTED: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Gives back the library pages nobody uses while there is no window ([`crate::memory`]),
 /// once things have settled, unless a window was built again meanwhile.
 pub fn release_idle_memory(app: AppHandle) {
+    release_pages_later(app, SETTLE, false);
+}
+
+/// Gives back what only a new window's start-up touched (GL set-up, the first layout, the
+/// store's opening), once it is over; what the open window keeps using comes back at its next
+/// touch, from the page cache.
+fn release_start_up_memory(app: AppHandle) {
+    release_pages_later(app, STARTED, true);
+}
+
+fn release_pages_later(app: AppHandle, after: std::time::Duration, with_window: bool) {
     #[cfg(target_os = "linux")]
     tauri::async_runtime::spawn(async move {
-        tokio::time::sleep(SETTLE).await;
-        if app.get_webview_window(MAIN).is_some() {
+        tokio::time::sleep(after).await;
+        if app.get_webview_window(MAIN).is_some() != with_window {
             return;
         }
         let released =
             tauri::async_runtime::spawn_blocking(crate::memory::release_clean_file_pages).await;
         match released {
             Ok(Ok(released)) => {
-                tracing::info!(mib = released.bytes >> 20, "gave back idle library pages");
+                tracing::info!(
+                    mib = released.bytes >> 20,
+                    with_window,
+                    "gave back idle library pages"
+                );
             }
             Ok(Err(e)) => tracing::warn!(error = %e, "could not give back idle library pages"),
             Err(e) => tracing::warn!(error = %e, "giving back idle library pages stopped"),
         }
     });
     #[cfg(not(target_os = "linux"))]
-    let _ = app;
+    let _ = (app, after, with_window);
 }
 
 /// WebKit keeps its network process for the app's whole life, though with the window gone
