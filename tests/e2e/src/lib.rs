@@ -357,11 +357,15 @@ impl App {
             .await?;
         self.type_into("[data-testid=bluesky-app-password]", password)
             .await?;
-        // Advanced (the server) is open after a first sign-in: a second click would close it.
+        // After a first sign-in, Advanced is still open (a second click would close it) and
+        // the server still filled in (typing would add to it).
         self.client
             .execute(
-                "const advanced = document.querySelector('[data-testid=bluesky-service]').closest('details');
-                 if (!advanced.open) advanced.querySelector('summary').click();",
+                "const service = document.querySelector('[data-testid=bluesky-service]');
+                 const advanced = service.closest('details');
+                 if (!advanced.open) advanced.querySelector('summary').click();
+                 service.value = '';
+                 service.dispatchEvent(new Event('input', { bubbles: true }));",
                 vec![],
             )
             .await?;
