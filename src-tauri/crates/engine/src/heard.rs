@@ -362,7 +362,7 @@ impl HeardTask {
         let token = session.token().await?;
         let client = session.client();
         if watch.tag().is_none() {
-            let facts = client.instance().await.map_err(|e| session.error(e))?;
+            let facts = session.facts().await.map_err(|e| session.error(e))?;
             if let Some(words) = name_search_refused(facts.software.as_deref()) {
                 let (account, query) = (self.account.id.clone(), watch.via.clone());
                 on_store(&self.store, move |store| {
@@ -456,8 +456,7 @@ impl HeardTask {
             return;
         }
         let opened = async {
-            let facts = session.client().instance().await.ok()?;
-            let url = facts.streaming_url?;
+            let url = session.facts().await.ok()?.streaming_url.clone()?;
             let token = session.token().await.ok()?;
             session
                 .client()

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use earshot_core::{Account, Network, Sensitive};
-use earshot_net::mastodon::{MastodonClient, MastodonError, RegisteredApp};
+use earshot_net::mastodon::{InstanceFacts, MastodonClient, MastodonError, RegisteredApp};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
@@ -33,8 +33,8 @@ pub(crate) struct MastodonSession {
     secret_key: String,
     secrets: Arc<dyn SecretStore>,
     secret: OnceCell<(Sensitive<String>, RegisteredApp)>,
-    /// The notification types to ask for, from the server's API version.
-    notification_types: OnceCell<&'static [&'static str]>,
+    /// What the server said about itself, read once per session.
+    facts: OnceCell<InstanceFacts>,
 }
 
 /// Mentions (replies and direct messages are mentions too) and, on servers that have them,
@@ -63,27 +63,26 @@ impl MastodonSession {
             secret_key: account.secret_key(),
             secrets,
             secret: OnceCell::new(),
-            notification_types: OnceCell::new(),
+            facts: OnceCell::new(),
         })
+    }
+
+    /// The server's software, limits and API version, asked once per session (a session
+    /// lasts as long as the account's tasks): the sync and the Heard rounds read them every
+    /// few minutes, and they change only when the server is upgraded. A server that cannot
+    /// be asked now is asked again next time.
+    pub(crate) async fn facts(&self) -> std::result::Result<&InstanceFacts, MastodonError> {
+        self.facts.get_or_try_init(|| self.client.instance()).await
     }
 
     /// The notification types the sync asks for: `quote` only where the server knows it
     /// (Mastodon 4.5, API version 7), so servers that do not are not asked for an unknown
-    /// type on every poll. Read from the instance once per session; a server that cannot be
-    /// asked now is asked again next time.
+    /// type on every poll.
     pub(crate) async fn notification_types(&self) -> &'static [&'static str] {
-        let found = self
-            .notification_types
-            .get_or_try_init(|| async {
-                let facts = self.client.instance().await?;
-                Ok::<_, MastodonError>(if facts.knows_quotes() {
-                    WITH_QUOTES
-                } else {
-                    MENTIONS
-                })
-            })
-            .await;
-        found.copied().unwrap_or(MENTIONS)
+        match self.facts().await {
+            Ok(facts) if facts.knows_quotes() => WITH_QUOTES,
+            _ => MENTIONS,
+        }
     }
 
     pub(crate) fn client(&self) -> &MastodonClient {

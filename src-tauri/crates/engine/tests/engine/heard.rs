@@ -318,6 +318,16 @@ async fn on_mastodon_a_name_is_heard_through_search_and_told_when_asked_for() {
         2,
         "the statement is not heard"
     );
+
+    // Whether the server can search for a name is asked once, not on every round.
+    let instance_reads =
+        || server.requests_to("/api/v2/instance") + server.requests_to("/api/v1/instance");
+    let (reads, searches) = (instance_reads(), server.requests_to("/api/v2/search"));
+    within(Duration::from_secs(10), "three more rounds", async || {
+        (server.requests_to("/api/v2/search") >= searches + 3).then_some(())
+    })
+    .await;
+    assert_eq!(instance_reads(), reads, "the instance was read again");
 }
 
 /// Bluesky: the AppView's `searchPosts` finds a question under the event's hashtag and one
