@@ -71,13 +71,32 @@ pub fn run() {
 /// WebKit's accelerated compositing costs a small one-page app more than it gives: measured
 /// under Xvfb (Mesa's software GL), the web process took 165 MiB PSS with it and 99 MiB
 /// without, and the first paint 870 ms against 309 ms. WebKit reads its switch from the
-/// environment when it starts, and Rust cannot change a running process's environment
-/// safely, so Earshot starts itself once more with it set, before anything else happens.
-/// A switch the person set themselves (either way) is left alone.
+/// environment as the first webview is built (and its processes inherit it), so it is set
+/// here, first thing in `main`. A switch the person set themselves (either way) is left alone.
+///
+/// Changing the environment is sound only while no other thread reads it. One thread is
+/// already running: JavaScriptCore's memory scavenger, started by WebKit's library
+/// constructor before `main`. It never reads the environment (under gdb, a whole start and
+/// 25 s of running: not one `getenv` from it, and no `setenv` from anyone). Should a library
+/// ever start more threads before `main`, Earshot starts itself once more with the switch set
+/// instead, as it always did before: sound, but it loads every library twice (~90 ms here).
 #[cfg(target_os = "linux")]
 fn software_compositing() {
     const SWITCH: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
     if std::env::var_os(SWITCH).is_some() {
+        return;
+    }
+    if threads_running().is_some_and(|threads| threads <= 2) {
+        #[expect(
+            unsafe_code,
+            reason = "set_var is unsafe while other threads may read the environment; the one \
+                      other thread here never does"
+        )]
+        // SAFETY: this thread and JavaScriptCore's scavenger are the process's only threads
+        // (counted just above), and the scavenger does not read the environment (see above).
+        unsafe {
+            std::env::set_var(SWITCH, "1");
+        }
         return;
     }
     let Ok(exe) = std::env::current_exe() else {
@@ -89,6 +108,23 @@ fn software_compositing() {
     // `exec` does not return.
     let failed = std::os::unix::process::CommandExt::exec(&mut again);
     eprintln!("earshot: could not restart with software compositing: {failed}");
+}
+
+/// How many threads this process runs, from the kernel's count.
+#[cfg(target_os = "linux")]
+fn threads_running() -> Option<usize> {
+    threads_in(&std::fs::read_to_string("/proc/self/status").ok()?)
+}
+
+/// The `Threads:` line of a `/proc/<pid>/status`.
+#[cfg(target_os = "linux")]
+fn threads_in(status: &str) -> Option<usize> {
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Threads:"))?
+        .trim()
+        .parse()
+        .ok()
 }
 
 /// Set on the one fresh start below, so it can never loop.
@@ -131,4 +167,30 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::{threads_in, threads_running};
+
+    #[test]
+    fn threads_are_read_from_the_kernels_status() {
+        let status = "Name:\tearshot\nUmask:\t0022\nState:\tS (sleeping)\nThreads:\t2\n\
+                      SigQ:\t0/95424\n";
+        assert_eq!(threads_in(status), Some(2));
+        assert_eq!(threads_in("Name:\tearshot\n"), None);
+    }
+
+    #[test]
+    fn threads_running_sees_threads_this_test_holds() {
+        let held = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            for _ in 0..3 {
+                scope.spawn(|| held.wait());
+            }
+            // This thread and the three waiting for it, whatever else the harness runs.
+            assert!(threads_running().expect("the kernel counts threads") >= 4);
+            held.wait();
+        });
+    }
 }

@@ -498,6 +498,26 @@ impl App {
             .collect())
     }
 
+    /// The environment a process Earshot runs besides itself was started with, by its name
+    /// (`WebKitWebProcess`): what Earshot's own environment held when it started that process.
+    pub fn helper_environment(&self, name: &str) -> Result<Vec<String>> {
+        let app = self.pid()?;
+        let pid = descendants(app)
+            .into_iter()
+            .filter(|pid| *pid != app)
+            .find(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|comm| comm.trim() == name)
+            })
+            .ok_or_else(|| format!("Earshot runs no {name}"))?;
+        let environ = std::fs::read(format!("/proc/{pid}/environ"))?;
+        Ok(environ
+            .split(|byte| *byte == 0)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| String::from_utf8_lossy(entry).into_owned())
+            .collect())
+    }
+
     /// Quits the way a person does: "Quit Earshot" in the tray menu. Waits for the exit.
     pub async fn quit_from_tray(self) -> Result<()> {
         let pid = self.pid()?;

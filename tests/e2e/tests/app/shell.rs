@@ -168,6 +168,18 @@ async fn closing_the_window_keeps_earshot_in_the_tray() -> Result<()> {
         Ok(webkit(&app.helper_processes()?))
     })
     .await?;
+    // Earshot switches WebKit's accelerated compositing off for itself (src-tauri/src/lib.rs);
+    // the test session leaves the switch unset, so only Earshot can have put it there.
+    assert!(
+        std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none(),
+        "the test session must not set the switch it checks"
+    );
+    assert!(
+        app.helper_environment("WebKitWebProcess")?
+            .iter()
+            .any(|entry| entry == "WEBKIT_DISABLE_COMPOSITING_MODE=1"),
+        "WebKit's web process runs with compositing switched off"
+    );
     // Somewhere other than the start screen.
     app.click("[data-testid=nav-events]").await?;
     app.css("[data-testid=events-empty]").await?;
