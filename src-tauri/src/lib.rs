@@ -46,12 +46,20 @@ pub fn run() {
         .manage(window::WindowMemory::default())
         .setup(move |app| {
             bindings.mount_events(app);
-            app.manage(backend::Backend::start(app.handle()));
+            // What the person sees comes first. The window: WebKit starts its processes and
+            // loads the page while the rest of this runs; the page's first requests are
+            // answered once this returns, with the engine in place. Then the tray icon, which
+            // shows its count once the engine has opened its data.
+            if !start_hidden {
+                window::show_main(app.handle());
+            }
             tray::create(app.handle())?;
+            app.manage(backend::Backend::start(app.handle()));
+            tray::refresh(app.handle());
             if start_hidden {
                 window::release_idle_memory(app.handle().clone());
             } else {
-                window::show_main(app.handle());
+                window::tell_engine(app.handle(), true);
             }
             Ok(())
         })

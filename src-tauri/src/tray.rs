@@ -63,7 +63,6 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         })
         .build(app)?;
     spawn_refresher(app);
-    refresh(app);
     Ok(())
 }
 
@@ -105,7 +104,11 @@ fn spawn_refresher(app: &AppHandle) {
 /// what they show changed: most engine events (a poll that found nothing, a chat read) change
 /// nothing here, and a menu rebuilt under the person's pointer loses their click.
 async fn redraw(app: &AppHandle, shown: &mut Option<String>) {
-    let backend = app.state::<Backend>();
+    // Before the engine has opened there is nothing to show but the plain icon; setup asks
+    // again once it has.
+    let Some(backend) = app.try_state::<Backend>() else {
+        return;
+    };
     let Ok(earshot) = backend.get() else {
         return;
     };

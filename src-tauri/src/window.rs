@@ -163,7 +163,7 @@ fn main_window(app: &AppHandle) -> Option<WebviewWindow> {
 }
 
 /// The engine reads direct messages more often while the window is open.
-fn tell_engine(app: &AppHandle, open: bool) {
+pub fn tell_engine(app: &AppHandle, open: bool) {
     if let Some(backend) = app.try_state::<Backend>()
         && let Ok(earshot) = backend.get()
     {
