@@ -498,18 +498,19 @@ impl App {
             .collect())
     }
 
-    /// The environment a process Earshot runs besides itself was started with, by its name
-    /// (`WebKitWebProcess`): what Earshot's own environment held when it started that process.
-    pub fn helper_environment(&self, name: &str) -> Result<Vec<String>> {
+    /// The environment a process Earshot runs besides itself was started with, by its
+    /// executable's file name (`WebKitWebProcess`; `comm` would cut it to 15 characters): what
+    /// Earshot's own environment held when it started that process.
+    pub fn helper_environment(&self, executable: &str) -> Result<Vec<String>> {
         let app = self.pid()?;
         let pid = descendants(app)
             .into_iter()
             .filter(|pid| *pid != app)
             .find(|pid| {
-                std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|comm| comm.trim() == name)
+                std::fs::read_link(format!("/proc/{pid}/exe"))
+                    .is_ok_and(|exe| exe.file_name().is_some_and(|name| name == executable))
             })
-            .ok_or_else(|| format!("Earshot runs no {name}"))?;
+            .ok_or_else(|| format!("Earshot runs no {executable}"))?;
         let environ = std::fs::read(format!("/proc/{pid}/environ"))?;
         Ok(environ
             .split(|byte| *byte == 0)
