@@ -9,7 +9,7 @@ use earshot_core::{AccountId, InboxItem, InboxReason, Network};
 use earshot_engine::{Earshot, MemorySecretStore, SecretStore, SyncSettings, SyncState};
 use earshot_mastodon_server::{MastodonServer, Profile, TestUser, browser};
 
-use crate::support::{engine_with, within};
+use crate::support::{engine_with, state_becomes, within};
 
 const POLL: Duration = Duration::from_secs(1);
 
@@ -263,15 +263,7 @@ async fn a_revoked_token_asks_for_a_new_sign_in() {
     let earshot = engine(&dir, &secrets);
     let account = sign_in(&earshot, &server, &alice).await;
     server.revoke_tokens(&alice);
-    let view = within(POLL * 4, "the account asks for a sign-in", async || {
-        earshot
-            .list_accounts()
-            .await
-            .expect("accounts")
-            .into_iter()
-            .find(|v| v.account.id == account && v.sync.state == SyncState::NeedsSignIn)
-    })
-    .await;
+    let view = state_becomes(&earshot, &account, SyncState::NeedsSignIn, POLL * 4).await;
     let error = view.sync.error.expect("in words");
     assert!(
         error.starts_with("Mastodon no longer accepts") && error.contains("Sign in again"),
@@ -751,17 +743,11 @@ async fn a_sync_round_that_panics_is_reported_and_syncing_recovers() {
     .await;
     // The round that found the item marks the account synced as it ends, a moment after the
     // item is stored (on a busy machine the test can look in between).
-    let view = within(
+    let view = state_becomes(
+        &earshot,
+        &account,
+        SyncState::Synced,
         Duration::from_secs(10),
-        "the account synced again",
-        async || {
-            earshot
-                .list_accounts()
-                .await
-                .expect("accounts")
-                .into_iter()
-                .find(|v| v.account.id == account && v.sync.state == SyncState::Synced)
-        },
     )
     .await;
     assert_eq!(view.sync.error, None, "{view:?}");

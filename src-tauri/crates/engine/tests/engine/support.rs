@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use earshot_core::{Clock, SystemClock};
+use earshot_core::{AccountId, Clock, SystemClock};
 use earshot_engine::{
-    Earshot, MemorySecretStore, Notice, Notifier, NotifyError, OnAction, SecretStore, Services,
-    SyncSettings,
+    AccountView, Earshot, MemorySecretStore, Notice, Notifier, NotifyError, OnAction, SecretStore,
+    Services, SyncSettings, SyncState,
 };
 
 /// A notifier that shows nothing, for tests that are not about notifications.
@@ -91,3 +91,32 @@ pub async fn within<T, F: AsyncFnMut() -> Option<T>>(
 /// One test at a time talks to the notification daemon: each reads every `Notify` call on
 /// the bus, and would see another test's.
 pub static NOTIFICATION_DAEMON: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How the account is listed now.
+pub async fn account_view(earshot: &Earshot, id: &AccountId) -> AccountView {
+    earshot
+        .list_accounts()
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|view| view.account.id == *id)
+        .expect("the account is listed")
+}
+
+/// Waits up to `limit` for the account's sync to be in `want`, and returns how it is listed then.
+pub async fn state_becomes(
+    earshot: &Earshot,
+    account: &AccountId,
+    want: SyncState,
+    limit: Duration,
+) -> AccountView {
+    within(
+        limit,
+        &format!("the account becomes {want:?}"),
+        async || {
+            let view = account_view(earshot, account).await;
+            (view.sync.state == want).then_some(view)
+        },
+    )
+    .await
+}

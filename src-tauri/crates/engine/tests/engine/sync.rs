@@ -7,15 +7,14 @@ use std::time::Duration;
 
 use earshot_core::{AccountId, InboxItem, InboxReason, Network, Sensitive};
 use earshot_engine::{
-    AccountView, Earshot, Error, MemorySecretStore, SecretStore, SyncSettings, SyncState,
-    ThreadPlace,
+    Earshot, Error, MemorySecretStore, SecretStore, SyncSettings, SyncState, ThreadPlace,
 };
 use earshot_store::Store;
 use earshot_test_support::atproto::{TestAccount, pds_url, plc_url, xrpc_post};
 use earshot_test_support::proxy::{Fault, FaultyProxy, query_param};
 use serde_json::{Value, json};
 
-use crate::support::{engine_with, within};
+use crate::support::{account_view, engine_with, state_becomes, within};
 
 const POLL: Duration = Duration::from_secs(2);
 
@@ -51,16 +50,6 @@ async fn inbox_item(earshot: &Earshot, uri: &str) -> Option<InboxItem> {
         .expect("inbox")
         .into_iter()
         .find(|item| item.post.uri == uri)
-}
-
-async fn account_view(earshot: &Earshot, id: &AccountId) -> AccountView {
-    earshot
-        .list_accounts()
-        .await
-        .expect("accounts")
-        .into_iter()
-        .find(|view| view.account.id == *id)
-        .expect("the account is listed")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -365,18 +354,6 @@ async fn stored_uris(dir: &tempfile::TempDir) -> Vec<String> {
         .collect()
 }
 
-async fn state_becomes(earshot: &Earshot, account: &AccountId, want: SyncState) -> AccountView {
-    within(
-        POLL * 4,
-        &format!("the account becomes {want:?}"),
-        async || {
-            let view = account_view(earshot, account).await;
-            (view.sync.state == want).then_some(view)
-        },
-    )
-    .await
-}
-
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the Bluesky reference servers (make test starts them)"]
 async fn a_500_item_backlog_syncs_completely_and_resumes_at_its_cursor_after_a_failure() {
@@ -405,7 +382,7 @@ async fn a_500_item_backlog_syncs_completely_and_resumes_at_its_cursor_after_a_f
 
     let cursor = {
         let earshot = engine(&dir, &secrets);
-        let view = state_becomes(&earshot, &account, SyncState::Failing).await;
+        let view = state_becomes(&earshot, &account, SyncState::Failing, POLL * 4).await;
         assert!(
             view.sync
                 .error
@@ -447,7 +424,7 @@ async fn a_500_item_backlog_syncs_completely_and_resumes_at_its_cursor_after_a_f
         Some(cursor),
         "after the restart, reading resumes at the saved cursor rather than from the top"
     );
-    state_becomes(&earshot, &account, SyncState::Synced).await;
+    state_becomes(&earshot, &account, SyncState::Synced, POLL * 4).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -481,7 +458,7 @@ async fn garbled_replies_and_rate_limits_cost_nothing_stored() {
 
     bob.reply(&root, &root, "question 3?").await;
     earshot.sync_now(&account).expect("sync");
-    let view = state_becomes(&earshot, &account, SyncState::Failing).await;
+    let view = state_becomes(&earshot, &account, SyncState::Failing, POLL * 4).await;
     assert!(
         view.sync.error.is_some_and(|e| e.contains("cannot read")),
         "a truncated reply is an error in words, not a panic"
@@ -505,7 +482,7 @@ async fn garbled_replies_and_rate_limits_cost_nothing_stored() {
         (stored_uris(&dir).await.len() == 4).then_some(())
     })
     .await;
-    state_becomes(&earshot, &account, SyncState::Synced).await;
+    state_becomes(&earshot, &account, SyncState::Synced, POLL * 4).await;
 }
 
 /// An engine on `dir` polling every [`POLL`] with a clock the test moves.
