@@ -107,11 +107,9 @@ fn software_compositing() {
         }
         return;
     }
-    let Ok(exe) = std::env::current_exe() else {
+    let Some(mut again) = this_binary_again_with(SWITCH) else {
         return;
     };
-    let mut again = std::process::Command::new(exe);
-    again.args(std::env::args_os().skip(1)).env(SWITCH, "1");
     // Same process id: whoever started Earshot keeps watching the right process. On success
     // `exec` does not return.
     let failed = std::os::unix::process::CommandExt::exec(&mut again);
@@ -148,13 +146,9 @@ fn start_again_after_a_vanished_instance(error: &tauri::Error) {
     }
     tracing::warn!(%error, "the running Earshot vanished during the handover; starting afresh");
     std::thread::sleep(std::time::Duration::from_millis(500));
-    let Ok(exe) = std::env::current_exe() else {
+    let Some(mut again) = this_binary_again_with(STARTED_AGAIN) else {
         return;
     };
-    let mut again = std::process::Command::new(exe);
-    again
-        .args(std::env::args_os().skip(1))
-        .env(STARTED_AGAIN, "1");
     #[cfg(unix)]
     {
         // Same process id: whoever started Earshot keeps watching the right process.
@@ -165,6 +159,13 @@ fn start_again_after_a_vanished_instance(error: &tauri::Error) {
     if let Ok(status) = again.status() {
         std::process::exit(status.code().unwrap_or(1));
     }
+}
+
+/// This binary once more, with the same arguments and `variable` set to 1.
+fn this_binary_again_with(variable: &str) -> Option<std::process::Command> {
+    let mut again = std::process::Command::new(std::env::current_exe().ok()?);
+    again.args(std::env::args_os().skip(1)).env(variable, "1");
+    Some(again)
 }
 
 fn init_logging() {
