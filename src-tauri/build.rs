@@ -120,6 +120,9 @@ fn look_up_the_speech_voice_first() {
         return;
     };
     let webkit = format!("{}/libwebkit2gtk-4.1.so.0", libdir.trim());
+    // A WebKit upgrade may stop linking the voice: ask again then, not only when the
+    // capabilities change.
+    println!("cargo:rerun-if-changed={webkit}");
     let links_voice = output("readelf", &["--dynamic", &webkit])
         .is_some_and(|dynamic| dynamic.contains(&format!("Shared library: [{VOICE}]")));
     if links_voice {
